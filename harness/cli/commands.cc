@@ -1,0 +1,153 @@
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/build_info.h"
+#include "reports/reporter.h"
+#include "results/results_json.h"
+#include "run/matrix_runner.h"
+#include "scenario/scenario_loader.h"
+
+namespace agentreplay::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path ScenariosDir() {
+  const char* env = std::getenv("AGENTREPLAY_SCENARIOS_DIR");
+  return env != nullptr && *env != '\0' ? fs::path(env) : fs::path(AGENTREPLAY_SCENARIOS_DIR);
+}
+
+// Loads every file; prints all diagnostics of all files. Returns false if any failed.
+bool LoadAll(const std::vector<std::string>& files, std::vector<mocks::Scenario>& out) {
+  bool ok = true;
+  for (const auto& file : files) {
+    harness::LoadResult loaded = harness::LoadScenarioFile(file);
+    for (const auto& d : loaded.errors) fmt::print(stderr, "{}\n", d.ToString());
+    if (loaded.scenario) {
+      out.push_back(std::move(*loaded.scenario));
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::vector<std::string> ShippedScenarioFiles() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(ScenariosDir(), ec)) {
+    const auto name = entry.path().filename().string();
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        name.find(".schema.") == std::string::npos) {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+int RunCommand(const RunOptions& options, const std::string& command_line) {
+  const auto files = options.scenario_files.empty() ? ShippedScenarioFiles() : options.scenario_files;
+  if (files.empty()) {
+    fmt::print(stderr, "error: no scenario files found in {}\n", ScenariosDir().string());
+    return kExitBadInput;
+  }
+  std::vector<mocks::Scenario> scenarios;
+  if (!LoadAll(files, scenarios)) return kExitBadInput;
+
+  harness::MatrixOptions matrix;
+  matrix.runtimes.clear();
+  for (const auto& name : options.runtimes) matrix.runtimes.push_back(*ParseRuntime(name));
+  matrix.repetitions = options.repetitions;
+  matrix.seed = options.seed;
+
+  results::Results results;
+  FillBuildAndMachine(results.context);
+  results.context.world = options.world;
+  results.context.seed = options.seed;
+  results.context.repetitions = options.repetitions;
+  results.context.command_line = command_line;
+
+  const fs::path out_file = fs::path(options.out_dir) / "results.json";
+  bool write_failed = false;
+  auto world = harness::MakeSimWorld();
+  harness::RunMatrix(*world, scenarios, matrix, results, [&](const results::Results& so_far) {
+    const auto& cell = so_far.cells.back();
+    spdlog::info("{} / {} / {}: {} samples, {} errors", cell.scenario, cell.runtime, cell.variant,
+                 cell.samples.size(), cell.error_samples);
+    std::string error;
+    if (!results::WriteResultsFileAtomically(so_far, out_file, &error) && !write_failed) {
+      fmt::print(stderr, "error: cannot write {}: {}\n", out_file.string(), error);
+      write_failed = true;
+    }
+  });
+
+  reports::MakeReporter("console")->Report(results, std::cout);
+  std::cout << "\nresults: " << out_file.string() << "\n";
+  if (write_failed) return kExitBadInput;
+  for (const auto& cell : results.cells) {
+    for (const auto& check : cell.checks) {
+      if (!check.ok) return kExitChecksFailed;
+    }
+  }
+  return kExitOk;
+}
+
+int ValidateCommand(const ValidateOptions& options) {
+  size_t bad = 0;
+  for (const auto& file : options.files) {
+    harness::LoadResult loaded = harness::LoadScenarioFile(file);
+    for (const auto& d : loaded.errors) fmt::print(stderr, "{}\n", d.ToString());
+    if (loaded.errors.empty()) {
+      fmt::print("{}: ok ({} turns)\n", file, loaded.scenario->turns.size());
+    } else {
+      ++bad;
+    }
+  }
+  if (bad > 0) {
+    fmt::print(stderr, "{} of {} files have errors\n", bad, options.files.size());
+    return kExitBadInput;
+  }
+  return kExitOk;
+}
+
+int ListCommand(const ListOptions& options) {
+  const bool all = options.what == "all";
+  if (all || options.what == "scenarios") {
+    fmt::print("scenarios ({}):\n", ScenariosDir().string());
+    for (const auto& file : ShippedScenarioFiles()) {
+      harness::LoadResult loaded = harness::LoadScenarioFile(file);
+      if (loaded.scenario) {
+        fmt::print("  {:<24} {}\n", loaded.scenario->name, loaded.scenario->description);
+      } else {
+        fmt::print("  {:<24} (invalid: run `agentreplay validate {}`)\n",
+                   fs::path(file).stem().string(), file);
+      }
+    }
+  }
+  if (all || options.what == "runtimes") {
+    fmt::print("{}runtimes:\n  responses                streaming Responses API\n", all ? "\n" : "");
+  }
+  if (all || options.what == "metrics") {
+    fmt::print("{}metrics:\n", all ? "\n" : "");
+    for (const auto& m : results::MetricCatalog()) {
+      fmt::print("  {:<20} {:<7} {}\n", m.name, m.unit, m.description);
+    }
+    fmt::print("  critical-path segments:");
+    for (const auto& s : results::SegmentNames()) fmt::print(" {}", s);
+    fmt::print("\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace agentreplay::cli

@@ -1,0 +1,23 @@
+// agentreplay: wiring only. Parse the command line, set up logging, run one subcommand.
+#include <cstdio>
+#include <variant>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "log/log.h"
+
+int main(int argc, char** argv) {
+  using namespace agentreplay::cli;
+  ParsedCommandLine parsed;
+  if (auto exit_code = ParseCommandLine(argc, argv, parsed)) return *exit_code;
+  agentreplay::ConfigureLogging(parsed.log_level);
+  if (const auto* run = std::get_if<RunOptions>(&parsed.command)) {
+    return RunCommand(*run, parsed.command_line);
+  }
+  if (const auto* validate = std::get_if<ValidateOptions>(&parsed.command)) {
+    return ValidateCommand(*validate);
+  }
+  if (const auto* list = std::get_if<ListOptions>(&parsed.command)) return ListCommand(*list);
+  std::fputs("agentreplay: no command given; see --help\n", stderr);
+  return kExitBadInput;
+}

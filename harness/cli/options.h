@@ -1,0 +1,39 @@
+// The command line as typed structs: parsing fills these, commands read them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace agentreplay::cli {
+
+struct RunOptions {
+  std::vector<std::string> scenario_files;  // empty: every shipped scenario
+  std::vector<std::string> runtimes = {"responses"};
+  std::string world = "sim";
+  int repetitions = 5;
+  uint64_t seed = 1;
+  std::string out_dir = "agentreplay-results";
+};
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+};
+
+struct ListOptions {
+  std::string what = "all";  // all, scenarios, runtimes, metrics
+};
+
+struct ParsedCommandLine {
+  std::string log_level = "warn";
+  std::string command_line;  // as typed, for the results' context
+  std::variant<std::monostate, RunOptions, ValidateOptions, ListOptions> command;
+};
+
+// Parses argv. On --help or a usage error, prints to stdout/stderr and returns the exit code
+// to use (0 for help, 2 for errors); otherwise returns nullopt and fills `out`.
+std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& out);
+
+}  // namespace agentreplay::cli

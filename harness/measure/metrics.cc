@@ -1,0 +1,173 @@
+#include "measure/metrics.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include "llm/endpoints.h"
+
+namespace agentreplay::harness {
+namespace {
+
+struct Interval {
+  TimePoint start;
+  TimePoint end;
+  bool Contains(TimePoint a, TimePoint b) const { return start <= a && b <= end; }
+};
+
+// Critical-path segments in priority order: an instant in which several activities overlap
+// counts once, for the first of them. Deliberate sleeps beat tools (a tool never sleeps on
+// the core's clock), tools beat waiting on the model, and time with nothing outstanding is
+// the agent's own.
+enum Segment { kSleep, kToolExec, kToolOverhead, kLlmWait, kToolPending, kAgentCpu, kCount };
+
+void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sample) {
+  std::vector<Interval> sleeps, dispatch, exec, waits, pending;
+  for (const auto& s : tl.sleeps) sleeps.push_back({s.start, s.end});
+  for (const auto& t : tl.tools) {
+    dispatch.push_back({t.dispatched_at, t.returned_at});
+    // Where exactly inside a dispatch the implementation ran is not observable from outside;
+    // the hop is symmetric, so its window is centred in the dispatch interval.
+    const Duration hop = (t.returned_at - t.dispatched_at) - t.exec_time;
+    const TimePoint start = t.dispatched_at + hop / 2;
+    exec.push_back({start, start + t.exec_time});
+  }
+  for (const auto& r : tl.requests) waits.push_back({r.sent_at, r.completed ? r.done_at : end});
+  // From a tool call being ready until the request carrying its output goes out.
+  for (const auto& ev : tl.events) {
+    if (ev.type != AgentEventType::kToolCallReady) continue;
+    TimePoint sent = end;
+    for (const auto& r : tl.requests) {
+      if (r.sent_at >= ev.at) {
+        sent = r.sent_at;
+        break;
+      }
+    }
+    pending.push_back({ev.at, sent});
+  }
+
+  std::set<TimePoint> cuts = {tl.t0, end};
+  for (const auto* list : {&sleeps, &dispatch, &exec, &waits, &pending}) {
+    for (const auto& i : *list) {
+      if (i.start > tl.t0 && i.start < end) cuts.insert(i.start);
+      if (i.end > tl.t0 && i.end < end) cuts.insert(i.end);
+    }
+  }
+  auto any = [](const std::vector<Interval>& list, TimePoint a, TimePoint b) {
+    return std::any_of(list.begin(), list.end(), [&](const Interval& i) { return i.Contains(a, b); });
+  };
+  std::array<Duration, kCount> total{};
+  for (auto it = cuts.begin(); std::next(it) != cuts.end(); ++it) {
+    const TimePoint a = *it;
+    const TimePoint b = *std::next(it);
+    Segment seg = kAgentCpu;
+    if (any(sleeps, a, b)) {
+      seg = kSleep;
+    } else if (any(dispatch, a, b)) {
+      seg = any(exec, a, b) ? kToolExec : kToolOverhead;
+    } else if (any(waits, a, b)) {
+      seg = kLlmWait;
+    } else if (any(pending, a, b)) {
+      seg = kToolPending;
+    }
+    total[seg] += b - a;
+  }
+  sample.segments["llm_wait"] = ToMillis(total[kLlmWait]);
+  // Streams deliver each state change as it happens; polling runtimes add detection lag.
+  sample.segments["detect_lag"] = 0.0;
+  sample.segments["sleep"] = ToMillis(total[kSleep]);
+  sample.segments["tool_exec"] = ToMillis(total[kToolExec]);
+  sample.segments["tool_overhead"] = ToMillis(total[kToolOverhead] + total[kToolPending]);
+  sample.segments["agent_cpu"] = ToMillis(total[kAgentCpu]);
+}
+
+}  // namespace
+
+int64_t EstimateTokens(size_t bytes) { return static_cast<int64_t>((bytes + 3) / 4); }
+
+void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, Duration agent_cpu,
+                   results::Sample& sample) {
+  auto& m = sample.metrics;
+  sample.ok = turn.ok;
+  if (turn.error) {
+    sample.error_kind = ErrorKindName(turn.error->kind);
+    sample.error_reason = turn.error->reason;
+    sample.error_message = turn.error->message;
+  }
+  const TimePoint end = turn.finished;
+  m["e2e_ms"] = ToMillis(end - tl.t0);
+
+  std::optional<TimePoint> first_signal, first_text, last_delta;
+  for (const auto& ev : tl.events) {
+    if (!first_signal && IsRenderable(ev.type)) first_signal = ev.at;
+    if (ev.type == AgentEventType::kTextDelta && !ev.text.empty()) {
+      if (!first_text) first_text = ev.at;
+      if (last_delta) sample.itl_ms.push_back(ToMillis(ev.at - *last_delta));
+      last_delta = ev.at;
+    } else if (ev.type == AgentEventType::kTextDone) {
+      last_delta.reset();  // gaps are measured within one message, not across tool rounds
+    }
+  }
+  if (first_signal) m["ttfs_ms"] = ToMillis(*first_signal - tl.t0);
+  if (first_text) m["ttft_ms"] = ToMillis(*first_text - tl.t0);
+
+  size_t bytes_up = 0;
+  size_t bytes_down = 0;
+  int64_t polls = 0;
+  for (const auto& r : tl.requests) {
+    ++sample.requests_by_endpoint[r.endpoint];
+    bytes_up += r.bytes_up;
+    bytes_down += r.bytes_down;
+    if (r.endpoint == kPollEndpoint) ++polls;
+  }
+  m["requests"] = static_cast<double>(tl.requests.size());
+  m["polls"] = static_cast<double>(polls);
+  m["bytes_up"] = static_cast<double>(bytes_up);
+  m["bytes_down"] = static_cast<double>(bytes_down);
+  m["tool_schema_bytes"] = static_cast<double>(turn.tool_schema_bytes);
+
+  Duration sleep{0};
+  for (const auto& s : tl.sleeps) sleep += s.end - s.start;
+  m["sleep_ms"] = ToMillis(sleep);
+
+  // Per tool call: from its arguments being complete to the request carrying its output.
+  Duration exec{0};
+  Duration overhead{0};
+  for (const auto& t : tl.tools) {
+    exec += t.exec_time;
+    TimePoint ready = t.dispatched_at;
+    for (const auto& ev : tl.events) {
+      if (ev.type == AgentEventType::kToolCallReady && ev.call_id == t.call_id) ready = ev.at;
+    }
+    TimePoint sent = end;
+    for (const auto& r : tl.requests) {
+      if (r.sent_at >= t.returned_at) {
+        sent = r.sent_at;
+        break;
+      }
+    }
+    overhead += (sent - ready) - t.exec_time;
+  }
+  m["tool_exec_ms"] = ToMillis(exec);
+  m["tool_overhead_ms"] = ToMillis(overhead);
+  m["tool_calls"] = static_cast<double>(turn.tool_calls.size());
+  m["steps"] = static_cast<double>(turn.steps);
+  m["retries"] = 0.0;  // no retry policy in this runtime path yet
+  m["errors"] = turn.ok ? 0.0 : 1.0;
+
+  if (turn.usage.reported) {
+    m["input_tokens"] = static_cast<double>(turn.usage.input_tokens);
+    m["output_tokens"] = static_cast<double>(turn.usage.output_tokens);
+  } else {
+    m["input_tokens"] = static_cast<double>(EstimateTokens(bytes_up));
+    m["output_tokens"] = static_cast<double>(EstimateTokens(turn.answer.size()));
+  }
+  m["agent_cpu_us"] = static_cast<double>(agent_cpu.count()) / 1e3;
+
+  ComputeSegments(tl, end, sample);
+  m["llm_wait_ms"] = sample.segments["llm_wait"];
+  m["detect_lag_ms"] = sample.segments["detect_lag"];
+}
+
+}  // namespace agentreplay::harness

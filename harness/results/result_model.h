@@ -1,0 +1,99 @@
+// The result model: what a run measured, as plain data. Statistics are computed once, by the
+// harness, and stored here; reporters only format what they find (Google Benchmark's `Run`
+// plays the same role there). reports/ depends on this header and nothing else of harness/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentreplay::results {
+
+inline constexpr const char* kResultsSchemaV1 = "agentreplay.results/v1";
+
+// Where and how a run happened: enough to reproduce it and to refuse comparing apples with
+// oranges.
+struct Context {
+  std::string version;       // agentreplay version
+  std::string git_revision;  // of the agentreplay build, "unknown" outside a checkout
+  std::string build_type;    // Release, Debug, ...
+  std::string world;         // "sim" or "real"
+  uint64_t seed = 0;
+  int repetitions = 0;
+  std::string started_at;    // UTC, ISO 8601
+  std::string hostname;
+  int cpus = 0;
+  std::string os;
+  std::string command_line;
+};
+
+// One measured turn: one repetition of one user turn of a cell's scenario.
+struct Sample {
+  int repetition = 0;  // 0-based
+  int turn = 0;        // 0-based index into the scenario's turns
+  bool ok = true;
+  std::string error_kind;    // empty when ok
+  std::string error_reason;  // stable code, e.g. "http_400", "stream_truncated"
+  std::string error_message;
+  // Scalar metrics by stable name (see MetricCatalog()); a metric the turn cannot define
+  // (ttft_ms of a turn with no text) is absent, not zero.
+  std::map<std::string, double> metrics;
+  // The critical path: segments that add up to e2e_ms exactly.
+  std::map<std::string, double> segments;
+  std::map<std::string, int64_t> requests_by_endpoint;
+  std::vector<double> itl_ms;  // the turn's inter-token gaps
+};
+
+// Summary statistics of one metric over a cell's successful samples.
+struct Summary {
+  int64_t count = 0;
+  double min = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0, mean = 0, stddev = 0;
+};
+
+// One expectation of the scenario, evaluated over every repetition.
+struct Check {
+  std::string name;    // e.g. "turn 1: answer contains \"Tokyo\""
+  bool ok = true;      // passed in every repetition
+  int passed = 0;      // repetitions that passed
+  int total = 0;
+  std::string detail;  // the first failure's explanation, empty when ok
+};
+
+struct Cell {
+  std::string scenario;
+  std::string runtime;
+  std::string variant;
+  std::string world;
+  std::vector<Sample> samples;
+  // Per metric name; "itl_ms" pools every gap of every sample; "segment.<name>" summarises
+  // each critical-path segment.
+  std::map<std::string, Summary> stats;
+  std::vector<Check> checks;
+  int64_t error_samples = 0;
+};
+
+struct Results {
+  std::string schema = kResultsSchemaV1;
+  Context context;
+  std::vector<Cell> cells;
+};
+
+// The stable metric names, their units and meaning. Dashboards and gates key on these.
+struct MetricInfo {
+  std::string_view name;
+  std::string_view unit;  // "ms", "count", "bytes", "tokens", "us", "usd"
+  std::string_view description;
+};
+const std::vector<MetricInfo>& MetricCatalog();
+const MetricInfo* FindMetric(std::string_view name);
+
+// The critical-path segment names, in display order.
+const std::vector<std::string_view>& SegmentNames();
+
+// Convenience for reporters: the summary of `metric` in `cell`, if measured.
+const Summary* FindStat(const Cell& cell, std::string_view metric);
+
+}  // namespace agentreplay::results

@@ -1,0 +1,58 @@
+#include "run/checks.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace agentreplay::harness {
+
+std::vector<CheckOutcome> EvaluateTurn(const mocks::TurnScript& script, int turn_index,
+                                       const TurnResult& result) {
+  std::vector<CheckOutcome> out;
+  const std::string prefix = fmt::format("turn {}: ", turn_index + 1);
+  const std::string failed =
+      result.error ? fmt::format("turn failed: {} ({})", result.error->reason, result.error->message)
+                   : std::string();
+
+  out.push_back({prefix + "completes", result.ok, failed});
+  for (const auto& needle : script.expect.answer_contains) {
+    CheckOutcome c{fmt::format("{}answer contains \"{}\"", prefix, needle), false, failed};
+    if (result.ok) {
+      c.ok = result.answer.find(needle) != std::string::npos;
+      if (!c.ok) c.detail = fmt::format("answer was \"{}\"", result.answer);
+    }
+    out.push_back(std::move(c));
+  }
+  for (const auto& tool : script.expect.tools_called) {
+    CheckOutcome c{fmt::format("{}calls {}", prefix, tool), false, failed};
+    const bool called = std::any_of(result.tool_calls.begin(), result.tool_calls.end(),
+                                    [&](const ToolCall& call) { return call.name == tool; });
+    if (result.ok || called) {
+      c.ok = called;
+      c.detail = called ? std::string() : fmt::format("{} was not called", tool);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void AccumulateChecks(const std::vector<CheckOutcome>& outcomes,
+                      std::vector<results::Check>& checks) {
+  for (const auto& o : outcomes) {
+    auto it = std::find_if(checks.begin(), checks.end(),
+                           [&](const results::Check& c) { return c.name == o.name; });
+    if (it == checks.end()) {
+      checks.push_back(results::Check{o.name, true, 0, 0, {}});
+      it = std::prev(checks.end());
+    }
+    ++it->total;
+    if (o.ok) {
+      ++it->passed;
+    } else {
+      if (it->ok) it->detail = o.detail;  // keep the first failure's explanation
+      it->ok = false;
+    }
+  }
+}
+
+}  // namespace agentreplay::harness

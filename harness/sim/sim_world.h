@@ -1,0 +1,79 @@
+// The simulated world: virtual time, one thread, deterministic. Coroutines that wait on the
+// clock or on the transport are parked in a queue ordered by (due time, arrival order) and
+// resumed in that order; time jumps from one due instant to the next. The mock back end is
+// called directly, and its timed chunks are delivered at their due instants.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+#include "core/time.h"
+#include "mocks/mock_backend.h"
+#include "ports/clock.h"
+#include "ports/transport.h"
+#include "run/world.h"
+
+namespace agentreplay::harness {
+
+class SimScheduler {
+ public:
+  TimePoint Now() const { return now_; }
+  // Resumes `h` at `t` (or now, if `t` is in the past), after everything already due then.
+  void ScheduleAt(TimePoint t, std::coroutine_handle<> h);
+  // Runs until nothing is waiting. Returns the number of resumptions.
+  uint64_t RunUntilIdle();
+  bool idle() const { return queue_.empty(); }
+
+  // Awaitable: suspends the caller until `t`.
+  struct WaitUntil {
+    SimScheduler& scheduler;
+    TimePoint t;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) { scheduler.ScheduleAt(t, h); }
+    void await_resume() const noexcept {}
+  };
+
+ private:
+  struct Entry {
+    TimePoint at;
+    uint64_t seq;
+    std::coroutine_handle<> handle;
+    bool operator>(const Entry& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+  TimePoint now_{};
+  uint64_t next_seq_ = 0;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
+};
+
+class SimClock : public Clock {
+ public:
+  explicit SimClock(SimScheduler& scheduler) : scheduler_(scheduler) {}
+  TimePoint Now() const override { return scheduler_.Now(); }
+  Task<void> Sleep(Duration d) override;
+
+ private:
+  SimScheduler& scheduler_;
+};
+
+// Hands requests to the mock and plays its timed response back in virtual time.
+class SimTransport : public Transport {
+ public:
+  SimTransport(SimScheduler& scheduler, mocks::MockBackend& backend)
+      : scheduler_(scheduler), backend_(backend) {}
+  Task<HttpResponse> Send(HttpRequest request) override;
+
+  // CPU time spent inside the mock, so the probe can leave it out of the agent's CPU time.
+  Duration mock_cpu_time() const { return mock_cpu_; }
+
+ private:
+  SimScheduler& scheduler_;
+  mocks::MockBackend& backend_;
+  Duration mock_cpu_{0};
+};
+
+// CPU time of the calling thread.
+Duration ThreadCpuTime();
+
+}  // namespace agentreplay::harness

@@ -1,0 +1,61 @@
+// The mock OpenAI back end, sans I/O: a request goes in with the time it was sent, a timed
+// sequence of body chunks comes out. The simulated world calls it directly; the real world's
+// HTTP server calls the same logic and writes each chunk at its due time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "mocks/scenario.h"
+#include "ports/http.h"
+
+namespace agentreplay::mocks {
+
+// A piece of the response body and when it reaches the client, as an offset from the
+// instant the client sent the request (the mock models the network in both directions).
+struct TimedChunk {
+  Duration at{0};
+  std::string bytes;
+};
+
+struct MockResponse {
+  int status = 200;
+  HttpHeaders headers;
+  Duration headers_at{0};          // when the status line and headers reach the client
+  std::vector<TimedChunk> chunks;  // in order; `at` never decreases; all >= headers_at
+};
+
+// One request as the mock saw it; the source of exact request counts.
+struct RequestLogEntry {
+  TimePoint sent_at{};
+  std::string method;
+  std::string target;
+  std::string endpoint;  // ClassifyEndpoint(method, target)
+  size_t request_bytes = 0;
+  size_t response_bytes = 0;
+  int status = 0;
+};
+
+class MockBackend {
+ public:
+  // `seed` fixes every draw of the scenario's distributions. Draws are keyed by turn and
+  // step, not by request order, so variants that send different requests still see the
+  // same model behaviour (common random numbers make variant comparisons sharper).
+  MockBackend(const Scenario& scenario, uint64_t seed);
+  ~MockBackend();
+  MockBackend(const MockBackend&) = delete;
+  MockBackend& operator=(const MockBackend&) = delete;
+
+  MockResponse Handle(const HttpRequest& request, TimePoint sent_at);
+
+  const std::vector<RequestLogEntry>& request_log() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace agentreplay::mocks

@@ -1,0 +1,69 @@
+// The scenario model: what the scripted model does, runtime-neutral, as plain data.
+//
+// A scenario describes model behaviour once; the mock renders it into each runtime's wire
+// format. It lives with the mock because the mock is what plays it; harness/scenario loads it
+// from JSON (format: docs/scenario-format.md, schema: scenarios/scenario.schema.json).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mocks/distribution.h"
+
+namespace agentreplay::mocks {
+
+inline constexpr const char* kScenarioSchemaV1 = "agentreplay.scenario/v1";
+
+// One function call the model makes in a step.
+struct ToolCallScript {
+  std::string name;
+  std::string arguments;    // compact JSON text, as the model streams it
+  int argument_chunks = 1;  // how many deltas the arguments arrive in (>= 1)
+};
+
+// One model response: optional tool calls, or a text answer (or both, text first).
+struct StepScript {
+  Dist ttft_ms = Dist::Fixed(0);       // response start → first output token
+  Dist chunk_gap_ms = Dist::Fixed(0);  // between consecutive deltas (text and arguments)
+  std::vector<std::string> text_chunks;  // the text deltas; empty when the step has no text
+  std::vector<ToolCallScript> tool_calls;
+};
+
+struct Expectations {
+  std::vector<std::string> answer_contains;  // each must occur in the final answer
+  std::vector<std::string> tools_called;     // each must have been called in the turn
+};
+
+// One user message and what the model does with it, step by step.
+struct TurnScript {
+  std::string user;
+  std::vector<StepScript> steps;
+  Expectations expect;
+};
+
+// Latency parameters of the back end and the network between it and the agent.
+struct LatencyModel {
+  Dist network_rtt_ms = Dist::Fixed(0);  // half before the server sees the request, half after
+  Dist queue_ms = Dist::Fixed(0);        // waiting for capacity before processing starts
+  Dist processing_ms = Dist::Fixed(0);   // request handling before the response starts
+  double prefill_ms_per_1k_input_tokens = 0.0;  // added to time to first token
+};
+
+struct ToolBehaviour {
+  Dist latency_ms = Dist::Fixed(0);  // time inside the tool implementation
+};
+
+struct Scenario {
+  std::string name;         // unique id (file stem by convention)
+  std::string description;  // what the scenario models
+  std::string model = "gpt-4o-mini";
+  std::string instructions;
+  LatencyModel latency;
+  std::map<std::string, ToolBehaviour> tools;  // by tool name
+  Dist proxy_hop_ms = Dist::Fixed(0);          // the proxy_router hop, per tool call
+  std::vector<TurnScript> turns;
+  std::string source_path;  // where it was loaded from, for messages
+};
+
+}  // namespace agentreplay::mocks

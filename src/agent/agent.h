@@ -1,0 +1,70 @@
+// The agent core's turn loop: one user message in, the model's steps and the tool calls they
+// ask for run until the answer, every UI-visible moment delivered to the event sink.
+// The same code runs in the simulated and the real world; it only sees the ports.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/task.h"
+#include "llm/llm_client.h"
+#include "ports/clock.h"
+#include "ports/event_sink.h"
+#include "ports/tool_dispatch.h"
+#include "ports/transport.h"
+#include "tools/tool_spec.h"
+
+namespace agentreplay {
+
+struct AgentOptions {
+  Runtime runtime = Runtime::kResponses;
+  LlmClientOptions llm;
+  // A model that keeps asking for tools must not spin forever.
+  int max_tool_rounds = 16;
+};
+
+struct AgentPorts {
+  Clock& clock;
+  Transport& transport;
+  ToolDispatcher& tools;
+  EventSink& sink;
+};
+
+struct TurnResult {
+  bool ok = false;
+  std::optional<Error> error;
+  std::string answer;                // text of the final step
+  std::vector<ToolCall> tool_calls;  // every call the model made, in order
+  std::vector<ToolOutput> tool_outputs;
+  Usage usage;                       // summed over the turn's steps
+  size_t tool_schema_bytes = 0;      // tool definitions sent, summed over requests
+  int steps = 0;                     // model responses in the turn
+  TimePoint started{};
+  TimePoint finished{};
+};
+
+class Agent {
+ public:
+  // Fails (returns null) when the runtime has no client.
+  static std::unique_ptr<Agent> Create(AgentOptions options, AgentPorts ports,
+                                       std::vector<ToolSpec> tools);
+
+  Task<TurnResult> RunTurn(std::string user_message);
+
+ private:
+  Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools,
+        std::unique_ptr<LlmClient> client);
+  Task<std::vector<ToolOutput>> RunTools(const std::vector<ToolCall>& calls);
+  void Emit(AgentEventType type, std::string text = {}, std::string call_id = {},
+            std::string tool_name = {}, std::string detail = {});
+
+  AgentOptions options_;
+  AgentPorts ports_;
+  std::vector<ToolSpec> tools_;
+  std::unique_ptr<LlmClient> client_;
+};
+
+}  // namespace agentreplay

@@ -1,0 +1,42 @@
+// AgentEvent: the runtime-neutral stream a UI renders, as plain data.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/time.h"
+
+namespace agentreplay {
+
+enum class AgentEventType {
+  kStatus,                  // text: created / queued / in_progress / requires_action / ...
+  kTextDelta,               // text: the delta
+  kTextDone,                // text: the whole text of the message
+  kReasoningDelta,          // text: the delta
+  kToolCallStarted,         // call_id, tool_name
+  kToolCallArgsDelta,       // call_id, text: the arguments delta
+  kToolCallReady,           // call_id, tool_name, text: the complete arguments
+  kToolExecutionStarted,    // call_id, tool_name
+  kToolExecutionProgress,   // call_id, text: progress note
+  kToolExecutionCompleted,  // call_id, tool_name, text: the output
+  kToolExecutionFailed,     // call_id, tool_name, text: the error output
+  kTurnCompleted,           // text: the final answer
+  kError,                   // detail: reason code, text: message
+};
+
+// Stable snake_case name, e.g. "text_delta"; used in logs, results and tests.
+std::string_view AgentEventTypeName(AgentEventType type);
+
+// True for the events a UI can render, which is what ttfs_ms waits for.
+bool IsRenderable(AgentEventType type);
+
+struct AgentEvent {
+  AgentEventType type = AgentEventType::kStatus;
+  TimePoint at{};
+  std::string text;
+  std::string call_id;
+  std::string tool_name;
+  std::string detail;
+};
+
+}  // namespace agentreplay

@@ -1,0 +1,62 @@
+#include "llm/api_call.h"
+
+#include <fmt/format.h>
+
+namespace agentreplay {
+
+HttpRequest MakeJsonRequest(const LlmClientOptions& options, std::string_view method,
+                            std::string_view path, std::string body, bool accept_stream) {
+  HttpRequest req;
+  req.method = std::string(method);
+  req.target = options.api_prefix + std::string(path);
+  req.headers.push_back({"Content-Type", "application/json"});
+  req.headers.push_back({"Accept", accept_stream ? "text/event-stream" : "application/json"});
+  for (const auto& h : options.extra_headers) req.headers.push_back(h);
+  req.body = std::move(body);
+  return req;
+}
+
+Error ErrorFromHttpStatus(int status, std::string_view body) {
+  Error err;
+  err.kind = ErrorKind::kHttpStatus;
+  err.http_status = status;
+  err.reason = fmt::format("http_{}", status);
+  err.message = fmt::format("HTTP {}", status);
+  rapidjson::Document doc;
+  if (!json::Parse(body, doc) && doc.IsObject()) {
+    if (const auto* e = json::GetObject(doc, "error")) {
+      const auto message = json::GetString(*e, "message");
+      const auto code = json::GetString(*e, "code");
+      if (!message.empty()) err.message = fmt::format("HTTP {}: {}", status, message);
+      if (!code.empty()) err.reason += fmt::format(":{}", code);
+    }
+  }
+  return err;
+}
+
+size_t WriteToolSpec(json::Writer& w, rapidjson::StringBuffer& buffer, const ToolSpec& tool,
+                     bool nested) {
+  const size_t before = buffer.GetSize();
+  w.StartObject();
+  json::Key(w, "type");
+  json::String(w, "function");
+  if (nested) {
+    json::Key(w, "function");
+    w.StartObject();
+  }
+  json::Key(w, "name");
+  json::String(w, tool.name);
+  json::Key(w, "description");
+  json::String(w, tool.description);
+  json::Key(w, "parameters");
+  w.RawValue(tool.parameters.data(), tool.parameters.size(), rapidjson::kObjectType);
+  if (!nested) {
+    json::Key(w, "strict");
+    w.Bool(false);
+  }
+  if (nested) w.EndObject();
+  w.EndObject();
+  return buffer.GetSize() - before;
+}
+
+}  // namespace agentreplay

@@ -1,0 +1,36 @@
+// The `responses` runtime: POST /responses, streamed or not; function calls come back as
+// function_call items and are answered with function_call_output items chained by
+// previous_response_id.
+#pragma once
+
+#include <string>
+
+#include "llm/llm_client.h"
+
+namespace agentreplay {
+
+class ResponsesClient : public LlmClient {
+ public:
+  ResponsesClient(LlmClientOptions options, LlmClientPorts ports)
+      : options_(std::move(options)), ports_(ports) {}
+
+  Task<StepResult> StartTurn(std::string user_message, std::span<const ToolSpec> tools) override;
+  Task<StepResult> SubmitToolOutputs(std::vector<ToolOutput> outputs,
+                                     std::span<const ToolSpec> tools) override;
+
+  // The id that the next request continues from; empty before the first response.
+  const std::string& previous_response_id() const { return previous_response_id_; }
+
+ private:
+  // Writes the request body around `write_input`, which writes the "input" array's items.
+  template <typename WriteInput>
+  std::string BuildBody(std::span<const ToolSpec> tools, size_t& schema_bytes,
+                        WriteInput&& write_input) const;
+  Task<StepResult> Post(std::string body, size_t schema_bytes);
+
+  LlmClientOptions options_;
+  LlmClientPorts ports_;
+  std::string previous_response_id_;
+};
+
+}  // namespace agentreplay

@@ -1,0 +1,180 @@
+#include "llm/responses_stream.h"
+
+#include <string_view>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "json/json_text.h"
+
+namespace agentreplay {
+
+void ResponsesStreamState::Emit(AgentEventType type, std::string text, std::string call_id,
+                                std::string tool_name) {
+  AgentEvent ev;
+  ev.type = type;
+  ev.at = clock_.Now();
+  ev.text = std::move(text);
+  ev.call_id = std::move(call_id);
+  ev.tool_name = std::move(tool_name);
+  sink_.OnEvent(ev);
+}
+
+void ResponsesStreamState::Fail(ErrorKind kind, std::string reason, std::string message) {
+  terminal_ = true;
+  result_.outcome = StepResult::Outcome::kFailed;
+  result_.error = Error{kind, std::move(reason), std::move(message), 0};
+}
+
+void ResponsesStreamState::OnEvent(const SseEvent& event) {
+  if (terminal_) return;
+  rapidjson::Document doc;
+  if (auto err = json::Parse(event.data, doc); err || !doc.IsObject()) {
+    Fail(ErrorKind::kProtocol, "bad_event_json",
+         fmt::format("event '{}' carries data that is not a JSON object: {}", event.type,
+                     err.value_or("not an object")));
+    return;
+  }
+  // The data's own type is authoritative; the SSE event name is the fallback.
+  std::string_view type = json::GetString(doc, "type", event.type);
+
+  if (type == "response.output_text.delta") {
+    const auto delta = json::GetString(doc, "delta");
+    if (!delta.empty()) {
+      result_.text.append(delta);
+      Emit(AgentEventType::kTextDelta, std::string(delta));
+    }
+  } else if (type == "response.function_call_arguments.delta") {
+    auto it = calls_by_item_.find(std::string(json::GetString(doc, "item_id")));
+    if (it != calls_by_item_.end()) {
+      const auto delta = json::GetString(doc, "delta");
+      it->second.arguments.append(delta);
+      Emit(AgentEventType::kToolCallArgsDelta, std::string(delta), it->second.call_id,
+           it->second.name);
+    }
+  } else if (type == "response.output_item.added") {
+    if (const auto* item = json::GetObject(doc, "item")) OnItemAdded(*item);
+  } else if (type == "response.output_item.done") {
+    if (const auto* item = json::GetObject(doc, "item")) OnItemDone(*item);
+  } else if (type == "response.output_text.done") {
+    Emit(AgentEventType::kTextDone, std::string(json::GetString(doc, "text")));
+  } else if (type == "response.reasoning_summary_text.delta" ||
+             type == "response.reasoning_text.delta") {
+    Emit(AgentEventType::kReasoningDelta, std::string(json::GetString(doc, "delta")));
+  } else if (type == "response.created" || type == "response.in_progress" ||
+             type == "response.queued") {
+    if (const auto* response = json::GetObject(doc, "response")) {
+      if (response_id_.empty()) response_id_ = json::GetString(*response, "id");
+    }
+    Emit(AgentEventType::kStatus, std::string(type.substr(std::string_view("response.").size())));
+  } else if (type == "response.completed") {
+    const auto* response = json::GetObject(doc, "response");
+    if (response == nullptr) {
+      Fail(ErrorKind::kProtocol, "bad_event", "response.completed without a response object");
+      return;
+    }
+    Complete(*response);
+  } else if (type == "response.failed" || type == "response.incomplete") {
+    const auto* response = json::GetObject(doc, "response");
+    const std::string_view status = type == "response.failed" ? "failed" : "incomplete";
+    if (response != nullptr) {
+      FailFromResponse(*response, status);
+    } else {
+      Fail(ErrorKind::kApi, fmt::format("response_{}:unknown", status), "response ended early");
+    }
+  } else if (type == "error") {
+    const auto code = json::GetString(doc, "code", "unknown");
+    Fail(ErrorKind::kApi, fmt::format("stream_error:{}", code),
+         std::string(json::GetString(doc, "message", "error event in stream")));
+  } else if (type == "response.content_part.added" || type == "response.content_part.done" ||
+             type == "response.function_call_arguments.done" ||
+             type == "response.output_text.annotation.added") {
+    // Carry nothing the agent needs beyond what the item and delta events already gave.
+  } else {
+    SPDLOG_DEBUG("responses: skipping unknown event type '{}'", type);
+  }
+}
+
+void ResponsesStreamState::OnItemAdded(const rapidjson::Value& item) {
+  if (json::GetString(item, "type") != "function_call") return;
+  PendingCall call{std::string(json::GetString(item, "call_id")),
+                   std::string(json::GetString(item, "name")),
+                   std::string(json::GetString(item, "arguments"))};
+  Emit(AgentEventType::kToolCallStarted, {}, call.call_id, call.name);
+  calls_by_item_[std::string(json::GetString(item, "id"))] = std::move(call);
+}
+
+void ResponsesStreamState::OnItemDone(const rapidjson::Value& item) {
+  if (json::GetString(item, "type") != "function_call") return;
+  ToolCall call;
+  call.call_id = json::GetString(item, "call_id");
+  call.name = json::GetString(item, "name");
+  call.arguments = json::GetString(item, "arguments");
+  calls_by_item_.erase(std::string(json::GetString(item, "id")));
+  Emit(AgentEventType::kToolCallReady, call.arguments, call.call_id, call.name);
+  result_.tool_calls.push_back(std::move(call));
+}
+
+void ResponsesStreamState::ReadUsage(const rapidjson::Value& response) {
+  if (const auto* usage = json::GetObject(response, "usage")) {
+    result_.usage.input_tokens = json::GetInt(*usage, "input_tokens");
+    result_.usage.output_tokens = json::GetInt(*usage, "output_tokens");
+    result_.usage.reported = true;
+  }
+}
+
+void ResponsesStreamState::Complete(const rapidjson::Value& response) {
+  if (response_id_.empty()) response_id_ = json::GetString(response, "id");
+  ReadUsage(response);
+  terminal_ = true;
+  result_.outcome = result_.tool_calls.empty() ? StepResult::Outcome::kCompleted
+                                               : StepResult::Outcome::kToolCalls;
+  Emit(AgentEventType::kStatus, "completed");
+}
+
+void ResponsesStreamState::FailFromResponse(const rapidjson::Value& response,
+                                            std::string_view status) {
+  ReadUsage(response);
+  std::string code = "unknown";
+  std::string message = fmt::format("response {}", status);
+  if (const auto* e = json::GetObject(response, "error")) {
+    code = json::GetString(*e, "code", "unknown");
+    message = json::GetString(*e, "message", message);
+  } else if (const auto* d = json::GetObject(response, "incomplete_details")) {
+    code = json::GetString(*d, "reason", "unknown");
+  }
+  Fail(ErrorKind::kApi, fmt::format("response_{}:{}", status, code), std::move(message));
+}
+
+void ResponsesStreamState::OnResponseObject(const rapidjson::Value& response) {
+  if (response_id_.empty()) response_id_ = json::GetString(response, "id");
+  const auto status = json::GetString(response, "status");
+  if (status == "failed" || status == "incomplete" || status == "cancelled") {
+    FailFromResponse(response, status);
+    return;
+  }
+  // A whole response: replay its output as the events a stream would have produced.
+  if (const auto* output = json::GetArray(response, "output")) {
+    for (const auto& item : output->GetArray()) {
+      const auto type = json::GetString(item, "type");
+      if (type == "function_call") {
+        Emit(AgentEventType::kToolCallStarted, {}, std::string(json::GetString(item, "call_id")),
+             std::string(json::GetString(item, "name")));
+        OnItemDone(item);
+      } else if (type == "message") {
+        const auto* content = json::GetArray(item, "content");
+        if (content == nullptr) continue;
+        for (const auto& part : content->GetArray()) {
+          if (json::GetString(part, "type") != "output_text") continue;
+          const auto text = json::GetString(part, "text");
+          result_.text.append(text);
+          if (!text.empty()) Emit(AgentEventType::kTextDelta, std::string(text));
+          Emit(AgentEventType::kTextDone, std::string(text));
+        }
+      }
+    }
+  }
+  Complete(response);
+}
+
+}  // namespace agentreplay
