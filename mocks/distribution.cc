@@ -1,8 +1,8 @@
 #include "mocks/distribution.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace agentreplay::mocks {
 

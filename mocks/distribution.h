@@ -16,7 +16,9 @@ struct Dist {
   double b = 0.0;
 
   static Dist Fixed(double value) { return Dist{Kind::kFixed, value, 0.0}; }
-  static Dist Lognormal(double median, double sigma) { return Dist{Kind::kLognormal, median, sigma}; }
+  static Dist Lognormal(double median, double sigma) {
+    return Dist{Kind::kLognormal, median, sigma};
+  }
   static Dist Uniform(double lo, double hi) { return Dist{Kind::kUniform, lo, hi}; }
 
   // One draw. A fixed value consumes no randomness, so adding a fixed field to a scenario

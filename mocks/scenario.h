@@ -24,8 +24,8 @@ struct ToolCallScript {
 
 // One model response: optional tool calls, or a text answer (or both, text first).
 struct StepScript {
-  Dist ttft_ms = Dist::Fixed(0);       // response start → first output token
-  Dist chunk_gap_ms = Dist::Fixed(0);  // between consecutive deltas (text and arguments)
+  Dist ttft_ms = Dist::Fixed(0);         // response start → first output token
+  Dist chunk_gap_ms = Dist::Fixed(0);    // between consecutive deltas (text and arguments)
   std::vector<std::string> text_chunks;  // the text deltas; empty when the step has no text
   std::vector<ToolCallScript> tool_calls;
 };

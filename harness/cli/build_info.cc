@@ -1,13 +1,12 @@
 #include "cli/build_info.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #ifndef AGENTREPLAY_GIT_REVISION
 #define AGENTREPLAY_GIT_REVISION "unknown"

@@ -1,13 +1,13 @@
 #include "cli/commands.h"
 
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
-#include <fmt/ostream.h>
-#include <spdlog/spdlog.h>
 
 #include "cli/build_info.h"
 #include "reports/reporter.h"
@@ -57,7 +57,8 @@ std::vector<std::string> ShippedScenarioFiles() {
 }
 
 int RunCommand(const RunOptions& options, const std::string& command_line) {
-  const auto files = options.scenario_files.empty() ? ShippedScenarioFiles() : options.scenario_files;
+  const auto files =
+      options.scenario_files.empty() ? ShippedScenarioFiles() : options.scenario_files;
   if (files.empty()) {
     fmt::print(stderr, "error: no scenario files found in {}\n", ScenariosDir().string());
     return kExitBadInput;
@@ -136,7 +137,8 @@ int ListCommand(const ListOptions& options) {
     }
   }
   if (all || options.what == "runtimes") {
-    fmt::print("{}runtimes:\n  responses                streaming Responses API\n", all ? "\n" : "");
+    fmt::print("{}runtimes:\n  responses                streaming Responses API\n",
+               all ? "\n" : "");
   }
   if (all || options.what == "metrics") {
     fmt::print("{}metrics:\n", all ? "\n" : "");

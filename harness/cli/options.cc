@@ -16,8 +16,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
       "run", "Run scenarios x runtimes x variants x repetitions; write results and print a table");
-  run_cmd->add_option("--scenario", run.scenario_files,
-                      "Scenario file (repeatable); default: every shipped scenario")
+  run_cmd
+      ->add_option("--scenario", run.scenario_files,
+                   "Scenario file (repeatable); default: every shipped scenario")
       ->check(CLI::ExistingFile);
   run_cmd->add_option("--runtimes", run.runtimes, "Comma-separated runtimes")
       ->delimiter(',')
@@ -27,7 +28,8 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   run_cmd->add_option("-n,--repetitions", run.repetitions, "Repetitions per cell")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_option("--seed", run.seed, "Seed of every random draw");
-  run_cmd->add_option("--out", run.out_dir, "Directory for results.json (rewritten after each cell)");
+  run_cmd->add_option("--out", run.out_dir,
+                      "Directory for results.json (rewritten after each cell)");
 
   ValidateOptions validate;
   auto* validate_cmd =

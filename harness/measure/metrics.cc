@@ -55,7 +55,8 @@ void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sam
     }
   }
   auto any = [](const std::vector<Interval>& list, TimePoint a, TimePoint b) {
-    return std::any_of(list.begin(), list.end(), [&](const Interval& i) { return i.Contains(a, b); });
+    return std::any_of(list.begin(), list.end(),
+                       [&](const Interval& i) { return i.Contains(a, b); });
   };
   std::array<Duration, kCount> total{};
   for (auto it = cuts.begin(); std::next(it) != cuts.end(); ++it) {

@@ -22,8 +22,7 @@ class Probe::ProbedClock : public Clock {
 
 class Probe::ProbedBody : public BodyStream {
  public:
-  ProbedBody(std::unique_ptr<BodyStream> inner, Clock& clock, TurnTimeline& timeline,
-             size_t index)
+  ProbedBody(std::unique_ptr<BodyStream> inner, Clock& clock, TurnTimeline& timeline, size_t index)
       : inner_(std::move(inner)), clock_(clock), timeline_(timeline), index_(index) {}
 
   Task<BodyChunk> Next() override {

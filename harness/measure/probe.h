@@ -19,7 +19,7 @@ struct RequestRecord {
   std::string endpoint;  // ClassifyEndpoint()
   TimePoint sent_at{};
   TimePoint headers_at{};
-  TimePoint done_at{};    // body ended (or broke); headers_at when there is no body
+  TimePoint done_at{};     // body ended (or broke); headers_at when there is no body
   bool completed = false;  // the body was read to its end or break
   int status = 0;
   size_t bytes_up = 0;    // request line is not counted: body plus header bytes

@@ -4,16 +4,20 @@ namespace agentreplay::results {
 
 const std::vector<MetricInfo>& MetricCatalog() {
   static const std::vector<MetricInfo> kCatalog = {
-      {"ttfs_ms", "ms", "t0 to the first AgentEvent a UI can render (status, tool activity or text)"},
+      {"ttfs_ms", "ms",
+       "t0 to the first AgentEvent a UI can render (status, tool activity or text)"},
       {"ttft_ms", "ms", "t0 to the first non-empty assistant text delta delivered to the sink"},
       {"e2e_ms", "ms", "t0 to turn_completed"},
       {"itl_ms", "ms", "gaps between consecutive text deltas of one message (a distribution)"},
       {"polls", "count", "GET of a run (runs.retrieve) requests"},
-      {"requests", "count", "HTTP requests to the model API in the turn (per endpoint: requests_by_endpoint)"},
+      {"requests", "count",
+       "HTTP requests to the model API in the turn (per endpoint: requests_by_endpoint)"},
       {"sleep_ms", "ms", "time in deliberate waits (static sleeps, backoff, retry waits)"},
-      {"detect_lag_ms", "ms", "time between the back end reaching a state and the agent observing it"},
+      {"detect_lag_ms", "ms",
+       "time between the back end reaching a state and the agent observing it"},
       {"tool_exec_ms", "ms", "time inside tool implementations"},
-      {"tool_overhead_ms", "ms", "per tool call, call ready to output sent minus tool_exec_ms; summed"},
+      {"tool_overhead_ms", "ms",
+       "per tool call, call ready to output sent minus tool_exec_ms; summed"},
       {"llm_wait_ms", "ms", "time waiting on the model / back end on the critical path"},
       {"bytes_up", "bytes", "request bytes sent to the API"},
       {"bytes_down", "bytes", "response bytes received from the API"},
@@ -37,8 +41,8 @@ const MetricInfo* FindMetric(std::string_view name) {
 }
 
 const std::vector<std::string_view>& SegmentNames() {
-  static const std::vector<std::string_view> kNames = {
-      "llm_wait", "detect_lag", "sleep", "tool_exec", "tool_overhead", "agent_cpu"};
+  static const std::vector<std::string_view> kNames = {"llm_wait",  "detect_lag",    "sleep",
+                                                       "tool_exec", "tool_overhead", "agent_cpu"};
   return kNames;
 }
 

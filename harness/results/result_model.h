@@ -23,7 +23,7 @@ struct Context {
   std::string world;         // "sim" or "real"
   uint64_t seed = 0;
   int repetitions = 0;
-  std::string started_at;    // UTC, ISO 8601
+  std::string started_at;  // UTC, ISO 8601
   std::string hostname;
   int cpus = 0;
   std::string os;
@@ -55,9 +55,9 @@ struct Summary {
 
 // One expectation of the scenario, evaluated over every repetition.
 struct Check {
-  std::string name;    // e.g. "turn 1: answer contains \"Tokyo\""
-  bool ok = true;      // passed in every repetition
-  int passed = 0;      // repetitions that passed
+  std::string name;  // e.g. "turn 1: answer contains \"Tokyo\""
+  bool ok = true;    // passed in every repetition
+  int passed = 0;    // repetitions that passed
   int total = 0;
   std::string detail;  // the first failure's explanation, empty when ok
 };

@@ -1,8 +1,8 @@
 #include "run/checks.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace agentreplay::harness {
 
@@ -10,9 +10,9 @@ std::vector<CheckOutcome> EvaluateTurn(const mocks::TurnScript& script, int turn
                                        const TurnResult& result) {
   std::vector<CheckOutcome> out;
   const std::string prefix = fmt::format("turn {}: ", turn_index + 1);
-  const std::string failed =
-      result.error ? fmt::format("turn failed: {} ({})", result.error->reason, result.error->message)
-                   : std::string();
+  const std::string failed = result.error ? fmt::format("turn failed: {} ({})",
+                                                        result.error->reason, result.error->message)
+                                          : std::string();
 
   out.push_back({prefix + "completes", result.ok, failed});
   for (const auto& needle : script.expect.answer_contains) {

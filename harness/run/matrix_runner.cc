@@ -1,9 +1,9 @@
 #include "run/matrix_runner.h"
 
-#include <exception>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <exception>
 
 #include "core/random.h"
 #include "measure/metrics.h"
@@ -31,8 +31,8 @@ results::Sample ErrorSample(int repetition, int turn, std::string kind, std::str
 }
 
 // One repetition: a fresh world, a fresh agent, every turn of the scenario in order.
-void RunRepetition(World& world, const mocks::Scenario& scenario, Runtime runtime,
-                   uint64_t seed, int repetition, results::Cell& cell) {
+void RunRepetition(World& world, const mocks::Scenario& scenario, Runtime runtime, uint64_t seed,
+                   int repetition, results::Cell& cell) {
   auto session = world.Open(scenario, seed);
   ToolCatalog catalog = MakeDefaultCatalog();
   ApplyScenarioToolLatencies(scenario, seed, catalog);
@@ -46,13 +46,13 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, Runtime runtim
   options.runtime = runtime;
   options.llm.model = scenario.model;
   options.llm.instructions = scenario.instructions;
-  auto agent = Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe},
-                             catalog.Specs());
+  auto agent =
+      Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe}, catalog.Specs());
   if (!agent) {
     for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
-      cell.samples.push_back(ErrorSample(repetition, t, "internal", "runtime_unavailable",
-                                         fmt::format("runtime '{}' is not available",
-                                                     RuntimeName(runtime))));
+      cell.samples.push_back(
+          ErrorSample(repetition, t, "internal", "runtime_unavailable",
+                      fmt::format("runtime '{}' is not available", RuntimeName(runtime))));
     }
     return;
   }
@@ -74,8 +74,8 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, Runtime runtim
                                          "the world ran out of work before the turn finished"));
       return;
     }
-    const Duration agent_cpu = (ThreadCpuTime() - cpu_before) -
-                               (session->foreign_cpu_time() - foreign_before);
+    const Duration agent_cpu =
+        (ThreadCpuTime() - cpu_before) - (session->foreign_cpu_time() - foreign_before);
     results::Sample sample;
     sample.repetition = repetition;
     sample.turn = t;

@@ -23,7 +23,8 @@ uint64_t SimScheduler::RunUntilIdle() {
 }
 
 Task<void> SimClock::Sleep(Duration d) {
-  co_await SimScheduler::WaitUntil{scheduler_, scheduler_.Now() + (d.count() > 0 ? d : Duration(0))};
+  co_await SimScheduler::WaitUntil{scheduler_,
+                                   scheduler_.Now() + (d.count() > 0 ? d : Duration(0))};
 }
 
 Duration ThreadCpuTime() {

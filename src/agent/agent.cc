@@ -21,8 +21,8 @@ Agent::Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools
       tools_(std::move(tools)),
       client_(std::move(client)) {}
 
-void Agent::Emit(AgentEventType type, std::string text, std::string call_id,
-                 std::string tool_name, std::string detail) {
+void Agent::Emit(AgentEventType type, std::string text, std::string call_id, std::string tool_name,
+                 std::string detail) {
   AgentEvent ev;
   ev.type = type;
   ev.at = ports_.clock.Now();

@@ -39,9 +39,9 @@ struct TurnResult {
   std::string answer;                // text of the final step
   std::vector<ToolCall> tool_calls;  // every call the model made, in order
   std::vector<ToolOutput> tool_outputs;
-  Usage usage;                       // summed over the turn's steps
-  size_t tool_schema_bytes = 0;      // tool definitions sent, summed over requests
-  int steps = 0;                     // model responses in the turn
+  Usage usage;                   // summed over the turn's steps
+  size_t tool_schema_bytes = 0;  // tool definitions sent, summed over requests
+  int steps = 0;                 // model responses in the turn
   TimePoint started{};
   TimePoint finished{};
 };

@@ -7,8 +7,8 @@ namespace agentreplay::json {
 namespace {
 const rapidjson::Value* Member(const rapidjson::Value& obj, std::string_view key) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(
-      rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
+  auto it = obj.FindMember(rapidjson::Value(
+      rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 }  // namespace

@@ -46,8 +46,8 @@ struct StepResult {
   std::vector<ToolCall> tool_calls;  // kToolCalls: what the model wants run, in order
   std::string text;                  // assistant text produced in this step
   Usage usage;
-  size_t tool_schema_bytes = 0;      // bytes of tool definitions sent for this step
-  std::optional<Error> error;        // kFailed: why
+  size_t tool_schema_bytes = 0;  // bytes of tool definitions sent for this step
+  std::optional<Error> error;    // kFailed: why
 };
 
 struct LlmClientOptions {

@@ -1,9 +1,9 @@
 #include "llm/responses_stream.h"
 
-#include <string_view>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <string_view>
 
 #include "json/json_text.h"
 

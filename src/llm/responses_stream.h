@@ -2,10 +2,10 @@
 // StepResult. Pure: it sees decoded SSE events or a parsed response object, never sockets.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <map>
 #include <string>
-
-#include <rapidjson/document.h>
 
 #include "llm/llm_client.h"
 #include "sse/sse_decoder.h"

@@ -13,8 +13,8 @@
 namespace agentreplay {
 
 struct BodyChunk {
-  std::string bytes;  // may be empty only when `end` is set or `error` is present
-  bool end = false;   // the body ended normally; no more chunks
+  std::string bytes;           // may be empty only when `end` is set or `error` is present
+  bool end = false;            // the body ended normally; no more chunks
   std::optional<Error> error;  // the body broke (reset, truncated, timed out)
 };
 

@@ -1,11 +1,11 @@
 #include "tools/get_current_time.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "json/json_text.h"
 
@@ -51,7 +51,8 @@ std::optional<ZoneOffset> ParseTzif(const std::vector<unsigned char>& f, int64_t
   };
   int64_t c[6];  // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
   if (!header(0, c) || f[4] < '2') return std::nullopt;
-  const auto v1_size = static_cast<size_t>(c[3] * 4 + c[3] + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0]);
+  const auto v1_size =
+      static_cast<size_t>(c[3] * 4 + c[3] + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0]);
   const size_t h2 = 44 + v1_size;
   if (!header(h2, c)) return std::nullopt;
   const auto timecnt = static_cast<size_t>(c[3]);
@@ -108,8 +109,8 @@ class GetCurrentTimeTool : public Tool {
     const int off_min = offset->utc_offset_seconds / 60;
     const std::string iso = fmt::format(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", static_cast<int>(ymd.year()),
-        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-        hms.hours().count(), hms.minutes().count(), hms.seconds().count(), off_min < 0 ? '-' : '+',
+        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+        hms.minutes().count(), hms.seconds().count(), off_min < 0 ? '-' : '+',
         std::abs(off_min) / 60, std::abs(off_min) % 60);
 
     rapidjson::StringBuffer buffer;

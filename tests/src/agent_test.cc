@@ -25,22 +25,30 @@ std::string FunctionCallStream(const std::string& call_id, const std::string& na
   return "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":"
          "\"resp_1\",\"status\":\"in_progress\"}}\n\n"
          "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\","
-         "\"item\":{\"id\":\"fc_1\",\"type\":\"function_call\",\"call_id\":\"" + call_id +
-         "\",\"name\":\"" + name + "\",\"arguments\":\"\"}}\n\n"
+         "\"item\":{\"id\":\"fc_1\",\"type\":\"function_call\",\"call_id\":\"" +
+         call_id + "\",\"name\":\"" + name +
+         "\",\"arguments\":\"\"}}\n\n"
          "event: response.output_item.done\ndata: {\"type\":\"response.output_item.done\","
-         "\"item\":{\"id\":\"fc_1\",\"type\":\"function_call\",\"call_id\":\"" + call_id +
-         "\",\"name\":\"" + name + "\",\"arguments\":\"" + args_json_escaped + "\"}}\n\n"
+         "\"item\":{\"id\":\"fc_1\",\"type\":\"function_call\",\"call_id\":\"" +
+         call_id + "\",\"name\":\"" + name + "\",\"arguments\":\"" + args_json_escaped +
+         "\"}}\n\n"
          "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":"
          "{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n";
 }
 
 std::string TextStream(const std::string& id, const std::string& text) {
   return "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"" +
-         id + "\"}}\n\nevent: response.output_text.delta\ndata: {\"type\":"
-         "\"response.output_text.delta\",\"delta\":\"" + text + "\"}\n\n"
+         id +
+         "\"}}\n\nevent: response.output_text.delta\ndata: {\"type\":"
+         "\"response.output_text.delta\",\"delta\":\"" +
+         text +
+         "\"}\n\n"
          "event: response.output_text.done\ndata: {\"type\":\"response.output_text.done\","
-         "\"text\":\"" + text + "\"}\n\n"
-         "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"" +
+         "\"text\":\"" +
+         text +
+         "\"}\n\n"
+         "event: response.completed\ndata: "
+         "{\"type\":\"response.completed\",\"response\":{\"id\":\"" +
          id + "\",\"status\":\"completed\"}}\n\n";
 }
 
@@ -105,9 +113,10 @@ TEST_F(AgentTest, UnknownToolGetsAStructuredErrorAndTheTurnGoesOn) {
 
 TEST_F(AgentTest, AModelThatNeverStopsCallingToolsHitsTheLimit) {
   for (int i = 0; i < 3; ++i) {
-    transport_.responses.push_back(CannedResponse{
-        200, {FunctionCallStream("call_" + std::to_string(i), "get_current_time",
-                                 R"({\"timezone\":\"UTC\"})")}});
+    transport_.responses.push_back(
+        CannedResponse{200,
+                       {FunctionCallStream("call_" + std::to_string(i), "get_current_time",
+                                           R"({\"timezone\":\"UTC\"})")}});
   }
   auto agent = MakeAgent(/*max_rounds=*/2);
   TurnResult turn = RunSync(agent->RunTurn("Loop"));
@@ -141,7 +150,8 @@ TEST(GetCurrentTimeTest, BadArgumentsAndZonesGetStructuredErrors) {
     EXPECT_TRUE(r.is_error) << bad;
     EXPECT_THAT(r.output, ::testing::HasSubstr("invalid_arguments")) << bad;
   }
-  for (const char* zone : {"../../etc/passwd", "/etc/localtime", "Mars/Olympus_Mons", "A\\u0000B"}) {
+  for (const char* zone :
+       {"../../etc/passwd", "/etc/localtime", "Mars/Olympus_Mons", "A\\u0000B"}) {
     ToolResult r = run(std::string(R"({"timezone":")") + zone + "\"}");
     EXPECT_TRUE(r.is_error) << zone;
     EXPECT_THAT(r.output, ::testing::HasSubstr("unknown_timezone")) << zone;
@@ -150,8 +160,10 @@ TEST(GetCurrentTimeTest, BadArgumentsAndZonesGetStructuredErrors) {
 
 TEST(GetCurrentTimeTest, DaylightSavingTimeFollowsTheDatabase) {
   // 2026-07-01T12:00:00Z is summer time in Warsaw (CEST, +02:00); January is CET (+01:00).
-  auto summer = LookUpZoneOffset("Europe/Warsaw", std::chrono::sys_seconds{std::chrono::seconds(1782907200)});
-  auto winter = LookUpZoneOffset("Europe/Warsaw", std::chrono::sys_seconds{std::chrono::seconds(1767225600)});
+  auto summer =
+      LookUpZoneOffset("Europe/Warsaw", std::chrono::sys_seconds{std::chrono::seconds(1782907200)});
+  auto winter =
+      LookUpZoneOffset("Europe/Warsaw", std::chrono::sys_seconds{std::chrono::seconds(1767225600)});
   ASSERT_TRUE(summer && winter);
   EXPECT_EQ(summer->utc_offset_seconds, 7200);
   EXPECT_EQ(summer->abbreviation, "CEST");

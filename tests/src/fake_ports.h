@@ -2,17 +2,17 @@
 // requests, a clock that never moves unless told, a sink that keeps every event.
 #pragma once
 
-#include <deque>
-#include <optional>
-#include <stdexcept>
-#include <fstream>
-#include <sstream>
-#include <string>
-#include <vector>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <deque>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "core/task.h"
 #include "ports/clock.h"
@@ -62,7 +62,8 @@ class ScriptedTransport : public Transport {
     Task<BodyChunk> Next() override {
       if (next_ < canned_.chunks.size()) co_return BodyChunk{canned_.chunks[next_++], false, {}};
       if (canned_.break_at_end) {
-        co_return BodyChunk{{}, false, Error{ErrorKind::kTransport, "connection_reset", "reset", 0}};
+        co_return BodyChunk{
+            {}, false, Error{ErrorKind::kTransport, "connection_reset", "reset", 0}};
       }
       co_return BodyChunk{{}, true, {}};
     }
@@ -84,8 +85,8 @@ template <typename T>
 T RunSync(Task<T> task) {
   std::optional<T> out;
   bool done = false;
-  Spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await t); }(
-            std::move(task), out),
+  Spawn([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await t); }(std::move(task),
+                                                                                    out),
         [&](std::exception_ptr e) {
           if (e) std::rethrow_exception(e);
           done = true;

@@ -1,8 +1,8 @@
 #include "core/random.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace agentreplay {
 namespace {

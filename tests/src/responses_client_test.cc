@@ -9,13 +9,13 @@
 namespace agentreplay {
 namespace {
 
-using ::testing::ElementsAre;
 using ::agentreplay::testing::CannedResponse;
 using ::agentreplay::testing::FixedClock;
 using ::agentreplay::testing::RecordedBody;
 using ::agentreplay::testing::RecordingSink;
 using ::agentreplay::testing::RunSync;
 using ::agentreplay::testing::ScriptedTransport;
+using ::testing::ElementsAre;
 
 std::vector<std::string> EventNames(const std::vector<AgentEvent>& events) {
   std::vector<std::string> out;
@@ -59,7 +59,8 @@ TEST_F(ResponsesClientTest, DecodesTheRecordedTextStreamInSmallPieces) {
   EXPECT_TRUE(step.usage.reported);
   EXPECT_EQ(step.usage.input_tokens, 11);
   EXPECT_EQ(step.usage.output_tokens, 10);
-  EXPECT_EQ(client.previous_response_id(), "resp_0b70e4946283a4df0068c9ef5ef4d88194adeeb6e2283d609a");
+  EXPECT_EQ(client.previous_response_id(),
+            "resp_0b70e4946283a4df0068c9ef5ef4d88194adeeb6e2283d609a");
   EXPECT_THAT(EventNames(sink_.events),
               ElementsAre("status", "status", "text_delta", "text_delta", "text_delta",
                           "text_delta", "text_delta", "text_delta", "text_delta", "text_delta",
@@ -154,11 +155,11 @@ TEST_F(ResponsesClientTest, ConnectionResetMidStreamIsATransportError) {
 }
 
 TEST_F(ResponsesClientTest, HttpErrorCarriesOpenAiMessageAndCode) {
-  transport_.responses.push_back(CannedResponse{
-      400,
-      {R"({"error":{"message":"Previous response with id 'resp_x' not found.",)"
-       R"("type":"invalid_request_error","param":"previous_response_id",)"
-       R"("code":"previous_response_not_found"}})"}});
+  transport_.responses.push_back(
+      CannedResponse{400,
+                     {R"({"error":{"message":"Previous response with id 'resp_x' not found.",)"
+                      R"("type":"invalid_request_error","param":"previous_response_id",)"
+                      R"("code":"previous_response_not_found"}})"}});
   auto client = MakeClient();
   StepResult step = RunSync(client.StartTurn("Hello", {}));
   ASSERT_EQ(step.outcome, StepResult::Outcome::kFailed);
@@ -169,14 +170,17 @@ TEST_F(ResponsesClientTest, HttpErrorCarriesOpenAiMessageAndCode) {
 }
 
 TEST_F(ResponsesClientTest, ErrorEventAndFailedResponseAreApiErrors) {
-  transport_.responses.push_back(CannedResponse{
-      200,
-      {"event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r1\"}}\n\n"
-       "event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"boom\"}\n\n"}});
+  transport_.responses.push_back(
+      CannedResponse{200,
+                     {"event: response.created\ndata: "
+                      "{\"type\":\"response.created\",\"response\":{\"id\":\"r1\"}}\n\n"
+                      "event: error\ndata: "
+                      "{\"type\":\"error\",\"code\":\"server_error\",\"message\":\"boom\"}\n\n"}});
   transport_.responses.push_back(CannedResponse{
       200,
       {"event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"id\":\"r2\","
-       "\"status\":\"failed\",\"error\":{\"code\":\"rate_limit_exceeded\",\"message\":\"slow down\"}}}\n\n"}});
+       "\"status\":\"failed\",\"error\":{\"code\":\"rate_limit_exceeded\",\"message\":\"slow "
+       "down\"}}}\n\n"}});
   auto client = MakeClient();
   StepResult first = RunSync(client.StartTurn("Hello", {}));
   EXPECT_EQ(first.error->reason, "stream_error:server_error");
@@ -188,7 +192,8 @@ TEST_F(ResponsesClientTest, ErrorEventAndFailedResponseAreApiErrors) {
 
 TEST_F(ResponsesClientTest, UnknownEventsAreSkippedAndBadJsonIsAProtocolError) {
   std::string body = RecordedBody("dotnet-responses-streaming-text.json", 0);
-  body.insert(0, "event: response.brand_new_thing\ndata: {\"type\":\"response.brand_new_thing\"}\n\n");
+  body.insert(0,
+              "event: response.brand_new_thing\ndata: {\"type\":\"response.brand_new_thing\"}\n\n");
   transport_.responses.push_back(CannedResponse{200, {body}});
   transport_.responses.push_back(CannedResponse{200, {"event: response.created\ndata: {oops\n\n"}});
   auto client = MakeClient();

@@ -1,12 +1,12 @@
 #include "core/task.h"
 
+#include <gtest/gtest.h>
+
 #include <coroutine>
 #include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace agentreplay {
 namespace {
@@ -43,7 +43,7 @@ TEST(TaskTest, LazyUntilSpawnedAndResultFlowsThroughAwaits) {
   auto task = Chain(ev);
   EXPECT_TRUE(ev.waiters.empty());  // nothing ran yet
   Spawn([](Task<std::string> t, std::string& out) -> Task<void> { out = co_await t; }(
-            std::move(task), result),
+                                                      std::move(task), result),
         nullptr);
   ASSERT_EQ(ev.waiters.size(), 1u);
   EXPECT_EQ(result, "");
@@ -76,10 +76,11 @@ TEST(TaskTest, WhenAllKeepsInputOrderWhateverTheCompletionOrder) {
   tasks.push_back(AddAfter(c, 3, 0));
   std::vector<int> out;
   bool done = false;
-  Spawn([](std::vector<Task<int>> ts, std::vector<int>& o) -> Task<void> {
-          o = co_await WhenAll(std::move(ts));
-        }(std::move(tasks), out),
-        [&](std::exception_ptr) { done = true; });
+  Spawn(
+      [](std::vector<Task<int>> ts, std::vector<int>& o) -> Task<void> {
+        o = co_await WhenAll(std::move(ts));
+      }(std::move(tasks), out),
+      [&](std::exception_ptr) { done = true; });
   c.FireOne();
   a.FireOne();
   EXPECT_FALSE(done);
@@ -93,10 +94,11 @@ TEST(TaskTest, WhenAllOfSynchronousTasksCompletesWithoutSuspending) {
   for (int i = 0; i < 100; ++i) tasks.push_back(Immediate(i));
   std::vector<int> out;
   bool done = false;
-  Spawn([](std::vector<Task<int>> ts, std::vector<int>& o) -> Task<void> {
-          o = co_await WhenAll(std::move(ts));
-        }(std::move(tasks), out),
-        [&](std::exception_ptr) { done = true; });
+  Spawn(
+      [](std::vector<Task<int>> ts, std::vector<int>& o) -> Task<void> {
+        o = co_await WhenAll(std::move(ts));
+      }(std::move(tasks), out),
+      [&](std::exception_ptr) { done = true; });
   ASSERT_TRUE(done);
   ASSERT_EQ(out.size(), 100u);
   EXPECT_EQ(out[99], 99);

@@ -1,0 +1,42 @@
+// The results document on disk: JSON text of the result model, its reader and an atomic file
+// writer. The layout is documented by scenarios/results.schema.json; change both together.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "results/result_model.h"
+
+namespace agentreplay::results {
+
+// The document as JSON text. Object members come in a fixed order and maps are sorted, so equal
+// Results give byte-identical text (results can be diffed and golden-tested). Doubles are written
+// with at most 6 decimals, trailing zeros trimmed: values are milliseconds computed from integer
+// nanoseconds, so this is exact for them and keeps arithmetic noise out of the file. NaN and
+// infinities are never written: they are dropped from metric maps and ITL arrays, and written as
+// null in summaries. `pretty` adds newlines and two-space indentation (and a final newline);
+// arrays of numbers stay on one line either way.
+std::string ResultsToJson(const Results& results, bool pretty = true);
+
+struct ReadError {
+  std::string file;
+  // The whole explanation, ready to print, naming the file and the JSON pointer of the bad value:
+  // "results.json: /cells/0/stats/e2e_ms/p50: expected a number".
+  std::string message;
+};
+
+// Reads a document written by ResultsToJson. Reading what ResultsToJson wrote and writing it again
+// gives the same text. The reader is as strict as the schema: unknown members, duplicate members,
+// wrong types and an unsupported `schema` version are errors. `file_name` is only used in messages.
+std::variant<Results, ReadError> ReadResultsJson(std::string_view text, std::string_view file_name);
+
+// Writes `results` to `path` + ".tmp", flushes it to disk, then renames it over `path` (creating
+// the parent directory first). Readers and a crashed run therefore only ever see a complete
+// previous or complete new document. On failure returns false, sets `*error` (when non-null) and
+// removes the temporary file.
+bool WriteResultsFileAtomically(const Results& results, const std::filesystem::path& path,
+                                std::string* error);
+
+}  // namespace agentreplay::results

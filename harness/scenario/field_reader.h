@@ -1,0 +1,77 @@
+// Typed access to the members of a located JSON document, turning every violation into a
+// Diagnostic at the offending value's position. Knows nothing about scenarios: the scenario
+// decoder (scenario_loader.cc) says which fields exist and what they mean.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/json_locator.h"
+#include "harness/scenario/scenario_loader.h"
+
+namespace agentreplay::harness {
+
+// The member `name` of `obj` (an object), or nullptr. The first one if the name repeats.
+const rapidjson::Value* FindField(const rapidjson::Value& obj, std::string_view name);
+std::string_view AsView(const rapidjson::Value& string_value);
+// True for the empty string and for whitespace only.
+bool IsBlank(std::string_view s);
+// Levenshtein distance, for "did you mean" suggestions.
+std::size_t EditDistance(std::string_view a, std::string_view b);
+
+// Collects diagnostics for one file. Each Read* function takes the containing object, its
+// pointer and a member name; an absent member yields nullopt silently (CheckMembers reports
+// missing required ones), a bad one is reported and yields nullopt, so decoding goes on past it
+// and later problems are still found.
+class FieldReader {
+ public:
+  FieldReader(std::string_view file, const JsonLocator& locator) : file_(file), locator_(locator) {}
+
+  // Where and what; AtValue points at the value, AtKey at the member's name.
+  void AtValue(std::string_view pointer, std::string message);
+  void AtKey(std::string_view pointer, std::string message);
+  // "expected an object, got an array".
+  void WrongType(const rapidjson::Value& v, std::string_view pointer, std::string_view expected);
+  bool ExpectObject(const rapidjson::Value& v, std::string_view pointer);
+  // Every repeated member name the locator found.
+  void ReportDuplicates();
+  // Unknown members (with a suggestion within edit distance 2, else the allowed names) and
+  // missing required ones.
+  void CheckMembers(const rapidjson::Value& obj, std::string_view pointer,
+                    const ObjectFields& fields);
+
+  std::optional<std::string> ReadString(const rapidjson::Value& obj, std::string_view at,
+                                        std::string_view name);
+  // A string with something other than whitespace in it.
+  std::optional<std::string> ReadNonBlank(const rapidjson::Value& obj, std::string_view at,
+                                          std::string_view name);
+  std::optional<double> ReadNumber(const rapidjson::Value& obj, std::string_view at,
+                                   std::string_view name);
+  // A number at or above `bound`, or strictly above it when `strict`.
+  std::optional<double> ReadBounded(const rapidjson::Value& obj, std::string_view at,
+                                    std::string_view name, double bound, bool strict);
+  // A non-empty array; `item` names one element in the message ("turns must contain at least 1
+  // turn").
+  const rapidjson::Value* FindArray(const rapidjson::Value& obj, std::string_view at,
+                                    std::string_view name, std::string_view item);
+  // A non-empty array of non-empty strings; bad elements are reported and skipped.
+  std::vector<std::string> ReadStringList(const rapidjson::Value& obj, std::string_view at,
+                                          std::string_view name, std::string_view item);
+
+  // In document order; several at one place keep the order they were found in.
+  std::vector<Diagnostic> TakeErrors();
+
+ private:
+  void Report(std::string_view pointer, TextPosition at, std::string message);
+
+  std::string file_;
+  const JsonLocator& locator_;
+  std::vector<Diagnostic> errors_;
+};
+
+}  // namespace agentreplay::harness

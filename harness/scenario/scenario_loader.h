@@ -1,0 +1,54 @@
+// Loads scenario files (format v1, docs/scenario-format.md) into mocks::Scenario.
+//
+// Scenario files are written by hand, so the loader is strict (unknown fields are errors) and
+// reports every problem it finds, each with the file, the JSON pointer and line:column of the
+// offending value, and what was expected.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mocks/scenario.h"
+
+namespace agentreplay::harness {
+
+struct Diagnostic {
+  std::string file;     // as given
+  std::string pointer;  // RFC 6901 JSON pointer of the offending value ("" for the root)
+  int line = 0;         // 1-based; 0 if unknown
+  int column = 0;       // 1-based, in Unicode code points
+  std::string message;  // what was expected / what is wrong
+  // "FILE:LINE:COL: POINTER: MESSAGE", the pointer shown as "/" for the root. Without a
+  // position (line 0, e.g. an unreadable file): "FILE: POINTER: MESSAGE".
+  std::string ToString() const;
+};
+
+struct LoadResult {
+  std::optional<mocks::Scenario> scenario;  // set only when errors is empty
+  std::vector<Diagnostic> errors;           // all errors found, in document order
+};
+
+LoadResult ParseScenario(std::string_view json_text, std::string_view file_name);
+LoadResult LoadScenarioFile(const std::filesystem::path& path);  // unreadable file → one error
+
+// Splits answer text into streaming chunks: each chunk is a run of leading whitespace plus one
+// word (a maximal run of non-whitespace), like model tokens " is". Whitespace after the last word
+// joins the last chunk, so the chunks always concatenate back to `text`.
+std::vector<std::string> SplitTextIntoChunks(std::string_view text);
+
+// The members format v1 allows in each kind of object, so tests can hold the JSON Schema
+// (scenarios/scenario.schema.json) to the loader. `object` is "scenario" for the root, otherwise
+// the schema's $defs name ("latency", "tool", "turn", "step", "tool_call", "expect", and
+// "dist_fixed", "dist_lognormal", "dist_uniform" for the distribution objects).
+struct ObjectFields {
+  std::string_view object;
+  std::span<const std::string_view> known;
+  std::span<const std::string_view> required;
+};
+std::span<const ObjectFields> FormatV1Fields();
+
+}  // namespace agentreplay::harness

@@ -1,0 +1,72 @@
+#include "mocks/mock_backend.h"
+
+#include <fmt/format.h>
+
+#include "llm/endpoints.h"
+#include "mocks/mock_ids.h"
+#include "mocks/openai_error.h"
+#include "mocks/request_context.h"
+#include "mocks/responses_api.h"
+#include "mocks/step_planner.h"
+
+namespace agentreplay::mocks {
+
+class MockBackend::Impl {
+ public:
+  Impl(const Scenario& scenario, uint64_t seed)
+      : scenario_(scenario), seed_(seed), ids_(seed), responses_(scenario_, seed, ids_) {}
+
+  MockResponse Handle(const HttpRequest& request, TimePoint sent_at) {
+    RequestContext context;
+    context.sent_at = sent_at;
+    context.index = log_.size();
+    context.request_id = ids_.RequestId();
+    Rng quick_rng(DeriveSeed(seed_, fmt::format("request:{}", context.index)));
+    context.quick = PlanQuickReply(scenario_.latency, quick_rng);
+
+    const std::string_view endpoint = ClassifyEndpoint(request.method, request.target);
+    MockResponse response;
+    if (endpoint == "responses.create") {
+      response = responses_.Create(request, context);
+    } else if (endpoint == "responses.retrieve") {
+      response = responses_.Retrieve(request, context);
+    } else {
+      response = MakeErrorResponse(InvalidUrl(request.method, request.target), context.request_id,
+                                   context.quick.at, context.quick.processing);
+    }
+
+    RequestLogEntry entry;
+    entry.sent_at = sent_at;
+    entry.method = request.method;
+    entry.target = request.target;
+    entry.endpoint = std::string(endpoint);
+    entry.request_bytes = request.body.size();
+    for (const auto& chunk : response.chunks) entry.response_bytes += chunk.bytes.size();
+    entry.status = response.status;
+    log_.push_back(std::move(entry));
+    return response;
+  }
+
+  const std::vector<RequestLogEntry>& log() const { return log_; }
+
+ private:
+  // A copy, so the caller's scenario may go away while the back end lives.
+  const Scenario scenario_;
+  const uint64_t seed_;
+  MockIds ids_;
+  ResponsesApi responses_;
+  std::vector<RequestLogEntry> log_;
+};
+
+MockBackend::MockBackend(const Scenario& scenario, uint64_t seed)
+    : impl_(std::make_unique<Impl>(scenario, seed)) {}
+
+MockBackend::~MockBackend() = default;
+
+MockResponse MockBackend::Handle(const HttpRequest& request, TimePoint sent_at) {
+  return impl_->Handle(request, sent_at);
+}
+
+const std::vector<RequestLogEntry>& MockBackend::request_log() const { return impl_->log(); }
+
+}  // namespace agentreplay::mocks

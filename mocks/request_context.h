@@ -1,0 +1,21 @@
+// What the mock back end knows about a request besides its bytes, handed to each API handler.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/time.h"
+#include "mocks/step_planner.h"
+
+namespace agentreplay::mocks {
+
+struct RequestContext {
+  TimePoint sent_at{};
+  size_t index = 0;        // position of the request in the back end's request log
+  std::string request_id;  // the x-request-id header value
+  // Timing for a reply without model work (errors, retrieves), drawn from
+  // Rng(DeriveSeed(seed, "request:<index>")) so it depends only on the request's position.
+  QuickReplyTiming quick;
+};
+
+}  // namespace agentreplay::mocks

@@ -1,0 +1,13 @@
+#include "reports/json_reporter.h"
+
+#include "results/results_json.h"
+
+namespace agentreplay::reports {
+
+void JsonReporter::Report(const results::Results& results, std::ostream& out) {
+  out << results::ResultsToJson(results, pretty_);
+  // Compact output has no final newline of its own; a line-oriented consumer wants one.
+  if (!pretty_) out << '\n';
+}
+
+}  // namespace agentreplay::reports

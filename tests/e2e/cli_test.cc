@@ -1,0 +1,172 @@
+// End-to-end: the agentreplay binary run the way a user runs it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("agentreplay-e2e-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CliResult Run(const std::vector<std::string>& args) {
+    std::string cmd = Quote(AGENTREPLAY_BINARY);
+    for (const auto& a : args) cmd += " " + Quote(a);
+    cmd += " >" + Quote((dir_ / "stdout").string()) + " 2>" + Quote((dir_ / "stderr").string()) +
+           " </dev/null";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = Slurp(dir_ / "stdout");
+    r.err = Slurp(dir_ / "stderr");
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+std::vector<std::string> ShippedScenarioNames() {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(AGENTREPLAY_SCENARIOS_DIR)) {
+    const auto n = e.path().filename().string();
+    if (e.path().extension() == ".json" && n.find(".schema.") == std::string::npos) {
+      names.push_back(e.path().stem().string());
+    }
+  }
+  return names;
+}
+
+TEST_F(CliTest, MainJobRunsEveryShippedScenarioAndWritesResults) {
+  const CliResult r = Run({"run", "-n", "3", "--seed", "7", "--out", (dir_ / "out").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ttft"));
+  const auto names = ShippedScenarioNames();
+  ASSERT_GE(names.size(), 3u);
+  for (const auto& name : names) EXPECT_THAT(r.out, HasSubstr(name));
+
+  rapidjson::Document doc;
+  doc.Parse(Slurp(dir_ / "out" / "results.json").c_str());
+  ASSERT_FALSE(doc.HasParseError());
+  EXPECT_STREQ(doc["schema"].GetString(), "agentreplay.results/v1");
+  EXPECT_STREQ(doc["context"]["world"].GetString(), "sim");
+  EXPECT_EQ(doc["context"]["seed"].GetUint64(), 7u);
+  ASSERT_EQ(doc["cells"].Size(), names.size());
+  for (const auto& cell : doc["cells"].GetArray()) {
+    EXPECT_STREQ(cell["runtime"].GetString(), "responses");
+    EXPECT_STREQ(cell["variant"].GetString(), "baseline");
+    EXPECT_TRUE(cell["stats"].HasMember("e2e_ms"));
+    EXPECT_TRUE(cell["stats"].HasMember("ttft_ms"));
+    EXPECT_GE(cell["samples"].Size(), 3u);
+    EXPECT_GE(cell["checks"].Size(), 1u);
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "results.json.tmp"));
+}
+
+TEST_F(CliTest, SameSeedSameNumbers) {
+  ASSERT_EQ(Run({"run", "-n", "4", "--out", (dir_ / "a").string()}).exit_code, 0);
+  ASSERT_EQ(Run({"run", "-n", "4", "--out", (dir_ / "b").string()}).exit_code, 0);
+  rapidjson::Document a, b;
+  a.Parse(Slurp(dir_ / "a" / "results.json").c_str());
+  b.Parse(Slurp(dir_ / "b" / "results.json").c_str());
+  ASSERT_EQ(a["cells"].Size(), b["cells"].Size());
+  for (rapidjson::SizeType c = 0; c < a["cells"].Size(); ++c) {
+    const auto& sa = a["cells"][c]["samples"];
+    const auto& sb = b["cells"][c]["samples"];
+    ASSERT_EQ(sa.Size(), sb.Size());
+    for (rapidjson::SizeType i = 0; i < sa.Size(); ++i) {
+      for (const char* metric : {"ttfs_ms", "ttft_ms", "e2e_ms", "bytes_up", "bytes_down"}) {
+        EXPECT_EQ(sa[i]["metrics"][metric].GetDouble(), sb[i]["metrics"][metric].GetDouble())
+            << metric;
+      }
+    }
+  }
+}
+
+TEST_F(CliTest, ValidateAcceptsShippedAndReportsEveryErrorOfBadFiles) {
+  std::vector<std::string> args = {"validate"};
+  for (const auto& n : ShippedScenarioNames()) {
+    args.push_back(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/" + n + ".json");
+  }
+  const CliResult good = Run(args);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_THAT(good.out, HasSubstr(": ok"));
+
+  const fs::path bad1 = dir_ / "bad1.json";
+  const fs::path bad2 = dir_ / "bad2.json";
+  std::ofstream(bad1) << "{\n  \"schema\": \"agentreplay.scenario/v1\",\n  \"nmae\": \"x\"\n}\n";
+  std::ofstream(bad2) << "";
+  const CliResult bad = Run({"validate", bad1.string(), bad2.string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr(bad1.string() + ":3:"));  // file:line:column
+  EXPECT_THAT(bad.err, HasSubstr("nmae"));
+  EXPECT_THAT(bad.err, HasSubstr(bad2.string()));
+  EXPECT_THAT(bad.err, HasSubstr("2 of 2 files have errors"));
+}
+
+TEST_F(CliTest, RunRefusesBadScenariosBeforeMeasuringAnything) {
+  const fs::path bad = dir_ / "bad.json";
+  std::ofstream(bad) << "{\"schema\": \"agentreplay.scenario/v1\", \"turns\": [";
+  const CliResult r = Run({"run", "--scenario", bad.string(), "--out", (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(bad.string()));
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "results.json"));
+}
+
+TEST_F(CliTest, ListShowsScenariosAndMetricNames) {
+  const CliResult r = Run({"list"});
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* name : {"ttfs_ms", "ttft_ms", "e2e_ms", "tool_overhead_ms", "llm_wait"}) {
+    EXPECT_THAT(r.out, HasSubstr(name));
+  }
+  for (const auto& n : ShippedScenarioNames()) EXPECT_THAT(r.out, HasSubstr(n));
+}
+
+TEST_F(CliTest, UsageErrorsExitTwoAndHelpExitsZero) {
+  EXPECT_EQ(Run({"run", "--no-such-option"}).exit_code, 2);
+  EXPECT_EQ(Run({"run", "--runtimes", "carrier-pigeon"}).exit_code, 2);
+  EXPECT_EQ(Run({"run", "-n", "0"}).exit_code, 2);
+  EXPECT_EQ(Run({}).exit_code, 2);
+  const CliResult help = Run({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("run"));
+  EXPECT_THAT(help.out, HasSubstr("validate"));
+}
+
+}  // namespace

@@ -1,0 +1,129 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "run/matrix_runner.h"
+#include "scenario/scenario_loader.h"
+
+namespace agentreplay::harness {
+namespace {
+
+using mocks::Dist;
+
+mocks::Scenario NoisyScenario() {
+  mocks::Scenario s;
+  s.name = "noisy";
+  s.description = "seeded distributions everywhere";
+  s.latency.network_rtt_ms = Dist::Lognormal(40, 0.3);
+  s.latency.processing_ms = Dist::Uniform(5, 30);
+  s.latency.prefill_ms_per_1k_input_tokens = 8;
+  s.tools["get_current_time"].latency_ms = Dist::Lognormal(3, 0.5);
+  mocks::TurnScript turn;
+  turn.user = "What time is it in Warsaw?";
+  mocks::StepScript call;
+  call.ttft_ms = Dist::Lognormal(400, 0.25);
+  call.chunk_gap_ms = Dist::Uniform(5, 15);
+  call.tool_calls.push_back({"get_current_time", R"({"timezone":"Europe/Warsaw"})", 3});
+  mocks::StepScript answer;
+  answer.ttft_ms = Dist::Lognormal(300, 0.25);
+  answer.chunk_gap_ms = Dist::Uniform(15, 35);
+  answer.text_chunks = {"It", " is", " one", " in", " Warsaw."};
+  turn.steps = {call, answer};
+  s.turns = {turn, turn};
+  return s;
+}
+
+// Everything but CPU time, which is measured, not simulated.
+void ExpectSameSamples(const results::Cell& a, const results::Cell& b) {
+  ASSERT_EQ(a.samples.size(), b.samples.size());
+  for (size_t i = 0; i < a.samples.size(); ++i) {
+    auto ma = a.samples[i].metrics;
+    auto mb = b.samples[i].metrics;
+    ma.erase("agent_cpu_us");
+    mb.erase("agent_cpu_us");
+    EXPECT_EQ(ma, mb) << "sample " << i;
+    EXPECT_EQ(a.samples[i].segments, b.samples[i].segments);
+    EXPECT_EQ(a.samples[i].itl_ms, b.samples[i].itl_ms);
+    EXPECT_EQ(a.samples[i].requests_by_endpoint, b.samples[i].requests_by_endpoint);
+  }
+}
+
+TEST(RunnerTest, SameSeedGivesIdenticalSamples) {
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 10;
+  options.seed = 42;
+  const auto a = RunCell(*world, NoisyScenario(), Runtime::kResponses, "baseline", options);
+  const auto b = RunCell(*world, NoisyScenario(), Runtime::kResponses, "baseline", options);
+  EXPECT_EQ(a.samples.size(), 20u);
+  EXPECT_EQ(a.error_samples, 0);
+  ExpectSameSamples(a, b);
+
+  options.seed = 43;
+  const auto c = RunCell(*world, NoisyScenario(), Runtime::kResponses, "baseline", options);
+  EXPECT_NE(a.samples[0].metrics.at("e2e_ms"), c.samples[0].metrics.at("e2e_ms"));
+}
+
+TEST(RunnerTest, RepetitionsDifferButEveryVariantSeesTheSameDraws) {
+  EXPECT_NE(RepetitionSeed(1, "noisy", 0), RepetitionSeed(1, "noisy", 1));
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 3;
+  const auto a = RunCell(*world, NoisyScenario(), Runtime::kResponses, "baseline", options);
+  const auto b = RunCell(*world, NoisyScenario(), Runtime::kResponses, "other", options);
+  ExpectSameSamples(a, b);
+  EXPECT_NE(a.samples[0].metrics.at("e2e_ms"), a.samples[2].metrics.at("e2e_ms"));
+}
+
+TEST(RunnerTest, AnExhaustedScriptIsAnErrorSampleNotACrash) {
+  mocks::Scenario s = NoisyScenario();
+  s.turns.resize(1);
+  s.turns[0].steps.pop_back();  // the model calls a tool and the script has no next step
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 2;
+  const auto cell = RunCell(*world, s, Runtime::kResponses, "baseline", options);
+  ASSERT_EQ(cell.samples.size(), 2u);
+  EXPECT_EQ(cell.error_samples, 2);
+  EXPECT_FALSE(cell.samples[0].ok);
+  EXPECT_EQ(cell.samples[0].error_kind, "http_status");
+  EXPECT_THAT(cell.samples[0].error_reason, ::testing::StartsWith("http_500"));
+  ASSERT_FALSE(cell.checks.empty());
+  EXPECT_FALSE(cell.checks[0].ok);
+  EXPECT_EQ(cell.checks[0].passed, 0);
+  EXPECT_EQ(cell.checks[0].total, 2);
+  // Error samples are kept but do not enter the statistics.
+  EXPECT_EQ(cell.stats.count("e2e_ms"), 0u);
+}
+
+TEST(RunnerTest, EveryShippedScenarioCompletesWithItsChecksPassing) {
+  std::vector<mocks::Scenario> scenarios;
+  for (const auto& entry : std::filesystem::directory_iterator(AGENTREPLAY_SCENARIOS_DIR)) {
+    const auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".json" || name.find(".schema.") != std::string::npos) continue;
+    LoadResult loaded = LoadScenarioFile(entry.path());
+    ASSERT_TRUE(loaded.scenario) << name << ": " << loaded.errors.front().ToString();
+    scenarios.push_back(std::move(*loaded.scenario));
+  }
+  ASSERT_GE(scenarios.size(), 3u);
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 3;
+  results::Results results;
+  int callbacks = 0;
+  RunMatrix(*world, scenarios, options, results, [&](const results::Results& so_far) {
+    ++callbacks;
+    EXPECT_EQ(so_far.cells.size(), static_cast<size_t>(callbacks));
+  });
+  EXPECT_EQ(callbacks, static_cast<int>(scenarios.size()));
+  for (const auto& cell : results.cells) {
+    EXPECT_EQ(cell.error_samples, 0) << cell.scenario;
+    for (const auto& check : cell.checks) {
+      EXPECT_TRUE(check.ok) << cell.scenario << ": " << check.name << ": " << check.detail;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace agentreplay::harness

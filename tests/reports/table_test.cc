@@ -1,0 +1,67 @@
+#include "reports/table.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <sstream>
+
+#include "tests/reports/sample_results.h"
+
+namespace agentreplay::reports {
+namespace {
+
+TEST(TableTest, AlignsByDisplayWidthWithoutTrailingSpaces) {
+  Table table{{{"name", Align::kLeft}, {"ms", Align::kRight}, {"note", Align::kLeft}},
+              {{"caf\xc3\xa9", "1.5", ""}, {"a", "1234.0", "slow"}}};
+  EXPECT_EQ(ColumnWidths(table), (std::vector<size_t>{4, 6, 4}));
+  std::ostringstream out;
+  WriteAlignedText(table, out);
+  EXPECT_EQ(out.str(),
+            "name      ms  note\n"
+            "----  ------  ----\n"
+            "caf\xc3\xa9     1.5\n"
+            "a     1234.0  slow\n");
+}
+
+TEST(TableTest, ShortRowsArePadded) {
+  Table table{{{"a", Align::kLeft}, {"b", Align::kRight}}, {{"x"}}};
+  std::ostringstream out;
+  WriteAlignedText(table, out);
+  EXPECT_EQ(out.str(), "a  b\n-  -\nx\n");
+}
+
+TEST(TableTest, SummaryColumnsCarryUnits) {
+  const Table table = CellSummaryTable(fixtures::SampleResults());
+  std::vector<std::string> headers;
+  for (const Column& c : table.columns) headers.push_back(c.header);
+  EXPECT_EQ(headers, (std::vector<std::string>{
+                         "scenario", "runtime", "variant", "n", "ttfs p50 ms", "ttft p50 ms",
+                         "e2e p50 ms", "e2e p90 ms", "tool_exec p50 ms", "tool_overhead p50 ms",
+                         "llm_wait p50 ms", "requests p50", "checks", "errors"}));
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[1][3], "2/3");
+  EXPECT_EQ(table.rows[1][5], "-");  // no ttft_ms stats
+  EXPECT_EQ(table.rows[1][12], "FAIL 1/2");
+}
+
+TEST(TableTest, StatWithNoSamplesShowsDash) {
+  results::Results r = fixtures::SampleResults();
+  r.cells[0].stats["ttfs_ms"].count = 0;
+  EXPECT_EQ(CellSummaryTable(r).rows[0][4], "-");
+}
+
+TEST(TableTest, FormatValueByUnit) {
+  EXPECT_EQ(FormatValue(812.04, "ms"), "812.0");
+  EXPECT_EQ(FormatValue(3, "count"), "3");
+  EXPECT_EQ(FormatValue(3.5, "count"), "3.5");
+  EXPECT_EQ(FormatValue(0.00123, "usd"), "0.0012");
+  EXPECT_EQ(FormatValue(std::numeric_limits<double>::quiet_NaN(), "ms"), "-");
+  EXPECT_EQ(FormatValue(std::numeric_limits<double>::infinity(), "count"), "-");
+}
+
+TEST(TableTest, CellLabel) {
+  EXPECT_EQ(CellLabel(fixtures::SampleResults().cells[1]), "weather/assistants/p0");
+}
+
+}  // namespace
+}  // namespace agentreplay::reports
