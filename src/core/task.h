@@ -152,19 +152,23 @@ Task<std::vector<T>> WhenAll(std::vector<Task<T>> tasks) {
   auto state = std::make_shared<State>();
   state->results.resize(tasks.size());
 
+  // The awaiter holds a plain pointer: `state` in this frame owns the State, and each child
+  // holds its own reference. It is a named local, not a braced temporary inside the co_await,
+  // because GCC 12 destroys such temporaries twice.
   struct Awaiter {
-    std::shared_ptr<State> state;
+    std::shared_ptr<State>* state;
     std::vector<Task<T>>* tasks;
     bool await_ready() const noexcept { return tasks->empty(); }
     // One extra count is held by this function, so a child that finishes synchronously
     // never resumes the waiter from inside await_suspend; if all are done by the end we
     // simply do not suspend.
     bool await_suspend(std::coroutine_handle<> h) {
-      state->waiter = h;
-      state->remaining = tasks->size() + 1;
+      State& st = **state;
+      st.waiter = h;
+      st.remaining = tasks->size() + 1;
       const std::size_t n = tasks->size();
       for (std::size_t i = 0; i < n; ++i) {
-        auto keep = state;
+        std::shared_ptr<State> keep = *state;
         Spawn(
             [](Task<T> t, std::shared_ptr<State> s, std::size_t index) -> Task<void> {
               s->results[index].emplace(co_await t);
@@ -174,11 +178,12 @@ Task<std::vector<T>> WhenAll(std::vector<Task<T>> tasks) {
               if (--keep->remaining == 0) keep->waiter.resume();
             });
       }
-      return --state->remaining != 0;
+      return --st.remaining != 0;
     }
     void await_resume() const noexcept {}
   };
-  co_await Awaiter{state, &tasks};
+  Awaiter awaiter{&state, &tasks};
+  co_await awaiter;
   if (state->error) std::rethrow_exception(state->error);
   std::vector<T> out;
   out.reserve(state->results.size());
