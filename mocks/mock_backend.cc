@@ -21,6 +21,7 @@ class MockBackend::Impl {
     context.sent_at = sent_at;
     context.index = log_.size();
     context.request_id = ids_.RequestId();
+    context.states = &states_;
     Rng quick_rng(DeriveSeed(seed_, fmt::format("request:{}", context.index)));
     context.quick = PlanQuickReply(scenario_.latency, quick_rng);
 
@@ -48,6 +49,7 @@ class MockBackend::Impl {
   }
 
   const std::vector<RequestLogEntry>& log() const { return log_; }
+  const std::vector<StateTransition>& states() const { return states_; }
 
  private:
   // A copy, so the caller's scenario may go away while the back end lives.
@@ -56,6 +58,7 @@ class MockBackend::Impl {
   MockIds ids_;
   ResponsesApi responses_;
   std::vector<RequestLogEntry> log_;
+  std::vector<StateTransition> states_;
 };
 
 MockBackend::MockBackend(const Scenario& scenario, uint64_t seed)
@@ -68,5 +71,7 @@ MockResponse MockBackend::Handle(const HttpRequest& request, TimePoint sent_at) 
 }
 
 const std::vector<RequestLogEntry>& MockBackend::request_log() const { return impl_->log(); }
+
+const std::vector<StateTransition>& MockBackend::state_log() const { return impl_->states(); }
 
 }  // namespace agentreplay::mocks

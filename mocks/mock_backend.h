@@ -39,6 +39,14 @@ struct RequestLogEntry {
   int status = 0;
 };
 
+// A state the back end reached (a run's status, a response's completion), with the instant a
+// client streaming it would have seen it. Detection lag is how much later the agent saw it.
+struct StateTransition {
+  std::string object_id;  // run or response id
+  std::string status;     // "requires_action", "completed", ...
+  TimePoint visible_at{};
+};
+
 class MockBackend {
  public:
   // `seed` fixes every draw of the scenario's distributions. Draws are keyed by turn and
@@ -52,6 +60,7 @@ class MockBackend {
   MockResponse Handle(const HttpRequest& request, TimePoint sent_at);
 
   const std::vector<RequestLogEntry>& request_log() const;
+  const std::vector<StateTransition>& state_log() const;
 
  private:
   class Impl;

@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
+#include "mocks/mock_backend.h"
 #include "mocks/step_planner.h"
 
 namespace agentreplay::mocks {
@@ -16,6 +18,9 @@ struct RequestContext {
   // Timing for a reply without model work (errors, retrieves), drawn from
   // Rng(DeriveSeed(seed, "request:<index>")) so it depends only on the request's position.
   QuickReplyTiming quick;
+  // Where handlers record the states they make objects reach (absolute client-side times:
+  // sent_at + the offset at which a streaming client would see the state).
+  std::vector<StateTransition>* states = nullptr;
 };
 
 }  // namespace agentreplay::mocks

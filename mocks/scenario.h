@@ -6,7 +6,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mocks/distribution.h"
@@ -22,17 +24,48 @@ struct ToolCallScript {
   int argument_chunks = 1;  // how many deltas the arguments arrive in (>= 1)
 };
 
+// An error the back end answers with instead of running a step (one per attempt).
+struct FaultScript {
+  int status = 429;
+  double retry_after_s = -1;      // the Retry-After header in seconds; < 0: no header
+  std::string type = "requests";  // OpenAI error type, e.g. "requests", "server_error"
+  std::string code = "rate_limit_exceeded";
+  std::string message = "Rate limit reached. Please try again later.";
+};
+
+// The model searching the attached vector store before it answers.
+struct FileSearchScript {
+  std::string query;
+  Dist latency_ms = Dist::Fixed(0);  // the search itself, after the call is issued
+  std::vector<std::string> results;  // names of the documents it finds
+};
+
+// When a step plays differently, depending on the agent's request.
+struct StepCondition {
+  std::string tool_not_offered;    // this tool ("file_search" or a function) is not offered
+  int tools_offered_at_least = 0;  // the request offers at least this many tools (0: ignore)
+};
+
+struct StepScript;
+
 // One model response: optional tool calls, or a text answer (or both, text first).
 struct StepScript {
   Dist ttft_ms = Dist::Fixed(0);         // response start → first output token
   Dist chunk_gap_ms = Dist::Fixed(0);    // between consecutive deltas (text and arguments)
   std::vector<std::string> text_chunks;  // the text deltas; empty when the step has no text
   std::vector<ToolCallScript> tool_calls;
+  std::optional<FileSearchScript> file_search;  // searched before any text
+  // Errors answered to the first attempts at this step, in order (then the step plays).
+  std::vector<FaultScript> faults;
+  // The first alternative whose condition holds replaces this step (its own faults and
+  // alternatives are not consulted again).
+  std::vector<std::pair<StepCondition, StepScript>> alternatives;
 };
 
 struct Expectations {
   std::vector<std::string> answer_contains;  // each must occur in the final answer
   std::vector<std::string> tools_called;     // each must have been called in the turn
+  std::optional<bool> file_search_used;      // the model searched the vector store (or not)
 };
 
 // One user message and what the model does with it, step by step.

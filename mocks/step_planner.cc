@@ -63,8 +63,12 @@ bool HasStep(const Scenario& scenario, size_t turn, size_t step) {
 
 StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t input_tokens,
                   Rng& rng) {
+  return PlanStep(scenario, scenario.turns.at(turn).steps.at(step), turn, step, input_tokens, rng);
+}
+
+StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t turn, size_t step,
+                  int64_t input_tokens, Rng& rng) {
   const LatencyModel& latency = scenario.latency;
-  const StepScript& script = scenario.turns.at(turn).steps.at(step);
 
   StepPlan plan;
   plan.turn = turn;
@@ -84,6 +88,14 @@ StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t in
                             static_cast<double>(input_tokens) / 1000.0;
   plan.first_token = plan.response_start + FromMillis(prefill_ms) + ttft;
 
+  if (script.file_search) {
+    PlannedOutput search;
+    search.kind = PlannedOutput::Kind::kFileSearch;
+    search.content = script.file_search->query;
+    search.results = script.file_search->results;
+    search.deltas.push_back(PlannedDelta{Duration{0}, {}});
+    plan.outputs.push_back(std::move(search));
+  }
   if (!script.text_chunks.empty()) {
     PlannedOutput text;
     text.kind = PlannedOutput::Kind::kText;
@@ -104,7 +116,8 @@ StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t in
     plan.outputs.push_back(std::move(out));
   }
 
-  // Delta times: the first at first_token, each later one a fresh gap after the previous.
+  // Delta times: the first at first_token, each later one a fresh gap after the previous. A
+  // file search is issued at its delta and the next delta follows when the search is done.
   Duration t = plan.first_token;
   bool first = true;
   for (auto& out : plan.outputs) {
@@ -112,7 +125,13 @@ StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t in
       if (!first) t += SampleDuration(script.chunk_gap_ms, rng);
       first = false;
       delta.at = t;
-      plan.output_tokens += EstimateOutputTokens(delta.text);
+      if (out.kind == PlannedOutput::Kind::kFileSearch) {
+        t += SampleDuration(script.file_search->latency_ms, rng);
+        out.completed_at = t;
+        first = true;  // the next delta comes right when the search is done
+      } else {
+        plan.output_tokens += EstimateOutputTokens(delta.text);
+      }
     }
   }
   plan.end = t;

@@ -55,11 +55,14 @@ struct PlannedDelta {
 };
 
 struct PlannedOutput {
-  enum class Kind { kText, kToolCall };
+  enum class Kind { kText, kToolCall, kFileSearch };
   Kind kind = Kind::kText;
   std::string tool_name;             // kToolCall only
-  std::string content;               // the full text, or the full arguments
-  std::vector<PlannedDelta> deltas;  // never empty; they concatenate to `content`
+  std::string content;               // the full text, the full arguments, or the search query
+  std::vector<PlannedDelta> deltas;  // never empty; they concatenate to `content` (a file
+                                     // search has one empty delta: the moment it is issued)
+  std::vector<std::string> results;  // kFileSearch: the documents found
+  Duration completed_at{0};          // kFileSearch: when the search finished
 
   Duration first_at() const { return deltas.front().at; }
   Duration last_at() const { return deltas.back().at; }
@@ -75,7 +78,8 @@ struct StepPlan {
   Duration response_start{0};
   Duration first_token{0};
   Duration end{0};
-  std::vector<PlannedOutput> outputs;  // text first (if any), then tool calls in script order
+  // A file search first (if any), then text (if any), then tool calls in script order.
+  std::vector<PlannedOutput> outputs;
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
 };
@@ -90,6 +94,11 @@ bool HasStep(const Scenario& scenario, size_t turn, size_t step);
 // Rng(StepSeed(seed, turn, step)).
 StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t input_tokens,
                   Rng& rng);
+// Plans `script` (the scripted step or the alternative a StepResolver chose) as step
+// (turn, step). A file search's latency is drawn when its turn comes in delta order, and the
+// next delta follows the end of the search with no gap.
+StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t turn, size_t step,
+                  int64_t input_tokens, Rng& rng);
 
 // Timing of a reply that involves no model work (an error, a retrieve): draws rtt then
 // processing; the whole response reaches the client at rtt + processing.

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/task.h"
+#include "core/time.h"
 #include "ports/clock.h"
 #include "ports/event_sink.h"
 #include "ports/http.h"
@@ -50,12 +51,40 @@ struct StepResult {
   std::optional<Error> error;    // kFailed: why
 };
 
+// How the Assistants runtime waits for a run, and the legacy handler habits package p0
+// removes. Every wait goes through the Clock port.
+struct AssistantsOptions {
+  std::string assistant_id = "asst_agentreplay";
+  // Polling (stream=false): first wait, growth factor per poll, cap.
+  Duration poll_interval = std::chrono::milliseconds(250);
+  double poll_backoff = 1.0;
+  Duration poll_interval_max = std::chrono::milliseconds(250);
+  // A run that has not finished after this long is abandoned (error "run_wait_timeout").
+  Duration run_timeout = std::chrono::seconds(600);
+  // Legacy habits (p0 off): runs.list before each run and wait while any run is open; a pause
+  // before submit_tool_outputs; messages.list after every observed state change (instead of
+  // once at the end).
+  bool list_runs_before_create = false;
+  Duration pause_before_submit{0};
+  bool list_messages_each_state_change = false;
+};
+
+// Package p1: attach the vector store where the runtime takes it (file_search tool plus
+// vector_store_ids / tool_resources). Without it the client sends none and logs the
+// "does not support tool_resources ... falling back" warning once.
+struct VectorStoreOptions {
+  bool attach = false;
+  std::vector<std::string> vector_store_ids = {"vs_agentreplay_kb"};
+};
+
 struct LlmClientOptions {
   std::string api_prefix = "/v1";  // path prefix in front of the endpoint paths
   std::string model = "gpt-4o-mini";
   std::string instructions;
-  bool stream = true;
+  bool stream = true;         // package p3 (for assistants: streaming runs instead of polling)
   HttpHeaders extra_headers;  // e.g. Authorization for live endpoints
+  AssistantsOptions assistants;
+  VectorStoreOptions vector_store;
 };
 
 // The ports a client uses. Owned by whoever owns the client.
