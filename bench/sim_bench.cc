@@ -5,6 +5,7 @@
 
 #include "run/matrix_runner.h"
 #include "scenario/scenario_loader.h"
+#include "test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -24,7 +25,7 @@ void BM_SimulatedTurn(benchmark::State& state, const std::string& name) {
   int64_t turns = 0;
   for (auto _ : state) {
     options.seed = static_cast<uint64_t>(turns);
-    results::Cell cell = RunCell(*world, scenario, Runtime::kResponses, "baseline", options);
+    results::Cell cell = RunCell(*world, scenario, StreamingResponses(), Runtime::kResponses, options);
     benchmark::DoNotOptimize(cell);
     turns += static_cast<int64_t>(cell.samples.size());
   }
@@ -44,6 +45,7 @@ void BM_DefaultMatrix(benchmark::State& state) {
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 20;
+  options.variants = {StreamingResponses()};
   for (auto _ : state) {
     results::Results results;
     RunMatrix(*world, scenarios, options, results, nullptr);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "llm/endpoints.h"
+#include "mocks/assistants_api.h"
+#include "mocks/chat_api.h"
 #include "mocks/mock_ids.h"
 #include "mocks/openai_error.h"
 #include "mocks/request_context.h"
@@ -14,7 +16,9 @@ namespace agentreplay::mocks {
 class MockBackend::Impl {
  public:
   Impl(const Scenario& scenario, uint64_t seed)
-      : scenario_(scenario), seed_(seed), ids_(seed), responses_(scenario_, seed, ids_) {}
+      : scenario_(scenario), seed_(seed), ids_(seed), responses_(scenario_, seed, ids_),
+        chat_(scenario_, seed, ids_),
+        assistants_(scenario_, seed, ids_) {}
 
   MockResponse Handle(const HttpRequest& request, TimePoint sent_at) {
     RequestContext context;
@@ -31,6 +35,10 @@ class MockBackend::Impl {
       response = responses_.Create(request, context);
     } else if (endpoint == "responses.retrieve") {
       response = responses_.Retrieve(request, context);
+    } else if (endpoint == "chat.completions.create") {
+      response = chat_.Create(request, context);
+    } else if (AssistantsApi::Handles(endpoint)) {
+      response = assistants_.Handle(endpoint, request, context);
     } else {
       response = MakeErrorResponse(InvalidUrl(request.method, request.target), context.request_id,
                                    context.quick.at, context.quick.processing);
@@ -57,6 +65,8 @@ class MockBackend::Impl {
   const uint64_t seed_;
   MockIds ids_;
   ResponsesApi responses_;
+  ChatApi chat_;
+  AssistantsApi assistants_;
   std::vector<RequestLogEntry> log_;
   std::vector<StateTransition> states_;
 };

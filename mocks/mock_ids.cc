@@ -47,4 +47,16 @@ std::string MockIds::ResponsesObjectId(std::string_view prefix, std::string_view
 
 std::string MockIds::CallId() { return "call_" + Alnum(24); }
 
+std::string MockIds::AssistantId() { return "asst_" + Alnum(24); }
+
+std::string MockIds::ThreadId() { return "thread_" + Alnum(24); }
+
+std::string MockIds::MessageId() { return "msg_" + Alnum(24); }
+
+std::string MockIds::RunId() { return "run_" + Alnum(24); }
+
+std::string MockIds::StepId() { return "step_" + Alnum(24); }
+
+std::string MockIds::FileId() { return "file-" + Alnum(22); }
+
 }  // namespace agentreplay::mocks

@@ -32,6 +32,16 @@ class MockIds {
   // "call_" + 24 alphanumerics.
   std::string CallId();
 
+  // Assistants API object ids: the prefix, "_" and 24 alphanumerics, as in the recordings
+  // (asst_UOVdTzRv5b3PPpxmEyIYMy9H, thread_…, msg_…, run_…, step_…).
+  std::string AssistantId();
+  std::string ThreadId();
+  std::string MessageId();
+  std::string RunId();
+  std::string StepId();
+  // "file-" + 22 alphanumerics, like the ids of uploaded files.
+  std::string FileId();
+
   std::string Hex(size_t n);
   std::string Alnum(size_t n);
 

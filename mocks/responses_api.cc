@@ -12,6 +12,7 @@
 #include "mocks/openai_error.h"
 #include "mocks/responses_renderer.h"
 #include "mocks/step_planner.h"
+#include "mocks/step_resolver.h"
 #include "mocks/wire_json.h"
 
 namespace agentreplay::mocks {
@@ -100,6 +101,26 @@ OpenAiError NoToolCallFound(std::string_view call_id) {
       "invalid_request_error", "input", std::nullopt};
 }
 
+// What the request offers the model: its function tools, and file_search when a file_search
+// tool names at least one vector store.
+RequestFacts FactsOf(const rapidjson::Document& body) {
+  RequestFacts facts;
+  const rapidjson::Value* tools = FindMember(&body, "tools");
+  if (tools == nullptr || !tools->IsArray()) return facts;
+  for (const auto& tool : tools->GetArray()) {
+    const std::string_view type = StringOf(FindMember(&tool, "type"));
+    if (type == "function") {
+      facts.offered_tools.emplace_back(StringOf(FindMember(&tool, "name")));
+    } else if (type == "file_search") {
+      const rapidjson::Value* stores = FindMember(&tool, "vector_store_ids");
+      if (stores != nullptr && stores->IsArray() && !stores->Empty()) {
+        facts.offered_tools.emplace_back("file_search");
+      }
+    }
+  }
+  return facts;
+}
+
 OpenAiError NoToolOutputFound(std::string_view call_id) {
   return OpenAiError{400, fmt::format("No tool output found for function call {}.", call_id),
                      "invalid_request_error", "input", std::nullopt};
@@ -108,7 +129,7 @@ OpenAiError NoToolOutputFound(std::string_view call_id) {
 }  // namespace
 
 ResponsesApi::ResponsesApi(const Scenario& scenario, uint64_t seed, MockIds& ids)
-    : scenario_(scenario), seed_(seed), ids_(ids) {}
+    : scenario_(scenario), seed_(seed), ids_(ids), resolver_(scenario) {}
 
 MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestContext& context) {
   const auto fail = [&context](const OpenAiError& error) {
@@ -184,9 +205,11 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
         "server_error", std::nullopt, std::nullopt});
   }
 
+  const StepDecision decision = resolver_.Decide(turn, step, FactsOf(body));
+  if (decision.fault) return RenderFault(*decision.fault, context);
   Rng rng(StepSeed(seed_, turn, step));
-  const StepPlan plan =
-      PlanStep(scenario_, turn, step, EstimateInputTokens(request.body.size()), rng);
+  const StepPlan plan = PlanStep(scenario_, *decision.step, turn, step,
+                                 EstimateInputTokens(request.body.size()), rng);
 
   ResponsesRenderContext render;
   render.created_at =
@@ -196,11 +219,11 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   render.response_id = ids_.ResponsesObjectId("resp", family, render.created_at);
   std::vector<std::string> call_ids;
   for (const auto& out : plan.outputs) {
-    const bool is_text = out.kind == PlannedOutput::Kind::kText;
-    render.item_ids.push_back(
-        ids_.ResponsesObjectId(is_text ? "msg" : "fc", family, render.created_at));
-    render.call_ids.push_back(is_text ? std::string() : ids_.CallId());
-    if (!is_text) {
+    const bool is_call = out.kind == PlannedOutput::Kind::kToolCall;
+    const char* prefix = is_call ? "fc" : out.kind == PlannedOutput::Kind::kText ? "msg" : "fs";
+    render.item_ids.push_back(ids_.ResponsesObjectId(prefix, family, render.created_at));
+    render.call_ids.push_back(is_call ? ids_.CallId() : std::string());
+    if (is_call) {
       call_ids.push_back(render.call_ids.back());
       issued_calls_[render.call_ids.back()] = {turn, step};
     }
@@ -224,6 +247,11 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
     response.headers = StandardHeaders("application/json", context.request_id, plan.processing);
     response.headers_at = plan.end;
     response.chunks.push_back(TimedChunk{plan.end, object});
+  }
+
+  if (context.states != nullptr) {
+    context.states->push_back(StateTransition{render.response_id, "completed",
+                                              context.sent_at + plan.end});
   }
 
   // store=false responses can be neither retrieved nor continued, as with the API.

@@ -24,6 +24,7 @@
 #include "mocks/mock_ids.h"
 #include "mocks/request_context.h"
 #include "mocks/scenario.h"
+#include "mocks/step_resolver.h"
 
 namespace agentreplay::mocks {
 
@@ -50,6 +51,7 @@ class ResponsesApi {
   // Every call id the mock issued, with the (turn, step) that issued it; lets a stateless
   // request (full history, no previous_response_id) be placed in the script.
   std::map<std::string, std::pair<size_t, size_t>> issued_calls_;
+  StepResolver resolver_;
 };
 
 }  // namespace agentreplay::mocks

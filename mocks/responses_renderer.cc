@@ -93,6 +93,20 @@ void WriteItem(Writer& w, const PlannedOutput& out, const ResponsesRenderContext
   WriteString(w, ctx.item_ids.at(index));
   WriteKey(w, "type");
   const bool is_text = out.kind == PlannedOutput::Kind::kText;
+  if (out.kind == PlannedOutput::Kind::kFileSearch) {
+    // A hosted tool call: the API runs the search itself and reports queries and status.
+    WriteString(w, "file_search_call");
+    WriteKey(w, "status");
+    WriteString(w, completed ? "completed" : "in_progress");
+    WriteKey(w, "queries");
+    w.StartArray();
+    WriteString(w, out.content);
+    w.EndArray();
+    WriteKey(w, "results");
+    w.Null();
+    w.EndObject();
+    return;
+  }
   WriteString(w, is_text ? "message" : "function_call");
   WriteKey(w, "status");
   WriteString(w, completed ? "completed" : "in_progress");
@@ -253,10 +267,16 @@ class StreamBuilder {
       WriteResponse(w, plan_, ctx_, Phase::kInProgress);
     });
     for (size_t i = 0; i < plan_.outputs.size(); ++i) {
-      if (plan_.outputs[i].kind == PlannedOutput::Kind::kText) {
-        EmitText(i);
-      } else {
-        EmitFunctionCall(i);
+      switch (plan_.outputs[i].kind) {
+        case PlannedOutput::Kind::kText:
+          EmitText(i);
+          break;
+        case PlannedOutput::Kind::kToolCall:
+          EmitFunctionCall(i);
+          break;
+        case PlannedOutput::Kind::kFileSearch:
+          EmitFileSearch(i);
+          break;
       }
     }
     Emit(plan_.end, "response.completed", [&](CompactJsonWriter& w) {
@@ -365,6 +385,29 @@ class StreamBuilder {
       WriteString(w, out.content);
     });
     EmitItem(out.last_at(), "response.output_item.done", index, true);
+  }
+
+  // file_search_call: added and in_progress when issued, searching, then completed and done
+  // when the search has finished.
+  void EmitFileSearch(size_t index) {
+    const PlannedOutput& out = plan_.outputs[index];
+    EmitItem(out.first_at(), "response.output_item.added", index, false);
+    for (const char* phase : {"response.file_search_call.in_progress",
+                              "response.file_search_call.searching"}) {
+      Emit(out.first_at(), phase, [&](CompactJsonWriter& w) {
+        WriteKey(w, "output_index");
+        w.Uint64(index);
+        WriteKey(w, "item_id");
+        WriteString(w, ctx_.item_ids.at(index));
+      });
+    }
+    Emit(out.completed_at, "response.file_search_call.completed", [&](CompactJsonWriter& w) {
+      WriteKey(w, "output_index");
+      w.Uint64(index);
+      WriteKey(w, "item_id");
+      WriteString(w, ctx_.item_ids.at(index));
+    });
+    EmitItem(out.completed_at, "response.output_item.done", index, true);
   }
 
   const StepPlan& plan_;

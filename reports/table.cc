@@ -60,6 +60,16 @@ std::string ChecksText(const Cell& cell) {
   return ok == total ? fmt::format("{}/{}", ok, total) : fmt::format("FAIL {}/{}", ok, total);
 }
 
+// The relative change of a metric's p50 against the cell's baseline, as the harness computed it.
+SummaryColumn ChangeColumn(std::string_view metric, std::string header) {
+  return {{std::move(header), Align::kRight}, [name = std::string(metric)](const Cell& cell) {
+            auto it = cell.change_vs_baseline.find(name);
+            if (it == cell.change_vs_baseline.end()) return std::string("-");
+            if (it->second == 0.0) return std::string("=");
+            return fmt::format("{:+.1f}%", it->second * 100.0);
+          }};
+}
+
 const std::vector<SummaryColumn>& SummaryColumns() {
   static const std::vector<SummaryColumn> kColumns = {
       {{"scenario", Align::kLeft}, [](const Cell& c) { return c.scenario; }},
@@ -70,10 +80,12 @@ const std::vector<SummaryColumn>& SummaryColumns() {
       StatColumn("ttft_ms", "p50", &Summary::p50),
       StatColumn("e2e_ms", "p50", &Summary::p50),
       StatColumn("e2e_ms", "p90", &Summary::p90),
-      StatColumn("tool_exec_ms", "p50", &Summary::p50),
-      StatColumn("tool_overhead_ms", "p50", &Summary::p50),
-      StatColumn("llm_wait_ms", "p50", &Summary::p50),
+      ChangeColumn("ttft_ms", "ttft vs base"),
+      ChangeColumn("e2e_ms", "e2e vs base"),
+      StatColumn("polls", "p50", &Summary::p50),
       StatColumn("requests", "p50", &Summary::p50),
+      StatColumn("sleep_ms", "p50", &Summary::p50),
+      StatColumn("tool_overhead_ms", "p50", &Summary::p50),
       {{"checks", Align::kRight}, ChecksText},
       {{"errors", Align::kRight}, [](const Cell& c) { return fmt::format("{}", c.error_samples); }},
   };

@@ -12,7 +12,9 @@
 #include "cli/build_info.h"
 #include "reports/reporter.h"
 #include "results/results_json.h"
+#include "packages/registry.h"
 #include "run/matrix_runner.h"
+#include "run/prices.h"
 #include "scenario/scenario_loader.h"
 
 namespace agentreplay::cli {
@@ -38,6 +40,15 @@ bool LoadAll(const std::vector<std::string>& files, std::vector<mocks::Scenario>
     }
   }
   return ok;
+}
+
+std::optional<harness::Registry> LoadRegistry() {
+  auto loaded = harness::Registry::Load(ScenariosDir() / "registry" / "packages.json");
+  if (auto* err = std::get_if<std::string>(&loaded)) {
+    fmt::print(stderr, "error: {}\n", *err);
+    return std::nullopt;
+  }
+  return std::move(std::get<harness::Registry>(loaded));
 }
 
 }  // namespace
@@ -66,9 +77,23 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   std::vector<mocks::Scenario> scenarios;
   if (!LoadAll(files, scenarios)) return kExitBadInput;
 
+  auto registry = LoadRegistry();
+  if (!registry) return kExitBadInput;
+  auto prices = harness::PriceTable::Load(ScenariosDir() / "registry" / "prices.json");
+  if (auto* err = std::get_if<std::string>(&prices)) {
+    fmt::print(stderr, "error: {}\n", *err);
+    return kExitBadInput;
+  }
+  auto variants = registry->ResolveList(options.variants);
+  if (auto* err = std::get_if<std::string>(&variants)) {
+    fmt::print(stderr, "error: --variants: {}\n", *err);
+    return kExitBadInput;
+  }
+
   harness::MatrixOptions matrix;
-  matrix.runtimes.clear();
+  matrix.variants = std::move(std::get<std::vector<harness::Variant>>(variants));
   for (const auto& name : options.runtimes) matrix.runtimes.push_back(*ParseRuntime(name));
+  matrix.prices = &std::get<harness::PriceTable>(prices);
   matrix.repetitions = options.repetitions;
   matrix.seed = options.seed;
 

@@ -20,9 +20,14 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
       ->add_option("--scenario", run.scenario_files,
                    "Scenario file (repeatable); default: every shipped scenario")
       ->check(CLI::ExistingFile);
-  run_cmd->add_option("--runtimes", run.runtimes, "Comma-separated runtimes")
+  run_cmd->add_option("--variants", run.variants,
+                      "Comma-separated variants (baseline, p0+p2, ...) and ladder names; "
+                      "default: the default ladder");
+  run_cmd->add_option("--runtimes", run.runtimes,
+                      "Run every variant on each of these runtimes (A/B); default: the variant's "
+                      "own (p5: responses, otherwise assistants)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"responses"}));
+      ->check(CLI::IsMember({"assistants", "responses", "chat"}));
   run_cmd->add_option("--world", run.world, "Where to run: sim (virtual time)")
       ->check(CLI::IsMember({"sim"}));
   run_cmd->add_option("-n,--repetitions", run.repetitions, "Repetitions per cell")
@@ -37,9 +42,10 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   validate_cmd->add_option("files", validate.files, "Scenario files")->required();
 
   ListOptions list;
-  auto* list_cmd = app.add_subcommand("list", "List shipped scenarios, runtimes and metric names");
-  list_cmd->add_option("what", list.what, "all, scenarios, runtimes or metrics")
-      ->check(CLI::IsMember({"all", "scenarios", "runtimes", "metrics"}));
+  auto* list_cmd = app.add_subcommand(
+      "list", "List shipped scenarios, runtimes, packages, ladders and metric names");
+  list_cmd->add_option("what", list.what, "all, scenarios, runtimes, packages, ladders or metrics")
+      ->check(CLI::IsMember({"all", "scenarios", "runtimes", "packages", "ladders", "metrics"}));
 
   for (int i = 0; i < argc; ++i) {
     if (i > 0) out.command_line += ' ';

@@ -11,7 +11,11 @@ namespace agentreplay::cli {
 
 struct RunOptions {
   std::vector<std::string> scenario_files;  // empty: every shipped scenario
-  std::vector<std::string> runtimes = {"responses"};
+  // Comma-separated variants and ladder names; empty: the default ladder.
+  std::string variants;
+  // Empty: each variant runs on its own runtime (p5 → responses, otherwise assistants);
+  // otherwise every variant runs on each listed runtime (the runtime A/B).
+  std::vector<std::string> runtimes;
   std::string world = "sim";
   int repetitions = 5;
   uint64_t seed = 1;
@@ -23,7 +27,7 @@ struct ValidateOptions {
 };
 
 struct ListOptions {
-  std::string what = "all";  // all, scenarios, runtimes, metrics
+  std::string what = "all";  // all, scenarios, runtimes, packages, ladders, metrics
 };
 
 struct ParsedCommandLine {

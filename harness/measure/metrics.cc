@@ -20,10 +20,41 @@ struct Interval {
 // counts once, for the first of them. Deliberate sleeps beat tools (a tool never sleeps on
 // the core's clock), tools beat waiting on the model, and time with nothing outstanding is
 // the agent's own.
-enum Segment { kSleep, kToolExec, kToolOverhead, kLlmWait, kToolPending, kAgentCpu, kCount };
+enum Segment {
+  kSleep,
+  kToolExec,
+  kToolOverhead,
+  kDetectLag,
+  kLlmWait,
+  kToolPending,
+  kAgentCpu,
+  kCount
+};
 
-void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sample) {
-  std::vector<Interval> sleeps, dispatch, exec, waits, pending;
+// A back-end state and when the agent first showed it (a status event with that text).
+struct Detection {
+  TimePoint visible_at;
+  TimePoint observed_at;
+};
+
+std::vector<Detection> Detections(const TurnTimeline& tl, const TurnContext& context) {
+  std::vector<Detection> out;
+  for (const auto& t : context.transitions) {
+    if (!IsActionableStatus(t.status)) continue;
+    for (const auto& ev : tl.events) {
+      if (ev.type == AgentEventType::kStatus && ev.text == t.status && ev.at >= t.visible_at) {
+        out.push_back({t.visible_at, ev.at});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void ComputeSegments(const TurnTimeline& tl, TimePoint end, const std::vector<Detection>& lags,
+                     results::Sample& sample) {
+  std::vector<Interval> sleeps, dispatch, exec, detect, waits, pending;
+  for (const auto& d : lags) detect.push_back({d.visible_at, d.observed_at});
   for (const auto& s : tl.sleeps) sleeps.push_back({s.start, s.end});
   for (const auto& t : tl.tools) {
     dispatch.push_back({t.dispatched_at, t.returned_at});
@@ -48,7 +79,7 @@ void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sam
   }
 
   std::set<TimePoint> cuts = {tl.t0, end};
-  for (const auto* list : {&sleeps, &dispatch, &exec, &waits, &pending}) {
+  for (const auto* list : {&sleeps, &dispatch, &exec, &detect, &waits, &pending}) {
     for (const auto& i : *list) {
       if (i.start > tl.t0 && i.start < end) cuts.insert(i.start);
       if (i.end > tl.t0 && i.end < end) cuts.insert(i.end);
@@ -67,6 +98,8 @@ void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sam
       seg = kSleep;
     } else if (any(dispatch, a, b)) {
       seg = any(exec, a, b) ? kToolExec : kToolOverhead;
+    } else if (any(detect, a, b)) {
+      seg = kDetectLag;
     } else if (any(waits, a, b)) {
       seg = kLlmWait;
     } else if (any(pending, a, b)) {
@@ -75,8 +108,7 @@ void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sam
     total[seg] += b - a;
   }
   sample.segments["llm_wait"] = ToMillis(total[kLlmWait]);
-  // Streams deliver each state change as it happens; polling runtimes add detection lag.
-  sample.segments["detect_lag"] = 0.0;
+  sample.segments["detect_lag"] = ToMillis(total[kDetectLag]);
   sample.segments["sleep"] = ToMillis(total[kSleep]);
   sample.segments["tool_exec"] = ToMillis(total[kToolExec]);
   sample.segments["tool_overhead"] = ToMillis(total[kToolOverhead] + total[kToolPending]);
@@ -87,7 +119,12 @@ void ComputeSegments(const TurnTimeline& tl, TimePoint end, results::Sample& sam
 
 int64_t EstimateTokens(size_t bytes) { return static_cast<int64_t>((bytes + 3) / 4); }
 
-void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, Duration agent_cpu,
+bool IsActionableStatus(std::string_view status) {
+  return status == "requires_action" || status == "completed" || status == "failed" ||
+         status == "cancelled" || status == "expired" || status == "incomplete";
+}
+
+void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnContext& context,
                    results::Sample& sample) {
   auto& m = sample.metrics;
   sample.ok = turn.ok;
@@ -154,7 +191,7 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, Duration agen
   m["tool_overhead_ms"] = ToMillis(overhead);
   m["tool_calls"] = static_cast<double>(turn.tool_calls.size());
   m["steps"] = static_cast<double>(turn.steps);
-  m["retries"] = 0.0;  // no retry policy in this runtime path yet
+  m["retries"] = static_cast<double>(turn.retries);
   m["errors"] = turn.ok ? 0.0 : 1.0;
 
   if (turn.usage.reported) {
@@ -164,11 +201,18 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, Duration agen
     m["input_tokens"] = static_cast<double>(EstimateTokens(bytes_up));
     m["output_tokens"] = static_cast<double>(EstimateTokens(turn.answer.size()));
   }
-  m["agent_cpu_us"] = static_cast<double>(agent_cpu.count()) / 1e3;
+  if (context.price) {
+    m["cost_usd"] = m["input_tokens"] * context.price->input_per_1m / 1e6 +
+                    m["output_tokens"] * context.price->output_per_1m / 1e6;
+  }
+  m["agent_cpu_us"] = static_cast<double>(context.agent_cpu.count()) / 1e3;
 
-  ComputeSegments(tl, end, sample);
+  const std::vector<Detection> lags = Detections(tl, context);
+  Duration lag{0};
+  for (const auto& d : lags) lag += d.observed_at - d.visible_at;
+  m["detect_lag_ms"] = ToMillis(lag);
+  ComputeSegments(tl, end, lags, sample);
   m["llm_wait_ms"] = sample.segments["llm_wait"];
-  m["detect_lag_ms"] = sample.segments["detect_lag"];
 }
 
 }  // namespace agentreplay::harness

@@ -2,16 +2,40 @@
 // segments that add up to e2e_ms exactly. A pure function of what the probe saw.
 #pragma once
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include "agent/agent.h"
 #include "measure/probe.h"
+#include "mocks/mock_backend.h"
 #include "results/result_model.h"
 
 namespace agentreplay::harness {
 
+// Prices of one model, in US dollars per million tokens.
+struct Price {
+  double input_per_1m = 0;
+  double output_per_1m = 0;
+};
+
+// What the world knows about a turn beyond the probe's timeline.
+struct TurnContext {
+  Duration agent_cpu{0};  // the core's CPU time for the turn
+  // States the back end reached during the turn, with when a streaming client would have
+  // seen them: the reference for detection lag.
+  std::vector<mocks::StateTransition> transitions;
+  std::optional<Price> price;  // of the scenario's model; cost_usd is absent without one
+};
+
 // Fills `sample.metrics`, `sample.segments`, `sample.requests_by_endpoint`, `sample.itl_ms`
-// and the error fields. `agent_cpu` is the core's CPU time for the turn (world-supplied).
-void DeriveMetrics(const TurnTimeline& timeline, const TurnResult& turn, Duration agent_cpu,
-                   results::Sample& sample);
+// and the error fields.
+void DeriveMetrics(const TurnTimeline& timeline, const TurnResult& turn,
+                   const TurnContext& context, results::Sample& sample);
+
+// The statuses whose detection gates the agent's next action; lag on the others (queued,
+// in_progress) is not on the critical path.
+bool IsActionableStatus(std::string_view status);
 
 // Token estimate used when the API reports no usage: ceil(UTF-8 bytes / 4).
 int64_t EstimateTokens(size_t bytes);

@@ -73,6 +73,13 @@ struct Cell {
   std::map<std::string, Summary> stats;
   std::vector<Check> checks;
   int64_t error_samples = 0;
+  // The cell this one is compared with: the same scenario's baseline variant (on the same
+  // runtime when there is one), as "runtime/variant"; empty for a baseline cell or when the
+  // run has none.
+  std::string baseline;
+  // Relative change of each metric's p50 against that cell: (p50 - base) / base, for the
+  // metrics both have with a non-zero base.
+  std::map<std::string, double> change_vs_baseline;
 };
 
 struct Results {

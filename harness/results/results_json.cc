@@ -279,6 +279,9 @@ void WriteCell(Emitter& e, const Cell& c) {
     e.EndObject();
   }
   e.EndArray();
+  e.StringField("baseline", c.baseline);
+  e.Key("change_vs_baseline");
+  WriteNumberMap(e, c.change_vs_baseline);
   e.EndObject();
 }
 

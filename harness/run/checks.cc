@@ -33,6 +33,15 @@ std::vector<CheckOutcome> EvaluateTurn(const mocks::TurnScript& script, int turn
     }
     out.push_back(std::move(c));
   }
+  if (script.expect.file_search_used) {
+    const bool want = *script.expect.file_search_used;
+    CheckOutcome c{fmt::format("{}{}uses file_search", prefix, want ? "" : "never "), false, failed};
+    if (result.ok) {
+      c.ok = result.used_file_search == want;
+      if (!c.ok) c.detail = want ? "the model did not search the vector store" : "it did";
+    }
+    out.push_back(std::move(c));
+  }
   return out;
 }
 

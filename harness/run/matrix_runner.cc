@@ -31,37 +31,47 @@ results::Sample ErrorSample(int repetition, int turn, std::string kind, std::str
 }
 
 // One repetition: a fresh world, a fresh agent, every turn of the scenario in order.
-void RunRepetition(World& world, const mocks::Scenario& scenario, Runtime runtime, uint64_t seed,
-                   int repetition, results::Cell& cell) {
+void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantSettings& settings,
+                   const MatrixOptions& matrix, uint64_t seed, int repetition,
+                   results::Cell& cell) {
   auto session = world.Open(scenario, seed);
   ToolCatalog catalog = MakeDefaultCatalog();
   ApplyScenarioToolLatencies(scenario, seed, catalog);
-  InProcessDispatcher dispatcher(catalog, ToolContext{&session->clock(), session->wall_origin()});
+  InProcessDispatcher in_process(catalog, ToolContext{&session->clock(), session->wall_origin()});
+  std::unique_ptr<ToolDispatcher> hop;
+  ToolDispatcher* dispatcher = &in_process;
+  if (settings.proxy_dispatch) {
+    hop = session->ProxyHop(in_process, seed);
+    dispatcher = hop.get();
+  }
 
   Probe probe(session->clock());
   Transport& transport = probe.WrapTransport(session->transport());
-  ToolDispatcher& tools = probe.WrapDispatcher(dispatcher);
+  ToolDispatcher& tools = probe.WrapDispatcher(*dispatcher);
 
-  AgentOptions options;
-  options.runtime = runtime;
+  AgentOptions options = MakeAgentOptions(settings, seed);
   options.llm.model = scenario.model;
   options.llm.instructions = scenario.instructions;
-  auto agent =
-      Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe}, catalog.Specs());
+  auto agent = Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe},
+                             catalog.Specs());
   if (!agent) {
     for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
-      cell.samples.push_back(
-          ErrorSample(repetition, t, "internal", "runtime_unavailable",
-                      fmt::format("runtime '{}' is not available", RuntimeName(runtime))));
+      cell.samples.push_back(ErrorSample(repetition, t, "internal", "runtime_unavailable",
+                                         fmt::format("runtime '{}' is not available",
+                                                     RuntimeName(settings.runtime))));
     }
     return;
   }
+
+  std::optional<Price> price;
+  if (matrix.prices != nullptr) price = matrix.prices->Find(scenario.model);
 
   for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
     const auto& script = scenario.turns[static_cast<size_t>(t)];
     probe.BeginTurn();
     const Duration cpu_before = ThreadCpuTime();
     const Duration foreign_before = session->foreign_cpu_time();
+    const size_t states_before = session->state_log().size();
     std::optional<TurnResult> turn;
     try {
       turn = session->Drive(agent->RunTurn(script.user));
@@ -74,12 +84,17 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, Runtime runtim
                                          "the world ran out of work before the turn finished"));
       return;
     }
-    const Duration agent_cpu =
-        (ThreadCpuTime() - cpu_before) - (session->foreign_cpu_time() - foreign_before);
+    TurnContext context;
+    context.agent_cpu = (ThreadCpuTime() - cpu_before) -
+                        (session->foreign_cpu_time() - foreign_before);
+    const auto& states = session->state_log();
+    context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
+                               states.end());
+    context.price = price;
     results::Sample sample;
     sample.repetition = repetition;
     sample.turn = t;
-    DeriveMetrics(probe.TakeTimeline(), *turn, agent_cpu, sample);
+    DeriveMetrics(probe.TakeTimeline(), *turn, context, sample);
     AccumulateChecks(EvaluateTurn(script, t, *turn), cell.checks);
     cell.samples.push_back(std::move(sample));
     if (!turn->ok) {
@@ -94,16 +109,18 @@ uint64_t RepetitionSeed(uint64_t run_seed, const std::string& scenario, int repe
   return DeriveSeed(run_seed, fmt::format("{}#{}", scenario, repetition));
 }
 
-results::Cell RunCell(World& world, const mocks::Scenario& scenario, Runtime runtime,
-                      const std::string& variant, const MatrixOptions& options) {
+results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Variant& variant,
+                      Runtime runtime, const MatrixOptions& options) {
+  VariantSettings settings = variant.settings;
+  settings.runtime = runtime;
   results::Cell cell;
   cell.scenario = scenario.name;
   cell.runtime = RuntimeName(runtime);
-  cell.variant = variant;
+  cell.variant = variant.name;
   cell.world = world.name();
   for (int rep = 0; rep < options.repetitions; ++rep) {
-    RunRepetition(world, scenario, runtime, RepetitionSeed(options.seed, scenario.name, rep), rep,
-                  cell);
+    RunRepetition(world, scenario, settings, options,
+                  RepetitionSeed(options.seed, scenario.name, rep), rep, cell);
   }
   ComputeCellStats(cell);
   return cell;
@@ -113,9 +130,12 @@ void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
                const MatrixOptions& options, results::Results& results,
                const std::function<void(const results::Results&)>& after_cell) {
   for (const auto& scenario : scenarios) {
-    for (Runtime runtime : options.runtimes) {
-      for (const auto& variant : options.variants) {
-        results.cells.push_back(RunCell(world, scenario, runtime, variant, options));
+    for (const auto& variant : options.variants) {
+      std::vector<Runtime> runtimes = options.runtimes;
+      if (runtimes.empty()) runtimes.push_back(variant.settings.runtime);
+      for (Runtime runtime : runtimes) {
+        results.cells.push_back(RunCell(world, scenario, variant, runtime, options));
+        CompareWithBaseline(results);
         if (after_cell) after_cell(results);
       }
     }

@@ -1,5 +1,5 @@
-// Runs the matrix scenario × runtime × variant, each cell for N repetitions of every turn,
-// in one world, and hands the growing results to a callback after every cell so they can be
+// Runs the matrix scenario × variant × runtime, each cell for N repetitions of every turn, in
+// one world, and hands the growing results to a callback after every cell so they can be
 // written to disk at once (a crash loses nothing already measured).
 #pragma once
 
@@ -10,16 +10,21 @@
 
 #include "llm/llm_client.h"
 #include "mocks/scenario.h"
+#include "packages/registry.h"
 #include "results/result_model.h"
+#include "run/prices.h"
 #include "run/world.h"
 
 namespace agentreplay::harness {
 
 struct MatrixOptions {
-  std::vector<Runtime> runtimes = {Runtime::kResponses};
-  std::vector<std::string> variants = {"baseline"};
+  std::vector<Variant> variants;
+  // Empty: every variant runs on its own runtime (p5 → responses, otherwise assistants).
+  // Otherwise every variant runs on each of these (the runtime A/B).
+  std::vector<Runtime> runtimes;
   int repetitions = 5;
   uint64_t seed = 1;
+  const PriceTable* prices = nullptr;  // cost_usd is left out without one
 };
 
 // The seed of one repetition: independent of runtime and variant, so every cell of a
@@ -27,10 +32,11 @@ struct MatrixOptions {
 uint64_t RepetitionSeed(uint64_t run_seed, const std::string& scenario, int repetition);
 
 // Runs one cell. Never throws for a broken turn: that becomes an error sample.
-results::Cell RunCell(World& world, const mocks::Scenario& scenario, Runtime runtime,
-                      const std::string& variant, const MatrixOptions& options);
+results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Variant& variant,
+                      Runtime runtime, const MatrixOptions& options);
 
-// Runs every cell in order, appending to `results.cells` and calling `after_cell` after each.
+// Runs every cell in order, appending to `results.cells` and calling `after_cell` after each;
+// the changes against each scenario's baseline cell are filled in as cells arrive.
 void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
                const MatrixOptions& options, results::Results& results,
                const std::function<void(const results::Results&)>& after_cell);

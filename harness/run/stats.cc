@@ -58,4 +58,29 @@ void ComputeCellStats(results::Cell& cell) {
   }
 }
 
+void CompareWithBaseline(results::Results& results) {
+  auto find_base = [&](const results::Cell& cell) -> const results::Cell* {
+    const results::Cell* any = nullptr;
+    for (const auto& c : results.cells) {
+      if (c.scenario != cell.scenario || c.variant != "baseline") continue;
+      if (c.runtime == cell.runtime) return &c;
+      if (any == nullptr) any = &c;
+    }
+    return any;
+  };
+  for (auto& cell : results.cells) {
+    cell.baseline.clear();
+    cell.change_vs_baseline.clear();
+    if (cell.variant == "baseline" && find_base(cell) == &cell) continue;
+    const results::Cell* base = find_base(cell);
+    if (base == nullptr || base == &cell) continue;
+    cell.baseline = base->runtime + "/" + base->variant;
+    for (const auto& [metric, summary] : cell.stats) {
+      auto it = base->stats.find(metric);
+      if (it == base->stats.end() || it->second.p50 == 0.0) continue;
+      cell.change_vs_baseline[metric] = (summary.p50 - it->second.p50) / it->second.p50;
+    }
+  }
+}
+
 }  // namespace agentreplay::harness

@@ -17,4 +17,8 @@ results::Summary Summarize(std::vector<double> values);
 // Fills cell.stats from cell.samples (successful samples only) and cell.error_samples.
 void ComputeCellStats(results::Cell& cell);
 
+// Fills `baseline` and `change_vs_baseline` of every non-baseline cell: the reference is the
+// same scenario's "baseline" cell on the same runtime, else on any runtime.
+void CompareWithBaseline(results::Results& results);
+
 }  // namespace agentreplay::harness

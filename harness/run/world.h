@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "agent/agent.h"
+#include "mocks/mock_backend.h"
 #include "mocks/scenario.h"
+#include "ports/tool_dispatch.h"
 #include "ports/clock.h"
 #include "ports/transport.h"
 
@@ -28,6 +31,11 @@ class WorldSession {
   virtual std::optional<TurnResult> Drive(Task<TurnResult> turn) = 0;
   // CPU time spent in this thread outside the agent core (the in-process mock), so far.
   virtual Duration foreign_cpu_time() const = 0;
+  // The states the back end reached so far, with when a streaming client would have seen them.
+  virtual const std::vector<mocks::StateTransition>& state_log() const = 0;
+  // Tool dispatch through the proxy_router hop (package p2 off), wrapping the in-process
+  // dispatcher. Hop latency comes from the scenario's proxy_hop_ms, drawn per call.
+  virtual std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process, uint64_t seed) = 0;
 };
 
 class World {

@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -97,12 +99,16 @@ void FieldReader::ReportDuplicates() {
 }
 
 void FieldReader::CheckMembers(const Value& obj, std::string_view pointer,
-                               const ObjectFields& fields) {
+                               const ObjectFields& fields,
+                               std::span<const std::string_view> reported_elsewhere) {
+  auto contains = [](std::span<const std::string_view> names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   std::set<std::string_view> seen;
   for (const auto& member : obj.GetObject()) {
     const std::string_view name = AsView(member.name);
     if (!seen.insert(name).second) continue;  // a repeat: ReportDuplicates covers it
-    if (std::find(fields.known.begin(), fields.known.end(), name) != fields.known.end()) continue;
+    if (contains(fields.known, name) || contains(reported_elsewhere, name)) continue;
     std::string_view closest;
     std::size_t best = 3;  // suggest only within edit distance 2
     for (std::string_view known : fields.known) {
@@ -162,6 +168,38 @@ std::optional<double> FieldReader::ReadBounded(const Value& obj, std::string_vie
     return std::nullopt;
   }
   return v;
+}
+
+std::optional<int> FieldReader::ReadInteger(const Value& obj, std::string_view at,
+                                            std::string_view name, int min, int max) {
+  const Value* v = FindField(obj, name);
+  if (!v) return std::nullopt;
+  const std::string pointer = AppendPointer(at, name);
+  if (!v->IsNumber()) {
+    WrongType(*v, pointer, "an integer");
+    return std::nullopt;
+  }
+  const double n = v->GetDouble();
+  if (n != std::floor(n) || n < min || n > max) {
+    // An open upper end reads better than "from 1 to 2147483647".
+    AtValue(pointer,
+            max == std::numeric_limits<int>::max()
+                ? fmt::format("{} must be an integer >= {}, got {:g}", name, min, n)
+                : fmt::format("{} must be an integer from {} to {}, got {:g}", name, min, max, n));
+    return std::nullopt;
+  }
+  return static_cast<int>(n);
+}
+
+std::optional<bool> FieldReader::ReadBool(const Value& obj, std::string_view at,
+                                          std::string_view name) {
+  const Value* v = FindField(obj, name);
+  if (!v) return std::nullopt;
+  if (!v->IsBool()) {
+    WrongType(*v, AppendPointer(at, name), "a boolean");
+    return std::nullopt;
+  }
+  return v->GetBool();
 }
 
 const Value* FieldReader::FindArray(const Value& obj, std::string_view at, std::string_view name,

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +42,11 @@ class FieldReader {
   // Every repeated member name the locator found.
   void ReportDuplicates();
   // Unknown members (with a suggestion within edit distance 2, else the allowed names) and
-  // missing required ones.
+  // missing required ones. Members named in `reported_elsewhere` are skipped: the caller says
+  // more precisely why they are out of place.
   void CheckMembers(const rapidjson::Value& obj, std::string_view pointer,
-                    const ObjectFields& fields);
+                    const ObjectFields& fields,
+                    std::span<const std::string_view> reported_elsewhere = {});
 
   std::optional<std::string> ReadString(const rapidjson::Value& obj, std::string_view at,
                                         std::string_view name);
@@ -55,6 +58,11 @@ class FieldReader {
   // A number at or above `bound`, or strictly above it when `strict`.
   std::optional<double> ReadBounded(const rapidjson::Value& obj, std::string_view at,
                                     std::string_view name, double bound, bool strict);
+  // A whole number in [min, max]; like JSON Schema's "integer", 4.0 counts as one.
+  std::optional<int> ReadInteger(const rapidjson::Value& obj, std::string_view at,
+                                 std::string_view name, int min, int max);
+  std::optional<bool> ReadBool(const rapidjson::Value& obj, std::string_view at,
+                               std::string_view name);
   // A non-empty array; `item` names one element in the message ("turns must contain at least 1
   // turn").
   const rapidjson::Value* FindArray(const rapidjson::Value& obj, std::string_view at,

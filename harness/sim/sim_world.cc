@@ -2,7 +2,10 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <memory>
+
+#include "core/random.h"
 
 namespace agentreplay::harness {
 
@@ -83,10 +86,42 @@ namespace {
 // tool outputs, and therefore request bytes, are identical run after run.
 constexpr std::chrono::sys_seconds kSimWallOrigin{std::chrono::seconds(1767225600)};
 
+// The proxy_router hop in virtual time: half the drawn hop latency on the way to the tool,
+// half on the way back, around the same in-process implementation.
+class SimHopDispatcher : public ToolDispatcher {
+ public:
+  SimHopDispatcher(ToolDispatcher& inner, Clock& clock, mocks::Dist hop, uint64_t seed)
+      : inner_(inner), clock_(clock), hop_(hop), rng_(seed) {}
+  Task<ToolOutput> Dispatch(const ToolCall& call) override {
+    const Duration hop = FromMillis(std::max(0.0, hop_.Sample(rng_)));
+    co_await clock_.Sleep(hop / 2);
+    ToolOutput out = co_await inner_.Dispatch(call);
+    co_await clock_.Sleep(hop - hop / 2);
+    co_return out;
+  }
+
+ private:
+  ToolDispatcher& inner_;
+  Clock& clock_;
+  mocks::Dist hop_;
+  Rng rng_;
+};
+
 class SimSession : public WorldSession {
  public:
   SimSession(const mocks::Scenario& scenario, uint64_t seed)
-      : clock_(scheduler_), backend_(scenario, seed), transport_(scheduler_, backend_) {}
+      : clock_(scheduler_),
+        backend_(scenario, seed),
+        transport_(scheduler_, backend_),
+        proxy_hop_ms_(scenario.proxy_hop_ms) {}
+
+  const std::vector<mocks::StateTransition>& state_log() const override {
+    return backend_.state_log();
+  }
+  std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process, uint64_t seed) override {
+    return std::make_unique<SimHopDispatcher>(in_process, clock_, proxy_hop_ms_,
+                                              DeriveSeed(seed, "proxy-hop"));
+  }
 
   Clock& clock() override { return clock_; }
   Transport& transport() override { return transport_; }
@@ -116,6 +151,7 @@ class SimSession : public WorldSession {
   SimClock clock_;
   mocks::MockBackend backend_;
   SimTransport transport_;
+  mocks::Dist proxy_hop_ms_;
 };
 
 class SimWorld : public World {

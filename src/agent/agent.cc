@@ -7,19 +7,26 @@ namespace agentreplay {
 
 std::unique_ptr<Agent> Agent::Create(AgentOptions options, AgentPorts ports,
                                      std::vector<ToolSpec> tools) {
-  auto client = MakeLlmClient(options.runtime, options.llm,
-                              LlmClientPorts{ports.clock, ports.transport, ports.sink});
-  if (!client) return nullptr;
-  return std::unique_ptr<Agent>(
-      new Agent(std::move(options), ports, std::move(tools), std::move(client)));
+  std::unique_ptr<Agent> agent(new Agent(std::move(options), ports, std::move(tools)));
+  if (!agent->client_) return nullptr;
+  return agent;
 }
 
-Agent::Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools,
-             std::unique_ptr<LlmClient> client)
-    : options_(std::move(options)),
-      ports_(ports),
-      tools_(std::move(tools)),
-      client_(std::move(client)) {}
+Agent::Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools)
+    : options_(std::move(options)), ports_(ports), tools_(std::move(tools)) {
+  Transport* transport = &ports_.transport;
+  if (options_.retry.enabled()) {
+    retrying_ = std::make_unique<RetryingTransport>(ports_.transport, ports_.clock, options_.retry);
+    transport = retrying_.get();
+  }
+  sink_ = &ports_.sink;
+  if (options_.batching.enabled()) {
+    batching_ = std::make_unique<DeltaBatchingSink>(ports_.sink, options_.batching);
+    sink_ = batching_.get();
+  }
+  client_ = MakeLlmClient(options_.runtime, options_.llm,
+                          LlmClientPorts{ports_.clock, *transport, *sink_});
+}
 
 void Agent::Emit(AgentEventType type, std::string text, std::string call_id, std::string tool_name,
                  std::string detail) {
@@ -30,26 +37,36 @@ void Agent::Emit(AgentEventType type, std::string text, std::string call_id, std
   ev.call_id = std::move(call_id);
   ev.tool_name = std::move(tool_name);
   ev.detail = std::move(detail);
-  ports_.sink.OnEvent(ev);
+  sink_->OnEvent(ev);
+}
+
+Task<ToolOutput> Agent::RunTool(const ToolCall& call) {
+  Emit(AgentEventType::kToolExecutionStarted, {}, call.call_id, call.name);
+  ToolOutput out = co_await ports_.tools.Dispatch(call);
+  Emit(out.is_error ? AgentEventType::kToolExecutionFailed
+                    : AgentEventType::kToolExecutionCompleted,
+       out.output, call.call_id, call.name);
+  co_return out;
 }
 
 Task<std::vector<ToolOutput>> Agent::RunTools(const std::vector<ToolCall>& calls) {
+  if (options_.parallel_tools && calls.size() > 1) {
+    // Each call reports its completion as it finishes; outputs keep the calls' order.
+    std::vector<Task<ToolOutput>> tasks;
+    tasks.reserve(calls.size());
+    for (const auto& call : calls) tasks.push_back(RunTool(call));
+    co_return co_await WhenAll(std::move(tasks));
+  }
   std::vector<ToolOutput> outputs;
   outputs.reserve(calls.size());
-  for (const auto& call : calls) {
-    Emit(AgentEventType::kToolExecutionStarted, {}, call.call_id, call.name);
-    ToolOutput out = co_await ports_.tools.Dispatch(call);
-    Emit(out.is_error ? AgentEventType::kToolExecutionFailed
-                      : AgentEventType::kToolExecutionCompleted,
-         out.output, call.call_id, call.name);
-    outputs.push_back(std::move(out));
-  }
+  for (const auto& call : calls) outputs.push_back(co_await RunTool(call));
   co_return outputs;
 }
 
 Task<TurnResult> Agent::RunTurn(std::string user_message) {
   TurnResult turn;
   turn.started = ports_.clock.Now();
+  const int64_t retries_before = retrying_ ? retrying_->retries() : 0;
   SPDLOG_DEBUG("agent: turn starts ({})", RuntimeName(options_.runtime));
 
   StepResult step = co_await client_->StartTurn(std::move(user_message), tools_);
@@ -58,6 +75,7 @@ Task<TurnResult> Agent::RunTurn(std::string user_message) {
     ++turn.steps;
     turn.usage += step.usage;
     turn.tool_schema_bytes += step.tool_schema_bytes;
+    turn.used_file_search = turn.used_file_search || step.used_file_search;
 
     if (step.outcome == StepResult::Outcome::kFailed) {
       Error err = step.error.value_or(Error{ErrorKind::kInternal, "unknown", "step failed", 0});
@@ -86,6 +104,9 @@ Task<TurnResult> Agent::RunTurn(std::string user_message) {
     step = co_await client_->SubmitToolOutputs(std::move(outputs), tools_);
   }
   turn.finished = ports_.clock.Now();
+  if (retrying_) {
+    turn.retries = retrying_->retries() - retries_before;
+  }
   co_return turn;
 }
 

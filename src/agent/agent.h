@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "agent/delta_batcher.h"
 #include "core/task.h"
 #include "llm/llm_client.h"
+#include "llm/retry.h"
 #include "ports/clock.h"
 #include "ports/event_sink.h"
 #include "ports/tool_dispatch.h"
@@ -24,6 +26,9 @@ struct AgentOptions {
   LlmClientOptions llm;
   // A model that keeps asking for tools must not spin forever.
   int max_tool_rounds = 16;
+  bool parallel_tools = false;  // package px: one step's calls run concurrently
+  RetryPolicy retry;            // package pr
+  DeltaBatching batching;       // package pb
 };
 
 struct AgentPorts {
@@ -42,6 +47,8 @@ struct TurnResult {
   Usage usage;                   // summed over the turn's steps
   size_t tool_schema_bytes = 0;  // tool definitions sent, summed over requests
   int steps = 0;                 // model responses in the turn
+  int64_t retries = 0;               // requests repeated by the retry policy
+  bool used_file_search = false;     // the model searched the vector store
   TimePoint started{};
   TimePoint finished{};
 };
@@ -55,14 +62,18 @@ class Agent {
   Task<TurnResult> RunTurn(std::string user_message);
 
  private:
-  Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools,
-        std::unique_ptr<LlmClient> client);
+  Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools);
+  Task<ToolOutput> RunTool(const ToolCall& call);
   Task<std::vector<ToolOutput>> RunTools(const std::vector<ToolCall>& calls);
   void Emit(AgentEventType type, std::string text = {}, std::string call_id = {},
             std::string tool_name = {}, std::string detail = {});
 
   AgentOptions options_;
   AgentPorts ports_;
+  // Decorators the options ask for sit between the core and the ports.
+  std::unique_ptr<RetryingTransport> retrying_;
+  std::unique_ptr<DeltaBatchingSink> batching_;
+  EventSink* sink_ = nullptr;  // where events go: the batcher or the port itself
   std::vector<ToolSpec> tools_;
   std::unique_ptr<LlmClient> client_;
 };

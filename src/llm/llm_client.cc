@@ -1,5 +1,7 @@
 #include "llm/llm_client.h"
 
+#include "llm/assistants_client.h"
+#include "llm/chat_client.h"
 #include "llm/responses_client.h"
 
 namespace agentreplay {
@@ -28,10 +30,10 @@ std::unique_ptr<LlmClient> MakeLlmClient(Runtime runtime, LlmClientOptions optio
   switch (runtime) {
     case Runtime::kResponses:
       return std::make_unique<ResponsesClient>(std::move(options), ports);
-    case Runtime::kAssistants:
     case Runtime::kChat:
-      // These runtimes arrive with the next milestone; callers check for null.
-      return nullptr;
+      return std::make_unique<ChatClient>(std::move(options), ports);
+    case Runtime::kAssistants:
+      return std::make_unique<AssistantsClient>(std::move(options), ports);
   }
   return nullptr;
 }

@@ -48,6 +48,7 @@ struct StepResult {
   std::string text;                  // assistant text produced in this step
   Usage usage;
   size_t tool_schema_bytes = 0;  // bytes of tool definitions sent for this step
+  bool used_file_search = false;  // the model searched the vector store in this step
   std::optional<Error> error;    // kFailed: why
 };
 

@@ -1,6 +1,9 @@
 #include "llm/responses_client.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
 
 #include "json/json_text.h"
 #include "llm/api_call.h"
@@ -27,10 +30,23 @@ std::string ResponsesClient::BuildBody(std::span<const ToolSpec> tools, size_t& 
     json::String(w, options_.instructions);
   }
   schema_bytes = 0;
-  if (!tools.empty()) {
+  const bool attach = options_.vector_store.attach && !options_.vector_store.vector_store_ids.empty();
+  if (!tools.empty() || attach) {
     json::Key(w, "tools");
     w.StartArray();
     for (const auto& tool : tools) schema_bytes += WriteToolSpec(w, buffer, tool, false);
+    if (attach) {
+      const size_t before = buffer.GetSize();
+      w.StartObject();
+      json::Key(w, "type");
+      json::String(w, "file_search");
+      json::Key(w, "vector_store_ids");
+      w.StartArray();
+      for (const auto& id : options_.vector_store.vector_store_ids) json::String(w, id);
+      w.EndArray();
+      w.EndObject();
+      schema_bytes += buffer.GetSize() - before;
+    }
     w.EndArray();
   }
   json::Key(w, "input");
@@ -47,6 +63,17 @@ std::string ResponsesClient::BuildBody(std::span<const ToolSpec> tools, size_t& 
 
 Task<StepResult> ResponsesClient::StartTurn(std::string user_message,
                                             std::span<const ToolSpec> tools) {
+  // Said once per process: a matrix runs thousands of turns.
+  static std::once_flag attached_once, fallback_once;
+  if (options_.vector_store.attach) {
+    std::call_once(attached_once, [] { spdlog::info("responses: vector store attached OK"); });
+  } else {
+    std::call_once(fallback_once, [] {
+      spdlog::warn(
+          "responses: client does not support tool_resources for this agent; falling back to "
+          "no vector store (file_search unavailable)");
+    });
+  }
   size_t schema_bytes = 0;
   std::string body = BuildBody(tools, schema_bytes, [&](json::Writer& w) {
     w.StartObject();

@@ -86,7 +86,8 @@ void ResponsesStreamState::OnEvent(const SseEvent& event) {
     const auto code = json::GetString(doc, "code", "unknown");
     Fail(ErrorKind::kApi, fmt::format("stream_error:{}", code),
          std::string(json::GetString(doc, "message", "error event in stream")));
-  } else if (type == "response.content_part.added" || type == "response.content_part.done" ||
+  } else if (type.starts_with("response.file_search_call.") ||
+             type == "response.content_part.added" || type == "response.content_part.done" ||
              type == "response.function_call_arguments.done" ||
              type == "response.output_text.annotation.added") {
     // Carry nothing the agent needs beyond what the item and delta events already gave.
@@ -96,6 +97,12 @@ void ResponsesStreamState::OnEvent(const SseEvent& event) {
 }
 
 void ResponsesStreamState::OnItemAdded(const rapidjson::Value& item) {
+  if (json::GetString(item, "type") == "file_search_call") {
+    // The API runs the search; the UI shows it as tool activity.
+    Emit(AgentEventType::kToolExecutionStarted, {}, std::string(json::GetString(item, "id")),
+         "file_search");
+    return;
+  }
   if (json::GetString(item, "type") != "function_call") return;
   PendingCall call{std::string(json::GetString(item, "call_id")),
                    std::string(json::GetString(item, "name")),
@@ -105,6 +112,12 @@ void ResponsesStreamState::OnItemAdded(const rapidjson::Value& item) {
 }
 
 void ResponsesStreamState::OnItemDone(const rapidjson::Value& item) {
+  if (json::GetString(item, "type") == "file_search_call") {
+    result_.used_file_search = true;
+    Emit(AgentEventType::kToolExecutionCompleted, {}, std::string(json::GetString(item, "id")),
+         "file_search");
+    return;
+  }
   if (json::GetString(item, "type") != "function_call") return;
   ToolCall call;
   call.call_id = json::GetString(item, "call_id");
@@ -157,7 +170,10 @@ void ResponsesStreamState::OnResponseObject(const rapidjson::Value& response) {
   if (const auto* output = json::GetArray(response, "output")) {
     for (const auto& item : output->GetArray()) {
       const auto type = json::GetString(item, "type");
-      if (type == "function_call") {
+      if (type == "file_search_call") {
+        OnItemAdded(item);
+        OnItemDone(item);
+      } else if (type == "function_call") {
         Emit(AgentEventType::kToolCallStarted, {}, std::string(json::GetString(item, "call_id")),
              std::string(json::GetString(item, "name")));
         OnItemDone(item);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "run/matrix_runner.h"
+#include "test_variants.h"
 #include "run/stats.h"
 
 namespace agentreplay::harness {
@@ -49,7 +50,7 @@ TEST(MetricsTest, HandComputedTimelineIsMeasuredExactly) {
   MatrixOptions options;
   options.repetitions = 1;
   results::Cell cell =
-      RunCell(*world, HandTimedScenario(), Runtime::kResponses, "baseline", options);
+      RunCell(*world, HandTimedScenario(), StreamingResponses("baseline"), Runtime::kResponses, options);
   ASSERT_EQ(cell.samples.size(), 1u);
   const results::Sample& s = cell.samples[0];
   ASSERT_TRUE(s.ok) << s.error_reason << ": " << s.error_message;
@@ -104,7 +105,7 @@ TEST(MetricsTest, SegmentsAlwaysSumToE2eEvenWithOverlaps) {
   turn.ok = true;
   turn.finished = at(700);
   results::Sample s;
-  DeriveMetrics(tl, turn, Duration(0), s);
+  DeriveMetrics(tl, turn, TurnContext{}, s);
   double sum = 0.0;
   for (const auto& [name, ms] : s.segments) sum += ms;
   EXPECT_DOUBLE_EQ(sum, 700.0);

@@ -4,51 +4,24 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "harness/scenario/json_locator.h"
+#include "tests/harness/scenario_test_support.h"
 
 namespace agentreplay::harness {
 namespace {
 
 using mocks::Dist;
+using scenario_test::OnlyError;
+using scenario_test::Parse;
+using scenario_test::WithSteps;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 const std::filesystem::path kScenariosDir = AGENTREPLAY_SCENARIOS_DIR;
-
-LoadResult Parse(std::string_view text) { return ParseScenario(text, "s.json"); }
-
-// The single diagnostic of a file with exactly one problem, as text.
-std::string OnlyError(std::string_view text) {
-  const LoadResult r = Parse(text);
-  EXPECT_FALSE(r.scenario.has_value());
-  if (r.errors.size() != 1) {
-    std::string all;
-    for (const auto& e : r.errors) all += e.ToString() + "\n";
-    ADD_FAILURE() << "expected exactly one diagnostic, got " << r.errors.size() << ":\n" << all;
-    return r.errors.empty() ? "" : r.errors.front().ToString();
-  }
-  return r.errors.front().ToString();
-}
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A valid scenario with one turn whose steps are `steps` (a JSON array), for step-level tests.
-std::string WithSteps(std::string_view steps) {
-  return std::string(R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
-"turns": [{"user": "hi", "steps": )") +
-         std::string(steps) + "}]}";
-}
 
 // --- SplitTextIntoChunks ---
 
@@ -191,8 +164,8 @@ TEST(DiagnosticTest, UnknownFieldWithoutCloseMatchListsTheAllowedNames) {
   EXPECT_EQ(e.line, 2);
   EXPECT_EQ(e.column, 51);
   EXPECT_EQ(e.message,
-            "unknown field 'temperature' (allowed: ttft_ms, chunk_gap_ms, text, chunks, "
-            "tool_calls)");
+            "unknown field 'temperature' (allowed: ttft_ms, chunk_gap_ms, file_search, text, "
+            "chunks, tool_calls, faults, alternatives)");
 }
 
 TEST(DiagnosticTest, MissingRequiredFieldIsReportedAtTheObject) {
@@ -462,96 +435,6 @@ TEST(JsonLocatorTest, RefusesDeepNestingAndNulBytes) {
   ASSERT_TRUE(nul.error.has_value());
   EXPECT_EQ(nul.error->message, "NUL byte in the text.");
   EXPECT_EQ(nul.error->offset, 2U);
-}
-
-// --- Shipped files ---
-
-// Every .json file in scenarios/ except the schemas is a scenario (the CLI's rule too).
-std::vector<std::filesystem::path> ShippedScenarioFiles() {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(kScenariosDir)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.path().extension() == ".json" && name.find(".schema.") == std::string::npos) {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-TEST(ShippedScenariosTest, AllLoadWithoutErrorsAndMeetTheirOwnExpectations) {
-  const auto files = ShippedScenarioFiles();
-  std::set<std::string> names;
-  for (const auto& path : files) {
-    SCOPED_TRACE(path.string());
-    const LoadResult r = LoadScenarioFile(path);
-    for (const auto& e : r.errors) ADD_FAILURE() << e.ToString();
-    if (!r.scenario) continue;
-    EXPECT_EQ(r.scenario->name, path.stem().string());
-    names.insert(r.scenario->name);
-    for (const auto& turn : r.scenario->turns) {
-      std::string answer;
-      for (const auto& chunk : turn.steps.back().text_chunks) answer += chunk;
-      for (const auto& needle : turn.expect.answer_contains) {
-        EXPECT_NE(answer.find(needle), std::string::npos) << needle;
-      }
-      std::set<std::string> called;
-      for (const auto& step : turn.steps) {
-        for (const auto& call : step.tool_calls) called.insert(call.name);
-      }
-      for (const auto& tool : turn.expect.tools_called) EXPECT_TRUE(called.count(tool)) << tool;
-    }
-  }
-  for (const char* expected : {"text_answer", "one_tool_call", "two_tool_rounds"}) {
-    EXPECT_TRUE(names.count(expected)) << expected;
-  }
-}
-
-std::set<std::string> Names(std::span<const std::string_view> names) {
-  return {names.begin(), names.end()};
-}
-
-std::set<std::string> MemberNames(const rapidjson::Value& obj) {
-  std::set<std::string> out;
-  for (const auto& m : obj.GetObject()) out.insert(m.name.GetString());
-  return out;
-}
-
-std::set<std::string> StringItems(const rapidjson::Value* array) {
-  std::set<std::string> out;
-  if (array == nullptr) return out;
-  for (const auto& v : array->GetArray()) out.insert(v.GetString());
-  return out;
-}
-
-TEST(SchemaTest, IsValidJsonAndAgreesWithTheLoader) {
-  rapidjson::Document schema;
-  schema.Parse(ReadFile(kScenariosDir / "scenario.schema.json"));
-  ASSERT_FALSE(schema.HasParseError()) << "offset " << schema.GetErrorOffset();
-  ASSERT_TRUE(schema.IsObject());
-  EXPECT_STREQ(schema["$schema"].GetString(), "https://json-schema.org/draft/2020-12/schema");
-  EXPECT_STREQ(schema["properties"]["schema"]["const"].GetString(), mocks::kScenarioSchemaV1);
-  const rapidjson::Value& defs = schema["$defs"];
-  for (const ObjectFields& fields : FormatV1Fields()) {
-    const std::string object(fields.object);
-    SCOPED_TRACE(object);
-    const bool is_root = object == "scenario";
-    ASSERT_TRUE(is_root || defs.HasMember(object));
-    const rapidjson::Value& def = is_root ? schema : defs[object];
-    EXPECT_EQ(MemberNames(def["properties"]), Names(fields.known));
-    EXPECT_EQ(StringItems(def.HasMember("required") ? &def["required"] : nullptr),
-              Names(fields.required));
-    ASSERT_TRUE(def.HasMember("additionalProperties"));
-    EXPECT_TRUE(def["additionalProperties"].IsFalse());
-  }
-  // A dist is a non-negative number or one of the three objects.
-  const rapidjson::Value& variants = defs["dist"]["oneOf"];
-  ASSERT_EQ(variants.Size(), 4U);
-  EXPECT_STREQ(variants[0]["type"].GetString(), "number");
-  EXPECT_EQ(variants[0]["minimum"].GetDouble(), 0.0);
-  EXPECT_STREQ(variants[1]["$ref"].GetString(), "#/$defs/dist_fixed");
-  EXPECT_STREQ(variants[2]["$ref"].GetString(), "#/$defs/dist_lognormal");
-  EXPECT_STREQ(variants[3]["$ref"].GetString(), "#/$defs/dist_uniform");
 }
 
 }  // namespace

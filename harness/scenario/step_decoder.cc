@@ -1,0 +1,333 @@
+#include "harness/scenario/step_decoder.h"
+
+#include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "harness/scenario/format_v1.h"
+#include "harness/scenario/json_locator.h"
+#include "harness/scenario/scenario_loader.h"
+
+namespace agentreplay::harness {
+namespace {
+
+using format_v1::Fields;
+using format_v1::ReadDist;
+using rapidjson::Value;
+
+// Step fields an alternative step may not have; each gets a message saying why.
+constexpr std::string_view kNotInAlternative[] = {"faults", "alternatives"};
+
+std::size_t CodePoints(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
+std::string Compact(const Value& v) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  v.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+bool Has(const Value& obj, std::string_view name) {
+  return obj.IsObject() && FindField(obj, name) != nullptr;
+}
+
+// The replacement step of an alternative, or nullptr when the alternative is malformed.
+const Value* ReplacementOf(const Value& alternative) {
+  const Value* step = alternative.IsObject() ? FindField(alternative, "step") : nullptr;
+  return step && step->IsObject() ? step : nullptr;
+}
+
+// Whether the step, or one of its alternatives, calls tools: only then can the turn go on to
+// the next step. Malformed alternatives count as not calling (they are reported anyway).
+bool SomeFormCallsTools(const Value& step) {
+  if (Has(step, "tool_calls")) return true;
+  const Value* alternatives = step.IsObject() ? FindField(step, "alternatives") : nullptr;
+  if (!alternatives || !alternatives->IsArray()) return false;
+  return std::any_of(alternatives->Begin(), alternatives->End(), [](const Value& a) {
+    const Value* replacement = ReplacementOf(a);
+    return replacement && Has(*replacement, "tool_calls");
+  });
+}
+
+// Where a step sits in its turn, which decides the rules it must follow.
+struct StepRole {
+  bool is_last = false;         // it must hold the final answer
+  bool is_alternative = false;  // it replaces a scripted step
+  // Some form of the step (it or an alternative) calls tools, so the turn can go on past it;
+  // a form that calls none then ends the turn and must hold the answer.
+  bool turn_goes_on = false;
+};
+
+class StepDecoder {
+ public:
+  explicit StepDecoder(FieldReader& reader) : reader_(reader) {}
+
+  mocks::StepScript DecodeStep(const Value& v, const std::string& pointer, const StepRole& role) {
+    mocks::StepScript step;
+    if (!reader_.ExpectObject(v, pointer)) return step;
+    if (role.is_alternative) {
+      reader_.CheckMembers(v, pointer, Fields(format_v1::kAlternativeStep), kNotInAlternative);
+      ReportNotInAlternative(v, pointer);
+    } else {
+      reader_.CheckMembers(v, pointer, Fields(format_v1::kStep));
+    }
+    if (auto d = ReadDist(reader_, v, pointer, "ttft_ms")) step.ttft_ms = *d;
+    if (auto d = ReadDist(reader_, v, pointer, "chunk_gap_ms")) step.chunk_gap_ms = *d;
+    if (const Value* search = FindField(v, "file_search")) {
+      step.file_search = DecodeFileSearch(*search, pointer + "/file_search");
+    }
+    DecodeText(v, pointer, step);
+    if (const Value* calls = reader_.FindArray(v, pointer, "tool_calls", "call")) {
+      const std::string calls_pointer = pointer + "/tool_calls";
+      for (rapidjson::SizeType i = 0; i < calls->Size(); ++i) {
+        if (auto call = DecodeToolCall((*calls)[i], AppendPointer(calls_pointer, i))) {
+          step.tool_calls.push_back(std::move(*call));
+        }
+      }
+    }
+    if (!role.is_alternative) {
+      if (const Value* faults = reader_.FindArray(v, pointer, "faults", "fault")) {
+        const std::string faults_pointer = pointer + "/faults";
+        for (rapidjson::SizeType i = 0; i < faults->Size(); ++i) {
+          step.faults.push_back(DecodeFault((*faults)[i], AppendPointer(faults_pointer, i)));
+        }
+      }
+      DecodeAlternatives(v, pointer, role, step);
+    }
+    CheckStepRules(v, pointer, role);
+    return step;
+  }
+
+ private:
+  void ReportNotInAlternative(const Value& v, const std::string& pointer) {
+    if (Has(v, "faults")) {
+      reader_.AtKey(pointer + "/faults",
+                    "an alternative step must not contain 'faults' (the faults of the step it "
+                    "replaces are answered before an alternative is chosen)");
+    }
+    if (Has(v, "alternatives")) {
+      reader_.AtKey(pointer + "/alternatives",
+                    "an alternative step must not contain 'alternatives' (alternatives do not "
+                    "nest)");
+    }
+  }
+
+  void DecodeText(const Value& v, const std::string& pointer, mocks::StepScript& step) {
+    const bool has_text = Has(v, "text");
+    const bool has_chunks = Has(v, "chunks");
+    if (has_text && has_chunks) {
+      reader_.AtKey(pointer + "/chunks",
+                    "'text' and 'chunks' are mutually exclusive; give one of them");
+    }
+    if (has_text) {
+      auto text = reader_.ReadString(v, pointer, "text");
+      if (text && text->empty()) reader_.AtValue(pointer + "/text", "text must not be empty");
+      if (text) step.text_chunks = SplitTextIntoChunks(*text);
+    } else if (has_chunks) {
+      step.text_chunks = reader_.ReadStringList(v, pointer, "chunks", "chunk");
+    }
+  }
+
+  // Presence, not validity, decides these rules, so a malformed field is reported once.
+  void CheckStepRules(const Value& v, const std::string& pointer, const StepRole& role) {
+    const bool has_answer = Has(v, "text") || Has(v, "chunks");
+    if (role.is_last) {
+      if (!has_answer) {
+        reader_.AtValue(
+            pointer, "the last step of a turn must contain 'text' or 'chunks' (the final answer)");
+      }
+    } else if (!role.turn_goes_on) {
+      // Said once, at the scripted step, not again at each of its alternatives.
+      if (role.is_alternative) return;
+      reader_.AtValue(pointer, Has(v, "alternatives")
+                                   ? "a step before the last must contain 'tool_calls', or have "
+                                     "an alternative that does (otherwise the agent has nothing "
+                                     "to continue with)"
+                                   : "a step before the last must contain 'tool_calls' "
+                                     "(otherwise the agent has nothing to continue with)");
+    } else if (!Has(v, "tool_calls") && !has_answer) {
+      reader_.AtValue(pointer,
+                      "a step without 'tool_calls' ends the turn, so it must contain 'text' or "
+                      "'chunks' (the final answer)");
+    }
+  }
+
+  std::optional<mocks::ToolCallScript> DecodeToolCall(const Value& v, const std::string& pointer) {
+    if (!reader_.ExpectObject(v, pointer)) return std::nullopt;
+    reader_.CheckMembers(v, pointer, Fields(format_v1::kToolCall));
+    mocks::ToolCallScript call;
+    if (auto name = reader_.ReadNonBlank(v, pointer, "name")) call.name = std::move(*name);
+    call.arguments = "{}";
+    if (const Value* args = FindField(v, "arguments");
+        args && reader_.ExpectObject(*args, pointer + "/arguments")) {
+      call.arguments = Compact(*args);
+    }
+    if (const Value* n = FindField(v, "argument_chunks")) {
+      // Like JSON Schema's "integer", 4.0 counts as an integer.
+      const std::string n_pointer = pointer + "/argument_chunks";
+      const double count = n->IsNumber() ? n->GetDouble() : 0;
+      if (!n->IsNumber()) {
+        reader_.WrongType(*n, n_pointer, "an integer");
+      } else if (count != std::floor(count) || count > std::numeric_limits<int>::max()) {
+        reader_.AtValue(n_pointer,
+                        fmt::format("argument_chunks must be an integer >= 1, got {:g}", count));
+      } else if (count < 1) {
+        reader_.AtValue(n_pointer, fmt::format("argument_chunks must be >= 1, got {:g}", count));
+      } else if (count > static_cast<double>(CodePoints(call.arguments))) {
+        reader_.AtValue(n_pointer,
+                        fmt::format("argument_chunks ({:g}) must not exceed the length of the "
+                                    "serialised arguments ({} characters)",
+                                    count, CodePoints(call.arguments)));
+      } else {
+        call.argument_chunks = static_cast<int>(count);
+      }
+    }
+    return call;
+  }
+
+  std::optional<mocks::FileSearchScript> DecodeFileSearch(const Value& v,
+                                                          const std::string& pointer) {
+    if (!reader_.ExpectObject(v, pointer)) return std::nullopt;
+    reader_.CheckMembers(v, pointer, Fields(format_v1::kFileSearch));
+    mocks::FileSearchScript search;
+    if (auto query = reader_.ReadNonBlank(v, pointer, "query")) search.query = std::move(*query);
+    if (auto d = ReadDist(reader_, v, pointer, "latency_ms")) search.latency_ms = *d;
+    search.results = reader_.ReadStringList(v, pointer, "results", "result");
+    return search;
+  }
+
+  mocks::FaultScript DecodeFault(const Value& v, const std::string& pointer) {
+    mocks::FaultScript fault;
+    if (!reader_.ExpectObject(v, pointer)) return fault;
+    reader_.CheckMembers(v, pointer, Fields(format_v1::kFault));
+    // Error statuses only: an agent would take anything else for an answer.
+    if (auto status = reader_.ReadInteger(v, pointer, "status", 400, 599)) fault.status = *status;
+    if (auto after = reader_.ReadBounded(v, pointer, "retry_after_s", 0, false)) {
+      fault.retry_after_s = *after;
+    }
+    if (auto type = reader_.ReadNonBlank(v, pointer, "type")) fault.type = std::move(*type);
+    if (const Value* code = FindField(v, "code")) {
+      const std::string code_pointer = pointer + "/code";
+      if (code->IsNull()) {
+        fault.code.clear();  // the API itself sends "code": null for many errors
+      } else if (!code->IsString()) {
+        reader_.WrongType(*code, code_pointer, "a string or null");
+      } else if (IsBlank(AsView(*code))) {
+        reader_.AtValue(code_pointer,
+                        "code must not be empty (use null for an error without a code)");
+      } else {
+        fault.code = AsView(*code);
+      }
+    }
+    if (auto message = reader_.ReadNonBlank(v, pointer, "message")) {
+      fault.message = std::move(*message);
+    }
+    return fault;
+  }
+
+  void DecodeAlternatives(const Value& v, const std::string& pointer, const StepRole& role,
+                          mocks::StepScript& step) {
+    const Value* list = reader_.FindArray(v, pointer, "alternatives", "alternative");
+    if (!list) return;
+    const std::string list_pointer = pointer + "/alternatives";
+    StepRole replacement_role = role;
+    replacement_role.is_alternative = true;
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const Value& alternative = (*list)[i];
+      const std::string at = AppendPointer(list_pointer, i);
+      if (!reader_.ExpectObject(alternative, at)) continue;
+      reader_.CheckMembers(alternative, at, Fields(format_v1::kAlternative));
+      mocks::StepCondition when;
+      if (const Value* w = FindField(alternative, "when")) when = DecodeCondition(*w, at + "/when");
+      mocks::StepScript replacement;
+      if (const Value* s = FindField(alternative, "step")) {
+        replacement = DecodeStep(*s, at + "/step", replacement_role);
+      }
+      step.alternatives.emplace_back(std::move(when), std::move(replacement));
+    }
+  }
+
+  mocks::StepCondition DecodeCondition(const Value& v, const std::string& pointer) {
+    mocks::StepCondition when;
+    if (!reader_.ExpectObject(v, pointer)) return when;
+    reader_.CheckMembers(v, pointer, Fields(format_v1::kCondition));
+    if (!Has(v, "tool_not_offered") && !Has(v, "tools_offered_at_least")) {
+      // An empty condition always holds: the step it belongs to could never play.
+      reader_.AtValue(pointer,
+                      "a condition must contain 'tool_not_offered', 'tools_offered_at_least' or "
+                      "both");
+    }
+    if (auto tool = reader_.ReadNonBlank(v, pointer, "tool_not_offered")) {
+      when.tool_not_offered = std::move(*tool);
+    }
+    // 0 would mean "no condition" to the mock, so it is not a value a file may give.
+    if (auto n = reader_.ReadInteger(v, pointer, "tools_offered_at_least", 1,
+                                     std::numeric_limits<int>::max())) {
+      when.tools_offered_at_least = *n;
+    }
+    return when;
+  }
+
+  FieldReader& reader_;
+};
+
+}  // namespace
+
+std::vector<mocks::StepScript> DecodeSteps(FieldReader& reader, const Value& turn,
+                                           const std::string& pointer) {
+  std::vector<mocks::StepScript> steps;
+  const Value* list = reader.FindArray(turn, pointer, "steps", "step");
+  if (!list) return steps;
+  StepDecoder decoder(reader);
+  const std::string steps_pointer = pointer + "/steps";
+  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+    const Value& v = (*list)[i];
+    StepRole role;
+    role.is_last = i + 1 == list->Size();
+    role.turn_goes_on = SomeFormCallsTools(v);
+    steps.push_back(decoder.DecodeStep(v, AppendPointer(steps_pointer, i), role));
+  }
+  return steps;
+}
+
+SearchUse FileSearchUse(const Value& steps) {
+  if (!steps.IsArray()) return SearchUse::kSometimes;
+  bool sometimes = false;
+  bool always = false;
+  bool reached_on_every_path = true;  // every form of every earlier step calls tools
+  for (const Value& step : steps.GetArray()) {
+    if (!step.IsObject()) return SearchUse::kSometimes;
+    bool any = Has(step, "file_search");
+    bool all = any;
+    bool all_call = Has(step, "tool_calls");
+    if (const Value* alternatives = FindField(step, "alternatives")) {
+      if (!alternatives->IsArray()) return SearchUse::kSometimes;
+      for (const Value& alternative : alternatives->GetArray()) {
+        const Value* replacement = ReplacementOf(alternative);
+        if (!replacement) return SearchUse::kSometimes;
+        const bool searches = Has(*replacement, "file_search");
+        any = any || searches;
+        all = all && searches;
+        all_call = all_call && Has(*replacement, "tool_calls");
+      }
+    }
+    sometimes = sometimes || any;
+    always = always || (all && reached_on_every_path);
+    reached_on_every_path = reached_on_every_path && all_call;
+  }
+  if (always) return SearchUse::kAlways;
+  return sometimes ? SearchUse::kSometimes : SearchUse::kNever;
+}
+
+}  // namespace agentreplay::harness

@@ -1,0 +1,30 @@
+// Decodes the steps of a turn: what one model response contains (text, tool calls, a file
+// search), the faults the back end answers before it plays, the alternatives that replace it
+// depending on the agent's request, and the rules that tie the steps of a turn together.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+#include "harness/scenario/field_reader.h"
+#include "mocks/scenario.h"
+
+namespace agentreplay::harness {
+
+// The member "steps" of the turn object `turn` at `pointer`. Absent or malformed: no steps
+// (reported, except absence, which the turn's required fields cover).
+std::vector<mocks::StepScript> DecodeSteps(FieldReader& reader, const rapidjson::Value& turn,
+                                           const std::string& pointer);
+
+// Whether the model searches the vector store during a turn, whichever alternatives the
+// agent's requests select.
+enum class SearchUse { kNever, kSometimes, kAlways };
+
+// Judged from where "file_search" is present (not whether it is valid, so that a malformed one
+// is reported once); where the answer depends on a malformed part, kSometimes, which no
+// expectation contradicts. `steps` is the turn's "steps" member, of whatever type.
+SearchUse FileSearchUse(const rapidjson::Value& steps);
+
+}  // namespace agentreplay::harness

@@ -1,0 +1,182 @@
+// Every package's effect, exactly, in the simulated world; and the registry's rules.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "packages/registry.h"
+#include "run/matrix_runner.h"
+
+namespace agentreplay::harness {
+namespace {
+
+using mocks::Dist;
+using ::testing::HasSubstr;
+
+const Registry& Shipped() {
+  static const Registry registry = [] {
+    auto loaded = Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
+    if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
+    return std::get<Registry>(std::move(loaded));
+  }();
+  return registry;
+}
+
+Variant V(std::string_view spec) {
+  auto resolved = Shipped().ResolveVariant(spec);
+  if (auto* err = std::get_if<std::string>(&resolved)) throw std::runtime_error(*err);
+  return std::get<Variant>(std::move(resolved));
+}
+
+// A fixed-latency scenario: one tool round (get_current_time, 40 ms) then a text answer.
+mocks::Scenario ToolScenario(int calls = 1) {
+  mocks::Scenario s;
+  s.name = "fixed";
+  s.description = "fixed latencies";
+  s.latency.network_rtt_ms = Dist::Fixed(40);
+  s.latency.processing_ms = Dist::Fixed(10);
+  s.proxy_hop_ms = Dist::Fixed(12);
+  s.tools["get_current_time"].latency_ms = Dist::Fixed(40);
+  mocks::TurnScript turn;
+  turn.user = "What time is it?";
+  mocks::StepScript call;
+  call.ttft_ms = Dist::Fixed(300);
+  call.chunk_gap_ms = Dist::Fixed(10);
+  for (int i = 0; i < calls; ++i) {
+    call.tool_calls.push_back({"get_current_time", R"({"timezone":"UTC"})", 2});
+  }
+  mocks::StepScript answer;
+  answer.ttft_ms = Dist::Fixed(200);
+  answer.chunk_gap_ms = Dist::Fixed(20);
+  answer.text_chunks = {"It", " is", " noon", " in", " UTC", " today", "."};
+  turn.steps = {call, answer};
+  turn.expect.tools_called = {"get_current_time"};
+  s.turns.push_back(turn);
+  return s;
+}
+
+results::Cell RunVariant(const mocks::Scenario& s, std::string_view variant,
+                  std::optional<Runtime> runtime = std::nullopt, int reps = 1) {
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = reps;
+  const Variant v = V(variant);
+  return RunCell(*world, s, v, runtime.value_or(v.settings.runtime), options);
+}
+
+double M(const results::Cell& cell, const std::string& metric) {
+  EXPECT_EQ(cell.error_samples, 0) << cell.variant << ": " << cell.samples[0].error_reason << " "
+                                   << cell.samples[0].error_message;
+  return cell.samples.at(0).metrics.at(metric);
+}
+
+TEST(RegistryTest, ShippedRegistryHasEveryPackageAndTheDefaultLadder) {
+  std::vector<std::string> ids;
+  for (const auto& p : Shipped().packages()) ids.push_back(p.id);
+  EXPECT_THAT(ids, ::testing::ElementsAre("p0", "p1", "p2", "p3", "p4", "p5", "px", "pr", "pb"));
+  const auto& ladder = Shipped().ladders().at("default");
+  EXPECT_THAT(ladder, ::testing::ElementsAre("baseline", "p0", "p0+p2", "p0+p2+p1", "p0+p2+p1+p3",
+                                             "p0+p2+p1+p3+p4", "p0+p2+p1+p3+p4+p5"));
+}
+
+TEST(RegistryTest, VariantsResolveToTypedSettings) {
+  const Variant base = V("baseline");
+  EXPECT_EQ(base.settings.runtime, Runtime::kAssistants);
+  EXPECT_FALSE(base.settings.stream);
+  EXPECT_TRUE(base.settings.proxy_dispatch);
+  EXPECT_TRUE(base.settings.assistants.list_runs_before_create);
+  EXPECT_EQ(base.settings.assistants.poll_interval, std::chrono::milliseconds(1000));
+  const Variant v = V("p5+p3+p2");
+  EXPECT_EQ(v.name, "p5+p3+p2");  // the order given is kept in the name
+  EXPECT_EQ(v.settings.runtime, Runtime::kResponses);
+  EXPECT_TRUE(v.settings.stream);
+  EXPECT_FALSE(v.settings.proxy_dispatch);
+  EXPECT_EQ(V("pr").settings.retry.max_attempts, 4);
+  EXPECT_EQ(V("pb").settings.batching.max_chars, 64u);
+}
+
+TEST(RegistryTest, BadVariantsAreExplained) {
+  auto unknown = Shipped().ResolveVariant("p0+p9");
+  ASSERT_TRUE(std::holds_alternative<std::string>(unknown));
+  EXPECT_THAT(std::get<std::string>(unknown), HasSubstr("unknown package 'p9'"));
+  auto twice = Shipped().ResolveVariant("p0+p0");
+  EXPECT_THAT(std::get<std::string>(twice), HasSubstr("twice"));
+  auto list = Shipped().ResolveList("default,p0,p2+p0+p0");
+  EXPECT_THAT(std::get<std::string>(list), HasSubstr("twice"));
+}
+
+TEST(RegistryTest, LaddersExpandWithoutDuplicates) {
+  auto list = Shipped().ResolveList("baseline,default,p2+p0");
+  const auto& variants = std::get<std::vector<Variant>>(list);
+  ASSERT_EQ(variants.size(), 7u);  // baseline and p0+p2 are already in the ladder
+  EXPECT_EQ(variants.front().name, "baseline");
+}
+
+TEST(RegistryTest, RegistryErrorsNameTheFileAndPointer) {
+  auto bad = Registry::Parse(R"({"schema":"agentreplay.packages/v1","legacy":{"stream":"yes"},
+                                 "packages":[],"ladders":{"default":["baseline"]}})",
+                             "packages.json");
+  EXPECT_EQ(std::get<std::string>(bad), "packages.json: /legacy/stream: expected true or false");
+  auto conflict = Registry::Parse(
+      R"({"schema":"agentreplay.packages/v1","legacy":{},"packages":[
+          {"id":"a","name":"a","description":"a","sets":{"stream":true}},
+          {"id":"b","name":"b","description":"b","sets":{"stream":false}}],
+          "ladders":{"default":["a+b"]}})",
+      "packages.json");
+  EXPECT_THAT(std::get<std::string>(conflict), HasSubstr("both set 'stream' differently"));
+}
+
+TEST(PackagesTest, P2RemovesExactlyTheProxyHop) {
+  const auto s = ToolScenario();
+  const auto hop = RunVariant(s, "p3+p5");     // proxy hop (12 ms) around the 40 ms tool
+  const auto local = RunVariant(s, "p3+p5+p2");
+  EXPECT_DOUBLE_EQ(M(hop, "tool_exec_ms"), 40.0);
+  EXPECT_DOUBLE_EQ(M(local, "tool_exec_ms"), 40.0);
+  EXPECT_DOUBLE_EQ(M(hop, "tool_overhead_ms") - M(local, "tool_overhead_ms"), 12.0);
+  EXPECT_DOUBLE_EQ(M(hop, "e2e_ms") - M(local, "e2e_ms"), 12.0);
+}
+
+TEST(PackagesTest, PxMakesTheCriticalPathTheLongestCallNotTheSum) {
+  const auto s = ToolScenario(/*calls=*/5);
+  const auto serial = RunVariant(s, "p2+p3+p5");
+  const auto parallel = RunVariant(s, "p2+p3+p5+px");
+  EXPECT_DOUBLE_EQ(M(serial, "tool_exec_ms"), 200.0);   // five calls of 40 ms
+  EXPECT_DOUBLE_EQ(M(parallel, "tool_exec_ms"), 200.0);  // the same work...
+  EXPECT_DOUBLE_EQ(M(serial, "e2e_ms") - M(parallel, "e2e_ms"), 160.0);  // ...4 × 40 ms sooner
+  EXPECT_DOUBLE_EQ(parallel.samples[0].segments.at("tool_exec"), 40.0);
+}
+
+TEST(PackagesTest, PrRetriesA429HonouringRetryAfter) {
+  mocks::Scenario s = ToolScenario();
+  s.turns[0].steps[0].faults.push_back(mocks::FaultScript{429, 1.5, "requests",
+                                                          "rate_limit_exceeded", "slow down"});
+  const auto without = RunVariant(s, "p2+p3+p5");
+  ASSERT_EQ(without.error_samples, 1);
+  EXPECT_EQ(without.samples[0].error_reason, "http_429:rate_limit_exceeded");
+  const auto with = RunVariant(s, "p2+p3+p5+pr");
+  EXPECT_DOUBLE_EQ(M(with, "retries"), 1.0);
+  EXPECT_DOUBLE_EQ(M(with, "sleep_ms"), 1500.0);
+  EXPECT_DOUBLE_EQ(M(with, "requests"), 3.0);  // the 429, its retry, the continuation
+  const auto clean = RunVariant(ToolScenario(), "p2+p3+p5+pr");
+  EXPECT_DOUBLE_EQ(M(with, "e2e_ms") - M(clean, "e2e_ms"), 1500.0 + 50.0);  // wait + the 429's RTT
+}
+
+TEST(PackagesTest, PbBatchesDeltasButNotTheFirstWords) {
+  const auto s = ToolScenario();
+  const auto each = RunVariant(s, "p2+p3+p5");
+  const auto batched = RunVariant(s, "p2+p3+p5+pb");
+  EXPECT_DOUBLE_EQ(M(each, "ttft_ms"), M(batched, "ttft_ms"));
+  EXPECT_EQ(each.samples[0].itl_ms.size(), 6u);
+  // 7 deltas of 20 ms gaps and ~3 characters: the first alone, then batches closed by age
+  // (50 ms: the third delta after the batch began), and the rest at text_done.
+  EXPECT_LT(batched.samples[0].itl_ms.size(), each.samples[0].itl_ms.size());
+  for (double gap : batched.samples[0].itl_ms) EXPECT_GE(gap, 20.0);
+}
+
+TEST(PackagesTest, P5MovesToTheResponsesRuntime) {
+  const auto s = ToolScenario();
+  const auto responses = RunVariant(s, "p2+p3+p5");
+  EXPECT_EQ(responses.runtime, "responses");
+  EXPECT_EQ(responses.samples[0].requests_by_endpoint.at("responses.create"), 2);
+}
+
+}  // namespace
+}  // namespace agentreplay::harness

@@ -1,0 +1,52 @@
+// Helpers shared by the scenario loader tests: parse a text as "s.json" and look at the
+// diagnostics as the user sees them.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/scenario_loader.h"
+
+namespace agentreplay::harness::scenario_test {
+
+inline LoadResult Parse(std::string_view text) { return ParseScenario(text, "s.json"); }
+
+// Every diagnostic of `text`, as text, in the order reported.
+inline std::vector<std::string> AllErrors(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& e : Parse(text).errors) out.push_back(e.ToString());
+  return out;
+}
+
+// The single diagnostic of a file with exactly one problem, as text.
+inline std::string OnlyError(std::string_view text) {
+  const LoadResult r = Parse(text);
+  EXPECT_FALSE(r.scenario.has_value());
+  if (r.errors.size() != 1) {
+    std::string all;
+    for (const auto& e : r.errors) all += e.ToString() + "\n";
+    ADD_FAILURE() << "expected exactly one diagnostic, got " << r.errors.size() << ":\n" << all;
+    return r.errors.empty() ? "" : r.errors.front().ToString();
+  }
+  return r.errors.front().ToString();
+}
+
+// A valid scenario with one turn whose steps are `steps` (a JSON array), for step-level tests.
+// The array starts on line 2, column 35.
+inline std::string WithSteps(std::string_view steps) {
+  return std::string(R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
+"turns": [{"user": "hi", "steps": )") +
+         std::string(steps) + "}]}";
+}
+
+// Like WithSteps, with `expect` (a JSON object) as the turn's expectations.
+inline std::string WithStepsAndExpect(std::string_view steps, std::string_view expect) {
+  return std::string(R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
+"turns": [{"user": "hi", "steps": )") +
+         std::string(steps) + ", \"expect\": " + std::string(expect) + "}]}";
+}
+
+}  // namespace agentreplay::harness::scenario_test
