@@ -1,58 +1,99 @@
-// Simulated turns per second: the whole path (mock, agent core, probe, metrics) per turn.
+// Simulated-world throughput: turns per second per runtime, and the full default matrix.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
 
+#include "packages/registry.h"
 #include "run/matrix_runner.h"
 #include "scenario/scenario_loader.h"
-#include "test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
 
+namespace fs = std::filesystem;
+
+const fs::path kScenarios = AGENTREPLAY_SCENARIOS_DIR;
+
 mocks::Scenario Load(const std::string& name) {
-  LoadResult loaded =
-      LoadScenarioFile(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / (name + ".json"));
+  LoadResult loaded = LoadScenarioFile(kScenarios / (name + ".json"));
   if (!loaded.scenario) throw std::runtime_error("cannot load scenario " + name);
   return std::move(*loaded.scenario);
 }
 
-void BM_SimulatedTurn(benchmark::State& state, const std::string& name) {
-  const mocks::Scenario scenario = Load(name);
+std::vector<mocks::Scenario> AllShipped() {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(kScenarios)) {
+    const auto name = e.path().filename().string();
+    if (e.path().extension() == ".json" && name.find(".schema.") == std::string::npos) {
+      files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<mocks::Scenario> out;
+  for (const auto& f : files) out.push_back(Load(f.stem().string()));
+  return out;
+}
+
+const Registry& Packages() {
+  static const Registry registry = [] {
+    auto loaded = Registry::Load(kScenarios / "registry" / "packages.json");
+    if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
+    return std::get<Registry>(std::move(loaded));
+  }();
+  return registry;
+}
+
+std::vector<Variant> Resolve(std::string_view list) {
+  auto resolved = Packages().ResolveList(list);
+  if (auto* err = std::get_if<std::string>(&resolved)) throw std::runtime_error(*err);
+  return std::get<std::vector<Variant>>(std::move(resolved));
+}
+
+// One streamed turn of `scenario` on `runtime` with the packages that streaming needs.
+void BM_SimulatedTurn(benchmark::State& state, Runtime runtime, const std::string& scenario_name) {
+  const mocks::Scenario scenario = Load(scenario_name);
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 1;
+  const Variant variant = Resolve("p0+p2+p1+p3").front();
   int64_t turns = 0;
   for (auto _ : state) {
     options.seed = static_cast<uint64_t>(turns);
-    results::Cell cell = RunCell(*world, scenario, StreamingResponses(), Runtime::kResponses, options);
+    results::Cell cell = RunCell(*world, scenario, variant, runtime, options);
     benchmark::DoNotOptimize(cell);
     turns += static_cast<int64_t>(cell.samples.size());
   }
-  state.SetItemsProcessed(turns);
   state.counters["turns/s"] =
       benchmark::Counter(static_cast<double>(turns), benchmark::Counter::kIsRate);
 }
-BENCHMARK_CAPTURE(BM_SimulatedTurn, text_answer, std::string("text_answer"));
-BENCHMARK_CAPTURE(BM_SimulatedTurn, one_tool_call, std::string("one_tool_call"));
-BENCHMARK_CAPTURE(BM_SimulatedTurn, two_tool_rounds, std::string("two_tool_rounds"));
+BENCHMARK_CAPTURE(BM_SimulatedTurn, assistants_one_tool, Runtime::kAssistants,
+                  std::string("one_tool_call"));
+BENCHMARK_CAPTURE(BM_SimulatedTurn, responses_one_tool, Runtime::kResponses,
+                  std::string("one_tool_call"));
+BENCHMARK_CAPTURE(BM_SimulatedTurn, chat_one_tool, Runtime::kChat, std::string("one_tool_call"));
+BENCHMARK_CAPTURE(BM_SimulatedTurn, responses_long_answer, Runtime::kResponses,
+                  std::string("long_answer"));
 
-// The default matrix as `agentreplay run` runs it (every shipped scenario, 20 repetitions).
+// The full default matrix: every shipped scenario × 3 runtimes × the default ladder × 20
+// repetitions, as `agentreplay run --runtimes assistants,responses,chat -n 20` runs it.
 void BM_DefaultMatrix(benchmark::State& state) {
-  std::vector<mocks::Scenario> scenarios;
-  for (const char* n : {"text_answer", "one_tool_call", "two_tool_rounds"})
-    scenarios.push_back(Load(n));
+  const auto scenarios = AllShipped();
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 20;
-  options.variants = {StreamingResponses()};
+  options.variants = Resolve("default");
+  options.runtimes = {Runtime::kAssistants, Runtime::kResponses, Runtime::kChat};
+  size_t cells = 0;
   for (auto _ : state) {
     results::Results results;
     RunMatrix(*world, scenarios, options, results, nullptr);
+    cells = results.cells.size();
     benchmark::DoNotOptimize(results);
   }
+  state.counters["cells"] = static_cast<double>(cells);
+  state.counters["repetitions"] = static_cast<double>(cells * 20);
 }
-BENCHMARK(BM_DefaultMatrix)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DefaultMatrix)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 }  // namespace agentreplay::harness

@@ -13,6 +13,11 @@
 // check and every view (GET run, runs.list, messages.list, steps) uses the state at arrival,
 // and the reply reaches the client at sent_at + quick.at. Streams follow the step plan.
 //
+// Runs echo the request's fields (model, instructions, tools, metadata, temperature, ...) or
+// the API's defaults; tool_resources is the create-and-run call's (or {}). The run's tools offer
+// the model their function names, and "file_search" when a file_search tool meets a vector
+// store attached through tool_resources of the thread, the call or a stored assistant.
+//
 // Every request needs the header `OpenAI-Beta: assistants=v2`. Any asst_ id names an
 // assistant (they are provisioned ahead); assistants created here also lend their model,
 // instructions, tools and tool_resources to runs that do not override them.

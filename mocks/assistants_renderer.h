@@ -28,6 +28,14 @@
 //                       event "done" with data "[DONE]"
 // The tool_calls step of function calls completes only when its outputs are submitted, so its
 // step.completed opens the next segment's stream (as recorded).
+//
+// Not recorded, taken from the API reference and kept simple: a file_search step is a
+// tool_calls step holding {"id","type":"file_search","file_search":{"ranking_options":
+// {"ranker":"default_2024_08_21","score_threshold":0.0},"results":[...]}}, its results
+// ({"file_id","file_name","score"}, no content) listed once the search has finished; its
+// step.delta carries "file_search":{}. A step's usage is the plan's for the last step of a
+// segment and zero for the steps before it (one model call pays for all of them); the run's
+// usage, once completed, is the sum over its segments (as recorded: 260+284 = 544).
 #pragma once
 
 #include <cstdint>

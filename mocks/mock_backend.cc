@@ -16,7 +16,10 @@ namespace agentreplay::mocks {
 class MockBackend::Impl {
  public:
   Impl(const Scenario& scenario, uint64_t seed)
-      : scenario_(scenario), seed_(seed), ids_(seed), responses_(scenario_, seed, ids_),
+      : scenario_(scenario),
+        seed_(seed),
+        ids_(seed),
+        responses_(scenario_, seed, ids_),
         chat_(scenario_, seed, ids_),
         assistants_(scenario_, seed, ids_) {}
 

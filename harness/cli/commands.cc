@@ -121,6 +121,7 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   reports::MakeReporter("console")->Report(results, std::cout);
   std::cout << "\nresults: " << out_file.string() << "\n";
   if (write_failed) return kExitBadInput;
+  if (!options.fail_on_checks) return kExitOk;
   for (const auto& cell : results.cells) {
     for (const auto& check : cell.checks) {
       if (!check.ok) return kExitChecksFailed;
@@ -147,14 +148,22 @@ int ValidateCommand(const ValidateOptions& options) {
   return kExitOk;
 }
 
+// The first sentence of a description: `list` shows one line per scenario.
+std::string FirstSentence(const std::string& text) {
+  const size_t end = text.find(". ");
+  return end == std::string::npos ? text : text.substr(0, end + 1);
+}
+
 int ListCommand(const ListOptions& options) {
   const bool all = options.what == "all";
+  const char* gap = all ? "\n" : "";
   if (all || options.what == "scenarios") {
     fmt::print("scenarios ({}):\n", ScenariosDir().string());
     for (const auto& file : ShippedScenarioFiles()) {
       harness::LoadResult loaded = harness::LoadScenarioFile(file);
       if (loaded.scenario) {
-        fmt::print("  {:<24} {}\n", loaded.scenario->name, loaded.scenario->description);
+        fmt::print("  {:<24} {}\n", loaded.scenario->name,
+                   FirstSentence(loaded.scenario->description));
       } else {
         fmt::print("  {:<24} (invalid: run `agentreplay validate {}`)\n",
                    fs::path(file).stem().string(), file);
@@ -162,11 +171,33 @@ int ListCommand(const ListOptions& options) {
     }
   }
   if (all || options.what == "runtimes") {
-    fmt::print("{}runtimes:\n  responses                streaming Responses API\n",
-               all ? "\n" : "");
+    fmt::print("{}runtimes:\n", all ? "\n" : "");
+    fmt::print("  assistants               Assistants API v2: threads and runs, polled or streamed\n");
+    fmt::print("  responses                Responses API, streamed or not\n");
+    fmt::print("  chat                     Chat Completions, streamed or not\n");
+  }
+  if (all || options.what == "packages" || options.what == "ladders") {
+    auto registry = LoadRegistry();
+    if (!registry) return kExitBadInput;
+    if (all || options.what == "packages") {
+      fmt::print("{}packages (a variant joins ids with '+'; 'baseline' has none):\n", gap);
+      for (const auto& p : registry->packages()) {
+        std::string moves;
+        for (const auto& m : p.moves) moves += (moves.empty() ? "" : ", ") + m;
+        fmt::print("  {:<4} {:<22} moves {}\n", p.id, p.name, moves);
+      }
+    }
+    if (all || options.what == "ladders") {
+      fmt::print("{}ladders:\n", gap);
+      for (const auto& [name, rungs] : registry->ladders()) {
+        std::string list;
+        for (const auto& r : rungs) list += (list.empty() ? "" : ", ") + r;
+        fmt::print("  {:<8} {}\n", name, list);
+      }
+    }
   }
   if (all || options.what == "metrics") {
-    fmt::print("{}metrics:\n", all ? "\n" : "");
+    fmt::print("{}metrics:\n", gap);
     for (const auto& m : results::MetricCatalog()) {
       fmt::print("  {:<20} {:<7} {}\n", m.name, m.unit, m.description);
     }

@@ -7,8 +7,8 @@
 
 namespace agentreplay::cli {
 
-// Exit codes: 0 everything ran and every check passed; 1 a check failed (including turns
-// that ended in an error); 2 bad input or usage.
+// Exit codes: 0 the run completed; 1 a check failed (including turns that ended in an error)
+// and --fail-on-checks was given; 2 bad input or usage.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitChecksFailed = 1;
 inline constexpr int kExitBadInput = 2;

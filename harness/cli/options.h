@@ -20,6 +20,9 @@ struct RunOptions {
   int repetitions = 5;
   uint64_t seed = 1;
   std::string out_dir = "agentreplay-results";
+  // Exit 1 when a scenario expectation fails. Off by default: the ladder contains variants
+  // that fail checks by design (no vector store, no retries), and gating is compare's job.
+  bool fail_on_checks = false;
 };
 
 struct ValidateOptions {

@@ -96,8 +96,9 @@ class ScenarioDecoder {
       if (!reader_.ExpectObject(member.value, pointer)) continue;
       reader_.CheckMembers(member.value, pointer, Fields(format_v1::kTool));
       mocks::ToolBehaviour behaviour;
-      if (auto d = ReadDist(reader_, member.value, pointer, "latency_ms"))
+      if (auto d = ReadDist(reader_, member.value, pointer, "latency_ms")) {
         behaviour.latency_ms = *d;
+      }
       tools.emplace(name, behaviour);  // a duplicate name keeps the first, as FindMember does
     }
   }

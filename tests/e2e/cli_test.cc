@@ -74,7 +74,7 @@ std::vector<std::string> ShippedScenarioNames() {
 }
 
 TEST_F(CliTest, MainJobRunsEveryShippedScenarioAndWritesResults) {
-  const CliResult r = Run({"run", "-n", "3", "--seed", "7", "--out", (dir_ / "out").string()});
+  const CliResult r = Run({"run", "-n", "2", "--seed", "7", "--out", (dir_ / "out").string()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ttft"));
   const auto names = ShippedScenarioNames();
@@ -87,21 +87,55 @@ TEST_F(CliTest, MainJobRunsEveryShippedScenarioAndWritesResults) {
   EXPECT_STREQ(doc["schema"].GetString(), "agentreplay.results/v1");
   EXPECT_STREQ(doc["context"]["world"].GetString(), "sim");
   EXPECT_EQ(doc["context"]["seed"].GetUint64(), 7u);
-  ASSERT_EQ(doc["cells"].Size(), names.size());
+  // The default ladder: seven variants per scenario, the last on the Responses runtime.
+  ASSERT_EQ(doc["cells"].Size(), names.size() * 7);
+  EXPECT_STREQ(doc["cells"][0]["variant"].GetString(), "baseline");
+  EXPECT_STREQ(doc["cells"][0]["runtime"].GetString(), "assistants");
+  EXPECT_STREQ(doc["cells"][6]["variant"].GetString(), "p0+p2+p1+p3+p4+p5");
+  EXPECT_STREQ(doc["cells"][6]["runtime"].GetString(), "responses");
+  EXPECT_TRUE(doc["cells"][6]["stats"].HasMember("ttft_ms"));
   for (const auto& cell : doc["cells"].GetArray()) {
-    EXPECT_STREQ(cell["runtime"].GetString(), "responses");
-    EXPECT_STREQ(cell["variant"].GetString(), "baseline");
-    EXPECT_TRUE(cell["stats"].HasMember("e2e_ms"));
-    EXPECT_TRUE(cell["stats"].HasMember("ttft_ms"));
-    EXPECT_GE(cell["samples"].Size(), 3u);
+    EXPECT_GE(cell["samples"].Size(), 2u);
     EXPECT_GE(cell["checks"].Size(), 1u);
   }
   EXPECT_FALSE(fs::exists(dir_ / "out" / "results.json.tmp"));
 }
 
+TEST_F(CliTest, FailedChecksExitOneOnlyWhenAskedTo) {
+  const std::string kb = std::string(AGENTREPLAY_SCENARIOS_DIR) + "/knowledge_base_question.json";
+  // Without the vector store (baseline) the citation check fails by design.
+  const std::vector<std::string> args = {"run", "-n", "1", "--scenario", kb, "--variants",
+                                         "baseline", "--out", (dir_ / "o").string()};
+  const CliResult lenient = Run(args);
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
+  EXPECT_THAT(lenient.out, HasSubstr("check failed"));
+  std::vector<std::string> strict = args;
+  strict.push_back("--fail-on-checks");
+  EXPECT_EQ(Run(strict).exit_code, 1);
+  std::vector<std::string> with_p1 = strict;
+  with_p1[6] = "p0+p2+p1+p3";
+  EXPECT_EQ(Run(with_p1).exit_code, 0);
+}
+
+TEST_F(CliTest, VariantsAndRuntimesSelectTheCells) {
+  const std::string one = std::string(AGENTREPLAY_SCENARIOS_DIR) + "/one_tool_call.json";
+  const CliResult r = Run({"run", "-n", "1", "--scenario", one, "--variants", "baseline,p0+p3",
+                           "--runtimes", "assistants,chat", "--out", (dir_ / "o").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rapidjson::Document doc;
+  doc.Parse(Slurp(dir_ / "o" / "results.json").c_str());
+  ASSERT_EQ(doc["cells"].Size(), 4u);
+  EXPECT_STREQ(doc["cells"][1]["runtime"].GetString(), "chat");
+  EXPECT_STREQ(doc["cells"][2]["variant"].GetString(), "p0+p3");
+  EXPECT_STREQ(doc["cells"][2]["baseline"].GetString(), "assistants/baseline");
+  const CliResult bad = Run({"run", "--variants", "p0+p42", "--out", (dir_ / "x").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unknown package 'p42'"));
+}
+
 TEST_F(CliTest, SameSeedSameNumbers) {
-  ASSERT_EQ(Run({"run", "-n", "4", "--out", (dir_ / "a").string()}).exit_code, 0);
-  ASSERT_EQ(Run({"run", "-n", "4", "--out", (dir_ / "b").string()}).exit_code, 0);
+  ASSERT_EQ(Run({"run", "-n", "2", "--out", (dir_ / "a").string()}).exit_code, 0);
+  ASSERT_EQ(Run({"run", "-n", "2", "--out", (dir_ / "b").string()}).exit_code, 0);
   rapidjson::Document a, b;
   a.Parse(Slurp(dir_ / "a" / "results.json").c_str());
   b.Parse(Slurp(dir_ / "b" / "results.json").c_str());
@@ -152,7 +186,8 @@ TEST_F(CliTest, RunRefusesBadScenariosBeforeMeasuringAnything) {
 TEST_F(CliTest, ListShowsScenariosAndMetricNames) {
   const CliResult r = Run({"list"});
   ASSERT_EQ(r.exit_code, 0);
-  for (const char* name : {"ttfs_ms", "ttft_ms", "e2e_ms", "tool_overhead_ms", "llm_wait"}) {
+  for (const char* name : {"ttfs_ms", "ttft_ms", "e2e_ms", "tool_overhead_ms", "llm_wait", "p0",
+                           "lean handler", "p0+p2+p1+p3+p4+p5", "cost_usd"}) {
     EXPECT_THAT(r.out, HasSubstr(name));
   }
   for (const auto& n : ShippedScenarioNames()) EXPECT_THAT(r.out, HasSubstr(n));

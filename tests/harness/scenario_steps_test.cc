@@ -329,5 +329,43 @@ TEST(StepFieldsDiagnosticTest, FileSearchUsedFollowsThePaths) {
   EXPECT_THAT(AllErrors(WithStepsAndExpect(kLater, R"({"file_search_used": false})")), IsEmpty());
 }
 
+// Decoding goes on past a bad value, into faults and alternatives too.
+TEST(StepFieldsDiagnosticTest, ReportsEveryProblemInDocumentOrder) {
+  EXPECT_THAT(AllErrors(R"({
+  "schema": "agentreplay.scenario/v1",
+  "name": "t",
+  "description": "d",
+  "turns": [
+    {
+      "user": "hi",
+      "steps": [
+        {
+          "faults": [{"status": 299, "retry_after_s": -2}],
+          "file_search": {"query": ""},
+          "text": "ok",
+          "alternatives": [{"when": {"tools_offered_at_least": 0},
+                            "step": {"text": "no", "faults": []}}]
+        }
+      ],
+      "expect": {"file_search_used": 1}
+    }
+  ]
+})"),
+              ElementsAre("s.json:10:33: /turns/0/steps/0/faults/0/status: status must be an "
+                          "integer from 400 to 599, got 299",
+                          "s.json:10:55: /turns/0/steps/0/faults/0/retry_after_s: retry_after_s "
+                          "must be >= 0, got -2",
+                          "s.json:11:36: /turns/0/steps/0/file_search/query: query must not be "
+                          "empty",
+                          "s.json:13:64: /turns/0/steps/0/alternatives/0/when/"
+                          "tools_offered_at_least: tools_offered_at_least must be an integer >= "
+                          "1, got 0",
+                          "s.json:14:52: /turns/0/steps/0/alternatives/0/step/faults: an "
+                          "alternative step must not contain 'faults' (the faults of the step it "
+                          "replaces are answered before an alternative is chosen)",
+                          "s.json:17:38: /turns/0/expect/file_search_used: expected a boolean, "
+                          "got a number"));
+}
+
 }  // namespace
 }  // namespace agentreplay::harness

@@ -30,14 +30,12 @@ std::string ReadFile(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Every .json file in scenarios/ except the schemas, the package registry and the price table is
-// a scenario (the CLI's rule too).
+// Every .json file directly in scenarios/ except the schemas is a scenario (the CLI's rule too).
 std::vector<std::filesystem::path> ShippedScenarioFiles() {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(kScenariosDir)) {
     const std::string name = entry.path().filename().string();
-    if (entry.path().extension() == ".json" && name.find(".schema.") == std::string::npos &&
-        name != "packages.json" && name != "prices.json") {
+    if (entry.path().extension() == ".json" && name.find(".schema.") == std::string::npos) {
       files.push_back(entry.path());
     }
   }

@@ -22,11 +22,11 @@ TEST(ConsoleReporterTest, GoldenReport) {
   const std::string expected =
       R"(agentreplay 0.1.0 · world sim · seed 42 · 3 repetitions
 
-scenario  runtime     variant    n  ttfs p50 ms  ttft p50 ms  e2e p50 ms  e2e p90 ms  tool_exec p50 ms  tool_overhead p50 ms  llm_wait p50 ms  requests p50    checks  errors
---------  ----------  -------  ---  -----------  -----------  ----------  ----------  ----------------  --------------------  ---------------  ------------  --------  ------
-weather   responses   p5       3/3        120.0        311.0       852.0       866.8              40.0                  12.0            795.0             3       2/2       0
-weather   assistants  p0       2/3        120.0            -      2380.4      2407.5              40.0                1050.0           1290.0             3  FAIL 1/2       1
-lookup    chat        p0       0/1            -            -           -           -                 -                     -                -             -         -       1
+scenario  runtime     variant    n  ttfs p50 ms  ttft p50 ms  e2e p50 ms  e2e p90 ms  ttft vs base  e2e vs base  polls p50  requests p50  sleep p50 ms  tool_overhead p50 ms    checks  errors
+--------  ----------  -------  ---  -----------  -----------  ----------  ----------  ------------  -----------  ---------  ------------  ------------  --------------------  --------  ------
+weather   responses   p5       3/3        120.0        311.0       852.0       866.8             -            -          -             3             -                  12.0       2/2       0
+weather   assistants  p0       2/3        120.0            -      2380.4      2407.5             -      +179.4%          -             3             -                1050.0  FAIL 1/2       1
+lookup    chat        p0       0/1            -            -           -           -             -            -          -             -             -                     -         -       1
 
 where the time goes (median e2e sample of each cell):
   weather/responses/p5   e2e 852.0 ms: llm_wait 795.0 ms (93%) · tool_exec 40.0 ms (5%) · tool_overhead 12.0 ms (1%) · agent_cpu 5.0 ms (1%)

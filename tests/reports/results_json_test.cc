@@ -219,7 +219,9 @@ TEST(ResultsJsonTest, PrettyLayout) {
           "total": 1,
           "detail": ""
         }
-      ]
+      ],
+      "baseline": "",
+      "change_vs_baseline": {}
     }
   ]
 }

@@ -87,6 +87,9 @@ inline results::Results SampleResults() {
                   "repetition 1: the turn failed (http_500)"},
                  {"turn 0: tools called [get_weather]", true, 3, 3, ""}};
 
+  slow.baseline = "responses/p5";
+  slow.change_vs_baseline = {{"e2e_ms", 1.7939}, {"ttfs_ms", 0.0}};
+
   results::Cell broken{"lookup", "chat", "p0", "sim", {}, {}, {}, 1};
   results::Sample truncated;
   truncated.ok = false;

@@ -36,12 +36,23 @@ TEST(TableTest, SummaryColumnsCarryUnits) {
   for (const Column& c : table.columns) headers.push_back(c.header);
   EXPECT_EQ(headers, (std::vector<std::string>{
                          "scenario", "runtime", "variant", "n", "ttfs p50 ms", "ttft p50 ms",
-                         "e2e p50 ms", "e2e p90 ms", "tool_exec p50 ms", "tool_overhead p50 ms",
-                         "llm_wait p50 ms", "requests p50", "checks", "errors"}));
+                         "e2e p50 ms", "e2e p90 ms", "ttft vs base", "e2e vs base", "polls p50",
+                         "requests p50", "sleep p50 ms", "tool_overhead p50 ms", "checks",
+                         "errors"}));
   ASSERT_EQ(table.rows.size(), 3u);
   EXPECT_EQ(table.rows[1][3], "2/3");
   EXPECT_EQ(table.rows[1][5], "-");  // no ttft_ms stats
-  EXPECT_EQ(table.rows[1][12], "FAIL 1/2");
+  EXPECT_EQ(table.rows[1][14], "FAIL 1/2");
+}
+
+TEST(TableTest, ChangeAgainstBaselineIsFormattedNotComputed) {
+  results::Results r = fixtures::SampleResults();
+  r.cells[1].change_vs_baseline["e2e_ms"] = -0.4567;
+  r.cells[1].change_vs_baseline["ttft_ms"] = 0.0;
+  const Table table = CellSummaryTable(r);
+  EXPECT_EQ(table.rows[1][8], "=");
+  EXPECT_EQ(table.rows[1][9], "-45.7%");
+  EXPECT_EQ(table.rows[0][9], "-");  // no baseline to compare with
 }
 
 TEST(TableTest, StatWithNoSamplesShowsDash) {

@@ -131,12 +131,14 @@ TEST_F(AssistantsClientTest, LegacyHabitsApplyToStreamedRunsToo) {
                   "POST " + thread + "/runs/run_oyfV44CrJXYJkvb2qsd80LvJ/submit_tool_outputs",
                   messages, messages, messages));
   EXPECT_THAT(clock_.sleeps, ElementsAre(Ms(500)));  // the pause before submit
-  // Each messages.list went out right after a status event, before the next event.
+  // Each messages.list went out right after a status event (and the calls it made ready),
+  // before the next event of the stream.
   for (size_t i = 0; i < transport_.requests.size(); ++i) {
     if (Targets(transport_.requests)[i] != messages) continue;
-    const size_t before = transport_.events_before[i];
-    ASSERT_GT(before, 0u);
-    EXPECT_EQ(sink_.events[before - 1].type, AgentEventType::kStatus) << "request " << i;
+    size_t last = transport_.events_before[i];
+    while (last > 0 && sink_.events[last - 1].type == AgentEventType::kToolCallReady) --last;
+    ASSERT_GT(last, 0u);
+    EXPECT_EQ(sink_.events[last - 1].type, AgentEventType::kStatus) << "request " << i;
   }
 }
 
