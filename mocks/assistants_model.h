@@ -57,6 +57,12 @@ struct AssistantRecord {
   EchoSource echo;  // the create request (model, instructions, tools, tool_resources, ...)
 };
 
+// A document an assistant message cites (found by the file search before it).
+struct Citation {
+  std::string file_id;
+  std::string file_name;
+};
+
 struct ThreadMessage {
   std::string id;
   std::string thread_id;
@@ -67,6 +73,7 @@ struct ThreadMessage {
   std::string assistant_id;  // empty renders null
   std::string run_id;        // empty renders null
   EchoSource echo;           // the request's message object (attachments, metadata)
+  std::vector<Citation> citations;
 };
 
 struct ThreadRecord {
@@ -91,9 +98,10 @@ struct StepToolCall {
 
 struct RunStep {
   std::string id;
-  bool message_creation = false;  // otherwise a tool_calls step
-  std::string message_id;         // message_creation only
-  size_t output_index = 0;        // message_creation: the text PlannedOutput
+  bool message_creation = false;    // otherwise a tool_calls step
+  std::string message_id;           // message_creation only
+  size_t output_index = 0;          // message_creation: the text PlannedOutput
+  std::vector<Citation> citations;  // message_creation: what the message cites
   std::vector<StepToolCall> calls;
   size_t segment = 0;
   TimePoint created{};

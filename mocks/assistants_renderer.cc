@@ -1,8 +1,8 @@
 #include "mocks/assistants_renderer.h"
 
-#include <utility>
+#include <fmt/format.h>
 
-#include "sse/sse_encoder.h"
+#include <utility>
 
 namespace agentreplay::mocks {
 namespace {
@@ -128,8 +128,18 @@ void WriteUsage(Writer& w, const TokenUsage& usage) {
   w.EndObject();
 }
 
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  return n;
+}
+
+// A completed message's text. A message written after a file search cites each document found
+// with a file_citation annotation, as the API marks file_search answers. The scripted text
+// carries no citation markers, so each annotation is an empty span at the end of the text
+// (indices count code points, like the API's).
 template <typename Writer>
-void WriteTextContent(Writer& w, std::string_view text) {
+void WriteTextContent(Writer& w, std::string_view text, const std::vector<Citation>& citations) {
   w.StartObject();
   WriteKey(w, "type");
   WriteString(w, "text");
@@ -138,7 +148,26 @@ void WriteTextContent(Writer& w, std::string_view text) {
   WriteKey(w, "value");
   WriteString(w, text);
   WriteKey(w, "annotations");
-  EmptyArray(w);
+  w.StartArray();
+  const auto end = static_cast<uint64_t>(CodePoints(text));
+  for (size_t i = 0; i < citations.size(); ++i) {
+    w.StartObject();
+    WriteKey(w, "type");
+    WriteString(w, "file_citation");
+    WriteKey(w, "text");
+    WriteString(w, fmt::format("\u3010{}:{}\u2020{}\u3011", 0, i, citations[i].file_name));
+    WriteKey(w, "start_index");
+    w.Uint64(end);
+    WriteKey(w, "end_index");
+    w.Uint64(end);
+    WriteKey(w, "file_citation");
+    w.StartObject();
+    WriteKey(w, "file_id");
+    WriteString(w, citations[i].file_id);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
   w.EndObject();
 }
@@ -308,7 +337,7 @@ void WriteMessageObject(Writer& w, const ThreadMessage& message, MessageForm for
   WriteString(w, message.role);
   WriteKey(w, "content");
   w.StartArray();
-  if (form != MessageForm::kStreamInProgress) WriteTextContent(w, message.text);
+  if (form != MessageForm::kStreamInProgress) WriteTextContent(w, message.text, message.citations);
   w.EndArray();
   EchoOr(w, message.echo, "attachments", [&w] { EmptyArray(w); });
   EchoOr(w, message.echo, "metadata", [&w] { EmptyObject(w); });

@@ -216,6 +216,7 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
     run.steps.push_back(std::move(s));
     return seg.steps.back();
   };
+  std::vector<Citation> found;  // documents the step's file search found, cited by its text
   for (size_t i = 0; i < seg.plan.outputs.size(); ++i) {
     const PlannedOutput& out = seg.plan.outputs[i];
     switch (out.kind) {
@@ -228,7 +229,10 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
         search.kind = PlannedOutput::Kind::kFileSearch;
         search.id = ids_.CallId();
         search.results = out.results;
-        for (size_t r = 0; r < out.results.size(); ++r) search.file_ids.push_back(ids_.FileId());
+        for (const auto& name : out.results) {
+          search.file_ids.push_back(ids_.FileId());
+          found.push_back(Citation{search.file_ids.back(), name});
+        }
         search.output_index = i;
         s.calls.push_back(std::move(search));
         add_step(std::move(s));
@@ -251,6 +255,8 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
         message.visible_at = seg.At(seg.plan.end);
         message.assistant_id = run.assistant_id;
         message.run_id = run.id;
+        message.citations = found;
+        s.citations = found;
         thread.messages.push_back(std::move(message));
         add_step(std::move(s));
         break;

@@ -114,6 +114,7 @@ class RunStreamBuilder {
     message.created_at = AssistantsEpochSeconds(step.created);
     message.assistant_id = run_.assistant_id;
     message.run_id = run_.id;
+    message.citations = step.citations;
     return message;
   }
 

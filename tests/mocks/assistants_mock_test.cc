@@ -6,12 +6,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mock_test_util.h"
 #include "mocks/mock_backend.h"
 #include "mocks/scenario.h"
-#include "mocks/wire_json.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -581,6 +581,27 @@ TEST(AssistantsMockErrorTest, ActiveRunBlocksNewRunsAndMessages) {
   EXPECT_EQ(std::string(runs["data"][1]["status"].GetString()), "cancelled");
 }
 
+TEST(AssistantsMockErrorTest, RunsAwaitingOutputsExpireAfterTenMinutes) {
+  Flow flow(ToolThenTextScenario());
+  const std::string thread = flow.CreateThread(0);
+  const std::string create = std::string(R"({"assistant_id":")") + kAssistant + R"("})";
+  auto run = flow.Json(BetaPost(RunsPath(thread), create), 1000);
+  const std::string path = RunsPath(thread) + "/" + run["id"].GetString();
+  // Created when the request arrived (1050 ms); expires_at is created_at + 600 s.
+  EXPECT_EQ(run["expires_at"].GetInt64(), run["created_at"].GetInt64() + 600);
+  const double expiry = 1050 + 600000;
+  EXPECT_EQ(std::string(flow.Json(BetaGet(path), expiry - 50 - 1)["status"].GetString()),
+            "requires_action");
+  EXPECT_EQ(std::string(flow.Json(BetaGet(path), expiry - 50)["status"].GetString()), "expired");
+  ExpectError(
+      flow.backend.Handle(BetaPost(path + "/submit_tool_outputs",
+                                   R"({"tool_outputs":[{"tool_call_id":"call_x","output":"x"}]})"),
+                          testing::At(expiry)),
+      400, "Runs in status \"expired\" do not accept tool outputs.", nullptr, nullptr);
+  // An expired run no longer blocks the thread.
+  flow.Json(BetaPost(RunsPath(thread), create), expiry);
+}
+
 // ---------------------------------------------------------------------------------------------
 // file_search, faults, determinism.
 
@@ -635,8 +656,30 @@ TEST(AssistantsMockFileSearchTest, SearchStepPrecedesTheMessageWhenAVectorStoreI
   EXPECT_EQ(std::string(call["type"].GetString()), "file_search");
   ASSERT_EQ(call["file_search"]["results"].Size(), 2U);
   EXPECT_EQ(std::string(call["file_search"]["results"][0]["file_name"].GetString()), "policy.md");
-  EXPECT_EQ(std::string(ParseJson(events[16].data)["content"][0]["text"]["value"].GetString()),
-            "The policy says yes.");
+  // The answer cites each document found (an empty span at the end of the scripted text), in
+  // the completed event and in messages.list alike.
+  const auto check_citations = [](const rapidjson::Value& message) {
+    const auto& text = message["content"][0]["text"];
+    EXPECT_EQ(std::string(text["value"].GetString()), "The policy says yes.");
+    ASSERT_EQ(text["annotations"].Size(), 2U);
+    const auto& first = text["annotations"][0];
+    EXPECT_EQ(std::string(first["type"].GetString()), "file_citation");
+    EXPECT_EQ(std::string(first["text"].GetString()), "\u30100:0\u2020policy.md\u3011");
+    EXPECT_EQ(first["start_index"].GetInt(), 20);
+    EXPECT_EQ(first["end_index"].GetInt(), 20);
+    EXPECT_TRUE(std::string(first["file_citation"]["file_id"].GetString()).starts_with("file-"));
+  };
+  const auto completed = ParseJson(events[16].data);
+  check_citations(completed);
+  EXPECT_EQ(
+      std::string(completed["content"][0]["text"]["annotations"][0]["file_citation"]["file_id"]
+                      .GetString()),
+      call["file_search"]["results"][0]["file_id"].GetString());
+  auto listed = flow.Json(
+      BetaGet("/v1/threads/" + std::string(completed["thread_id"].GetString()) + "/messages"),
+      1000);
+  ASSERT_EQ(listed["data"].Size(), 2U);
+  check_citations(listed["data"][0]);
 }
 
 TEST(AssistantsMockFileSearchTest, WithoutAVectorStoreTheAlternativePlays) {

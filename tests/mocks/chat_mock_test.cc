@@ -154,7 +154,8 @@ TEST(ChatMockFidelityTest, ParallelToolCallsMatchTheRecordingChunkForChunk) {
   std::vector<std::string> joined(2);
   for (const auto& data : ours) {
     if (KindOf(data) != "call_args" && KindOf(data) != "call_first") continue;
-    const auto& call = ParseJson(data)["choices"][0]["delta"]["tool_calls"][0];
+    const rapidjson::Document chunk = ParseJson(data);
+    const auto& call = chunk["choices"][0]["delta"]["tool_calls"][0];
     joined.at(call["index"].GetUint()) += call["function"]["arguments"].GetString();
   }
   EXPECT_EQ(joined[0], weather);

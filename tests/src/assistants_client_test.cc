@@ -37,6 +37,7 @@ TEST_F(AssistantsClientTest, LeanPollingTurnWithOneToolRound) {
       RunSync(client.SubmitToolOutputs({{"call_1", "8C and rain", false, {}}}, Tools()));
   ASSERT_EQ(second.outcome, StepResult::Outcome::kCompleted);
   EXPECT_EQ(second.text, "Wear a coat.");
+  EXPECT_FALSE(second.used_file_search);
   EXPECT_EQ(second.tool_schema_bytes, 0u);
   EXPECT_TRUE(second.usage.reported);
   EXPECT_EQ(second.usage.input_tokens, 120);

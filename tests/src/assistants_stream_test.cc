@@ -29,11 +29,13 @@ std::string RunEvent(const std::string& status, const std::string& run_json) {
 
 constexpr char kDone[] = "event: done\ndata: [DONE]\n\n";
 
+// Pieces of a dozen bytes or so split events, lines and UTF-8 text. (The fake transport's
+// chunks complete synchronously, and at -O0 each one nests a frame, so not single bytes.)
 TEST_F(AssistantsClientTest, RecordedTextStreamIsAssembledExactly) {
   const std::string body = RecordedBody(kRunFile, 2);
   Script(RecordedBody(kRunFile, 1));
   Script(UserMessageJson("thread_Wq2ScOs1iInUsyhUUDmN5NZH"));
-  transport_.responses.push_back(CannedResponse{200, Pieces(body, 5), false});
+  transport_.responses.push_back(CannedResponse{200, Pieces(body, 13), false});
   auto client = MakeClient(Options(/*stream=*/true));
 
   StepResult step = RunSync(client.StartTurn("Hello there, assistant! How are you today?", {}));
@@ -68,7 +70,8 @@ TEST_F(AssistantsClientTest, RecordedToolCallStreamThenSubmitStreamsToCompletion
   Script(UserMessageJson("thread_6oUGUBxLwhyApwhYBhWjHI5f"));
   transport_.responses.push_back(
       CannedResponse{200, Pieces(RecordedBody(kToolFile, 1), 11), false});
-  transport_.responses.push_back(CannedResponse{200, Pieces(RecordedBody(kToolFile, 2), 3), false});
+  transport_.responses.push_back(
+      CannedResponse{200, Pieces(RecordedBody(kToolFile, 2), 17), false});
   auto client = MakeClient(Options(/*stream=*/true));
 
   StepResult first = RunSync(client.StartTurn("What should I wear outside right now?", {}));
@@ -216,6 +219,41 @@ TEST_F(AssistantsClientTest, ErrorEventIsAnApiError) {
   EXPECT_EQ(step.error->kind, ErrorKind::kApi);
   EXPECT_EQ(step.error->reason, "stream_error:server_error");
   EXPECT_EQ(step.error->message, "boom");
+}
+
+TEST_F(AssistantsClientTest, FileSearchIsSeenInStreamedStepsAndPolledCitations) {
+  const std::string search_delta =
+      R"({"id":"step_fs","object":"thread.run.step.delta","delta":{"step_details":{"type":)"
+      R"("tool_calls","tool_calls":[{"index":0,"id":"call_fs","type":"file_search",)"
+      R"("file_search":{}}]}}})";
+  const std::string message =
+      R"({"id":"msg_1","object":"thread.message","role":"assistant","content":[{"type":"text",)"
+      R"("text":{"value":"See policy.","annotations":[]}}]})";
+  Script(ThreadJson());
+  Script(UserMessageJson());
+  Script(RunEvent("created", RunJson("queued")) + "event: thread.run.step.delta\ndata: " +
+         search_delta + "\n\nevent: thread.message.completed\ndata: " + message + "\n\n" +
+         RunEvent("completed", CompletedRun()) + kDone);
+  auto streaming = MakeClient(Options(/*stream=*/true));
+  StepResult streamed = RunSync(streaming.StartTurn("Policy?", {}));
+  ASSERT_EQ(streamed.outcome, StepResult::Outcome::kCompleted);
+  EXPECT_TRUE(streamed.used_file_search);
+  EXPECT_EQ(streamed.text, "See policy.");  // a message without deltas still yields its text
+  EXPECT_THAT(EventNames(sink_.events),
+              ElementsAre("status", "text_delta", "text_done", "status"));  // no tool events
+
+  // Polling sees only the answer: a file_citation annotation is the trace of the search.
+  Script(ThreadJson());
+  Script(UserMessageJson());
+  Script(RunJson("queued"));
+  Script(CompletedRun());
+  Script(R"({"object":"list","data":[{"id":"msg_a1","role":"assistant","run_id":"run_1",)"
+         R"("content":[{"type":"text","text":{"value":"See policy.","annotations":[{"type":)"
+         R"("file_citation","text":"[1]","file_citation":{"file_id":"file_1"}}]}}]}]})");
+  auto polling = MakeClient(Options(/*stream=*/false));
+  StepResult polled = RunSync(polling.StartTurn("Policy?", {}));
+  ASSERT_EQ(polled.outcome, StepResult::Outcome::kCompleted);
+  EXPECT_TRUE(polled.used_file_search);
 }
 
 TEST(AssistantsStreamStateTest, RequiresActionArgumentsAreAuthoritative) {
