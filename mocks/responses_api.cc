@@ -250,8 +250,8 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   }
 
   if (context.states != nullptr) {
-    context.states->push_back(StateTransition{render.response_id, "completed",
-                                              context.sent_at + plan.end});
+    context.states->push_back(
+        StateTransition{render.response_id, "completed", context.sent_at + plan.end});
   }
 
   // store=false responses can be neither retrieved nor continued, as with the API.

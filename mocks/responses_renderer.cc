@@ -392,8 +392,8 @@ class StreamBuilder {
   void EmitFileSearch(size_t index) {
     const PlannedOutput& out = plan_.outputs[index];
     EmitItem(out.first_at(), "response.output_item.added", index, false);
-    for (const char* phase : {"response.file_search_call.in_progress",
-                              "response.file_search_call.searching"}) {
+    for (const char* phase :
+         {"response.file_search_call.in_progress", "response.file_search_call.searching"}) {
       Emit(out.first_at(), phase, [&](CompactJsonWriter& w) {
         WriteKey(w, "output_index");
         w.Uint64(index);

@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "cli/build_info.h"
+#include "packages/registry.h"
 #include "reports/reporter.h"
 #include "results/results_json.h"
-#include "packages/registry.h"
 #include "run/matrix_runner.h"
 #include "run/prices.h"
 #include "scenario/scenario_loader.h"
@@ -172,7 +172,8 @@ int ListCommand(const ListOptions& options) {
   }
   if (all || options.what == "runtimes") {
     fmt::print("{}runtimes:\n", all ? "\n" : "");
-    fmt::print("  assistants               Assistants API v2: threads and runs, polled or streamed\n");
+    fmt::print(
+        "  assistants               Assistants API v2: threads and runs, polled or streamed\n");
     fmt::print("  responses                Responses API, streamed or not\n");
     fmt::print("  chat                     Chat Completions, streamed or not\n");
   }

@@ -23,9 +23,10 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   run_cmd->add_option("--variants", run.variants,
                       "Comma-separated variants (baseline, p0+p2, ...) and ladder names; "
                       "default: the default ladder");
-  run_cmd->add_option("--runtimes", run.runtimes,
-                      "Run every variant on each of these runtimes (A/B); default: the variant's "
-                      "own (p5: responses, otherwise assistants)")
+  run_cmd
+      ->add_option("--runtimes", run.runtimes,
+                   "Run every variant on each of these runtimes (A/B); default: the variant's "
+                   "own (p5: responses, otherwise assistants)")
       ->delimiter(',')
       ->check(CLI::IsMember({"assistants", "responses", "chat"}));
   run_cmd->add_option("--world", run.world, "Where to run: sim (virtual time)")

@@ -30,8 +30,8 @@ struct TurnContext {
 
 // Fills `sample.metrics`, `sample.segments`, `sample.requests_by_endpoint`, `sample.itl_ms`
 // and the error fields.
-void DeriveMetrics(const TurnTimeline& timeline, const TurnResult& turn,
-                   const TurnContext& context, results::Sample& sample);
+void DeriveMetrics(const TurnTimeline& timeline, const TurnResult& turn, const TurnContext& context,
+                   results::Sample& sample);
 
 // The statuses whose detection gates the agent's next action; lag on the others (queued,
 // in_progress) is not on the critical path.

@@ -1,13 +1,13 @@
 #include "packages/registry.h"
 
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 namespace agentreplay::harness {
 namespace {
@@ -21,7 +21,8 @@ struct Errors {
   std::string file;
   std::string first;
   bool Fail(std::string_view pointer, std::string_view message) {
-    if (first.empty()) first = fmt::format("{}: {}: {}", file, pointer.empty() ? "/" : pointer, message);
+    if (first.empty())
+      first = fmt::format("{}: {}: {}", file, pointer.empty() ? "/" : pointer, message);
     return false;
   }
 };
@@ -50,7 +51,8 @@ bool ReadSettings(const Value& obj, const std::string& ptr, SettingMap& out, Err
 bool ReadString(const Value& obj, const char* key, const std::string& ptr, std::string& out,
                 Errors& errors) {
   auto it = obj.FindMember(key);
-  if (it == obj.MemberEnd()) return errors.Fail(ptr, fmt::format("missing required field '{}'", key));
+  if (it == obj.MemberEnd())
+    return errors.Fail(ptr, fmt::format("missing required field '{}'", key));
   if (!it->value.IsString() || it->value.GetStringLength() == 0) {
     return errors.Fail(ptr + "/" + key, "expected a non-empty string");
   }
@@ -103,7 +105,8 @@ std::variant<Registry, std::string> Registry::Parse(std::string_view json, std::
   std::string schema;
   if (!ReadString(doc, "schema", "", schema, errors)) return errors.first;
   if (schema != kPackagesSchemaV1) {
-    errors.Fail("/schema", fmt::format("unsupported schema '{}'; expected '{}'", schema, kPackagesSchemaV1));
+    errors.Fail("/schema",
+                fmt::format("unsupported schema '{}'; expected '{}'", schema, kPackagesSchemaV1));
     return errors.first;
   }
   auto legacy = doc.FindMember("legacy");
@@ -126,13 +129,15 @@ std::variant<Registry, std::string> Registry::Parse(std::string_view json, std::
       return errors.first;
     }
     Package pkg;
-    if (!ReadString(p, "id", ptr, pkg.id, errors) || !ReadString(p, "name", ptr, pkg.name, errors) ||
+    if (!ReadString(p, "id", ptr, pkg.id, errors) ||
+        !ReadString(p, "name", ptr, pkg.name, errors) ||
         !ReadString(p, "description", ptr, pkg.description, errors)) {
       return errors.first;
     }
     if (pkg.id == kBaselineVariant || pkg.id.find_first_of("+, ") != std::string::npos ||
         reg.Find(pkg.id) != nullptr) {
-      errors.Fail(ptr + "/id", fmt::format("package id '{}' is reserved, malformed or repeated", pkg.id));
+      errors.Fail(ptr + "/id",
+                  fmt::format("package id '{}' is reserved, malformed or repeated", pkg.id));
       return errors.first;
     }
     if (auto moves = p.FindMember("moves"); moves != p.MemberEnd() && moves->value.IsArray()) {
@@ -208,7 +213,8 @@ std::variant<Variant, std::string> Registry::ResolveVariant(std::string_view spe
     for (const auto& [name, value] : Find(id)->sets) {
       auto prev = set_by.find(name);
       if (prev != set_by.end() && merged[name] != value) {
-        return fmt::format("packages '{}' and '{}' both set '{}' differently", prev->second, id, name);
+        return fmt::format("packages '{}' and '{}' both set '{}' differently", prev->second, id,
+                           name);
       }
       merged[name] = value;
       set_by[name] = id;

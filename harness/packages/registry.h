@@ -30,7 +30,7 @@ struct Package {
 };
 
 struct Variant {
-  std::string name;                  // package ids joined with '+' as given, or "baseline"
+  std::string name;  // package ids joined with '+' as given, or "baseline"
   std::vector<std::string> packages;
   VariantSettings settings;
 

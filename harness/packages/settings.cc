@@ -1,11 +1,11 @@
 #include "packages/settings.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "core/random.h"
 
@@ -14,9 +14,7 @@ namespace {
 
 using Setter = std::function<std::optional<std::string>(VariantSettings&, const SettingValue&)>;
 
-std::optional<std::string> Expect(const char* what) {
-  return fmt::format("expected {}", what);
-}
+std::optional<std::string> Expect(const char* what) { return fmt::format("expected {}", what); }
 
 Setter Bool(bool VariantSettings::*field) {
   return [field](VariantSettings& s, const SettingValue& v) -> std::optional<std::string> {
@@ -39,7 +37,8 @@ Setter Number(std::function<void(VariantSettings&, double)> set) {
 }
 
 // One of two words, mapped to a flag.
-Setter Choice(std::string_view yes, std::string_view no, std::function<void(VariantSettings&, bool)> set) {
+Setter Choice(std::string_view yes, std::string_view no,
+              std::function<void(VariantSettings&, bool)> set) {
   return [=](VariantSettings& s, const SettingValue& v) -> std::optional<std::string> {
     const auto* str = std::get_if<std::string>(&v);
     if (str == nullptr || (*str != yes && *str != no)) {
@@ -68,8 +67,10 @@ const std::vector<Entry>& Table() {
          return std::nullopt;
        }},
       {"stream", Bool(&VariantSettings::stream)},
-      {"poll_interval_ms", Number([](VariantSettings& s, double v) { s.assistants.poll_interval = Ms(v); })},
-      {"poll_backoff", Number([](VariantSettings& s, double v) { s.assistants.poll_backoff = std::max(1.0, v); })},
+      {"poll_interval_ms",
+       Number([](VariantSettings& s, double v) { s.assistants.poll_interval = Ms(v); })},
+      {"poll_backoff",
+       Number([](VariantSettings& s, double v) { s.assistants.poll_backoff = std::max(1.0, v); })},
       {"poll_interval_max_ms",
        Number([](VariantSettings& s, double v) { s.assistants.poll_interval_max = Ms(v); })},
       {"pause_before_submit_ms",
@@ -87,19 +88,23 @@ const std::vector<Entry>& Table() {
          return std::nullopt;
        }},
       {"vector_store", Bool(&VariantSettings::vector_store)},
-      {"tool_dispatch",
-       Choice("proxy", "in_process", [](VariantSettings& s, bool proxy) { s.proxy_dispatch = proxy; })},
+      {"tool_dispatch", Choice("proxy", "in_process",
+                               [](VariantSettings& s, bool proxy) { s.proxy_dispatch = proxy; })},
       {"tool_selection",
-       Choice("intent", "all", [](VariantSettings& s, bool intent) { s.intent_tool_selection = intent; })},
+       Choice("intent", "all",
+              [](VariantSettings& s, bool intent) { s.intent_tool_selection = intent; })},
       {"parallel_tools", Bool(&VariantSettings::parallel_tools)},
-      {"retry_max_attempts",
-       Number([](VariantSettings& s, double v) { s.retry.max_attempts = std::max(1, static_cast<int>(v)); })},
+      {"retry_max_attempts", Number([](VariantSettings& s, double v) {
+         s.retry.max_attempts = std::max(1, static_cast<int>(v));
+       })},
       {"retry_base_ms", Number([](VariantSettings& s, double v) { s.retry.base_delay = Ms(v); })},
       {"retry_max_ms", Number([](VariantSettings& s, double v) { s.retry.max_delay = Ms(v); })},
-      {"retry_jitter", Number([](VariantSettings& s, double v) { s.retry.jitter = std::min(1.0, v); })},
+      {"retry_jitter",
+       Number([](VariantSettings& s, double v) { s.retry.jitter = std::min(1.0, v); })},
       {"batch_max_chars",
        Number([](VariantSettings& s, double v) { s.batching.max_chars = static_cast<size_t>(v); })},
-      {"batch_max_age_ms", Number([](VariantSettings& s, double v) { s.batching.max_age = Ms(v); })},
+      {"batch_max_age_ms",
+       Number([](VariantSettings& s, double v) { s.batching.max_age = Ms(v); })},
   };
   return kTable;
 }

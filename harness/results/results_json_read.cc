@@ -188,8 +188,7 @@ bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
                      "checks", "baseline", "change_vs_baseline"}) ||
       !Get(v, ptr, "scenario", &c->scenario) || !Get(v, ptr, "runtime", &c->runtime) ||
       !Get(v, ptr, "variant", &c->variant) || !Get(v, ptr, "world", &c->world) ||
-      !Get(v, ptr, "error_samples", &c->error_samples) ||
-      !Get(v, ptr, "baseline", &c->baseline) ||
+      !Get(v, ptr, "error_samples", &c->error_samples) || !Get(v, ptr, "baseline", &c->baseline) ||
       !GetNumberMap(v, ptr, "change_vs_baseline", &c->change_vs_baseline)) {
     return false;
   }

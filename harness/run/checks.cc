@@ -35,7 +35,8 @@ std::vector<CheckOutcome> EvaluateTurn(const mocks::TurnScript& script, int turn
   }
   if (script.expect.file_search_used) {
     const bool want = *script.expect.file_search_used;
-    CheckOutcome c{fmt::format("{}{}uses file_search", prefix, want ? "" : "never "), false, failed};
+    CheckOutcome c{fmt::format("{}{}uses file_search", prefix, want ? "" : "never "), false,
+                   failed};
     if (result.ok) {
       c.ok = result.used_file_search == want;
       if (!c.ok) c.detail = want ? "the model did not search the vector store" : "it did";

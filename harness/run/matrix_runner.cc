@@ -52,13 +52,13 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
   AgentOptions options = MakeAgentOptions(settings, seed);
   options.llm.model = scenario.model;
   options.llm.instructions = scenario.instructions;
-  auto agent = Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe},
-                             catalog.Specs());
+  auto agent =
+      Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe}, catalog.Specs());
   if (!agent) {
     for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
-      cell.samples.push_back(ErrorSample(repetition, t, "internal", "runtime_unavailable",
-                                         fmt::format("runtime '{}' is not available",
-                                                     RuntimeName(settings.runtime))));
+      cell.samples.push_back(
+          ErrorSample(repetition, t, "internal", "runtime_unavailable",
+                      fmt::format("runtime '{}' is not available", RuntimeName(settings.runtime))));
     }
     return;
   }
@@ -85,8 +85,8 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
       return;
     }
     TurnContext context;
-    context.agent_cpu = (ThreadCpuTime() - cpu_before) -
-                        (session->foreign_cpu_time() - foreign_before);
+    context.agent_cpu =
+        (ThreadCpuTime() - cpu_before) - (session->foreign_cpu_time() - foreign_before);
     const auto& states = session->state_log();
     context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
                                states.end());

@@ -1,11 +1,11 @@
 #include "run/prices.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace agentreplay::harness {
 

@@ -12,8 +12,8 @@
 #include "agent/agent.h"
 #include "mocks/mock_backend.h"
 #include "mocks/scenario.h"
-#include "ports/tool_dispatch.h"
 #include "ports/clock.h"
+#include "ports/tool_dispatch.h"
 #include "ports/transport.h"
 
 namespace agentreplay::harness {

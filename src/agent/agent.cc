@@ -43,9 +43,9 @@ void Agent::Emit(AgentEventType type, std::string text, std::string call_id, std
 Task<ToolOutput> Agent::RunTool(const ToolCall& call) {
   Emit(AgentEventType::kToolExecutionStarted, {}, call.call_id, call.name);
   ToolOutput out = co_await ports_.tools.Dispatch(call);
-  Emit(out.is_error ? AgentEventType::kToolExecutionFailed
-                    : AgentEventType::kToolExecutionCompleted,
-       out.output, call.call_id, call.name);
+  Emit(
+      out.is_error ? AgentEventType::kToolExecutionFailed : AgentEventType::kToolExecutionCompleted,
+      out.output, call.call_id, call.name);
   co_return out;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
 #include "agent/delta_batcher.h"
+#include "core/error.h"
 #include "core/task.h"
 #include "llm/llm_client.h"
 #include "llm/retry.h"
@@ -44,11 +44,11 @@ struct TurnResult {
   std::string answer;                // text of the final step
   std::vector<ToolCall> tool_calls;  // every call the model made, in order
   std::vector<ToolOutput> tool_outputs;
-  Usage usage;                   // summed over the turn's steps
-  size_t tool_schema_bytes = 0;  // tool definitions sent, summed over requests
-  int steps = 0;                 // model responses in the turn
-  int64_t retries = 0;               // requests repeated by the retry policy
-  bool used_file_search = false;     // the model searched the vector store
+  Usage usage;                    // summed over the turn's steps
+  size_t tool_schema_bytes = 0;   // tool definitions sent, summed over requests
+  int steps = 0;                  // model responses in the turn
+  int64_t retries = 0;            // requests repeated by the retry policy
+  bool used_file_search = false;  // the model searched the vector store
   TimePoint started{};
   TimePoint finished{};
 };

@@ -15,7 +15,7 @@
 namespace agentreplay {
 
 struct DeltaBatching {
-  size_t max_chars = 0;   // 0: batching off
+  size_t max_chars = 0;  // 0: batching off
   Duration max_age{0};
 
   bool enabled() const { return max_chars > 0; }

@@ -47,9 +47,9 @@ struct StepResult {
   std::vector<ToolCall> tool_calls;  // kToolCalls: what the model wants run, in order
   std::string text;                  // assistant text produced in this step
   Usage usage;
-  size_t tool_schema_bytes = 0;  // bytes of tool definitions sent for this step
+  size_t tool_schema_bytes = 0;   // bytes of tool definitions sent for this step
   bool used_file_search = false;  // the model searched the vector store in this step
-  std::optional<Error> error;    // kFailed: why
+  std::optional<Error> error;     // kFailed: why
 };
 
 // How the Assistants runtime waits for a run, and the legacy handler habits package p0

@@ -30,7 +30,8 @@ std::string ResponsesClient::BuildBody(std::span<const ToolSpec> tools, size_t& 
     json::String(w, options_.instructions);
   }
   schema_bytes = 0;
-  const bool attach = options_.vector_store.attach && !options_.vector_store.vector_store_ids.empty();
+  const bool attach =
+      options_.vector_store.attach && !options_.vector_store.vector_store_ids.empty();
   if (!tools.empty() || attach) {
     json::Key(w, "tools");
     w.StartArray();

@@ -1,12 +1,12 @@
 #include "llm/retry.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace agentreplay {
 namespace {
@@ -62,8 +62,8 @@ Duration RetryingTransport::Delay(int attempt, const HttpResponse& response) {
   if (auto after = RetryAfter(response.headers)) return std::min(*after, policy_.max_delay);
   const double base = static_cast<double>(policy_.base_delay.count()) *
                       std::pow(2.0, static_cast<double>(attempt - 2));
-  const double factor = policy_.jitter > 0 ? rng_.Uniform(1.0 - policy_.jitter, 1.0 + policy_.jitter)
-                                           : 1.0;
+  const double factor =
+      policy_.jitter > 0 ? rng_.Uniform(1.0 - policy_.jitter, 1.0 + policy_.jitter) : 1.0;
   const auto delay = Duration(static_cast<Duration::rep>(base * factor));
   return std::min(delay, policy_.max_delay);
 }
@@ -73,8 +73,8 @@ Task<HttpResponse> RetryingTransport::Send(HttpRequest request) {
     // The request is copied for every attempt but the last, which may take it.
     HttpRequest copy = attempt < policy_.max_attempts ? request : std::move(request);
     HttpResponse response = co_await inner_.Send(std::move(copy));
-    const bool retryable = response.error ? IsRetryableError(*response.error)
-                                          : IsRetryableStatus(response.status);
+    const bool retryable =
+        response.error ? IsRetryableError(*response.error) : IsRetryableStatus(response.status);
     if (!retryable || attempt >= policy_.max_attempts) co_return response;
 
     // Drain the failed answer so the connection can be reused, keeping it in case this was

@@ -104,8 +104,8 @@ TEST_F(CliTest, MainJobRunsEveryShippedScenarioAndWritesResults) {
 TEST_F(CliTest, FailedChecksExitOneOnlyWhenAskedTo) {
   const std::string kb = std::string(AGENTREPLAY_SCENARIOS_DIR) + "/knowledge_base_question.json";
   // Without the vector store (baseline) the citation check fails by design.
-  const std::vector<std::string> args = {"run", "-n", "1", "--scenario", kb, "--variants",
-                                         "baseline", "--out", (dir_ / "o").string()};
+  const std::vector<std::string> args = {
+      "run", "-n", "1", "--scenario", kb, "--variants", "baseline", "--out", (dir_ / "o").string()};
   const CliResult lenient = Run(args);
   EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
   EXPECT_THAT(lenient.out, HasSubstr("check failed"));

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "run/matrix_runner.h"
-#include "test_variants.h"
 #include "run/stats.h"
+#include "test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -49,8 +49,8 @@ TEST(MetricsTest, HandComputedTimelineIsMeasuredExactly) {
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 1;
-  results::Cell cell =
-      RunCell(*world, HandTimedScenario(), StreamingResponses("baseline"), Runtime::kResponses, options);
+  results::Cell cell = RunCell(*world, HandTimedScenario(), StreamingResponses("baseline"),
+                               Runtime::kResponses, options);
   ASSERT_EQ(cell.samples.size(), 1u);
   const results::Sample& s = cell.samples[0];
   ASSERT_TRUE(s.ok) << s.error_reason << ": " << s.error_message;

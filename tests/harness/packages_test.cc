@@ -13,7 +13,8 @@ using ::testing::HasSubstr;
 
 const Registry& Shipped() {
   static const Registry registry = [] {
-    auto loaded = Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
+    auto loaded =
+        Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
     if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
     return std::get<Registry>(std::move(loaded));
   }();
@@ -54,7 +55,7 @@ mocks::Scenario ToolScenario(int calls = 1) {
 }
 
 results::Cell RunVariant(const mocks::Scenario& s, std::string_view variant,
-                  std::optional<Runtime> runtime = std::nullopt, int reps = 1) {
+                         std::optional<Runtime> runtime = std::nullopt, int reps = 1) {
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = reps;
@@ -126,7 +127,7 @@ TEST(RegistryTest, RegistryErrorsNameTheFileAndPointer) {
 
 TEST(PackagesTest, P2RemovesExactlyTheProxyHop) {
   const auto s = ToolScenario();
-  const auto hop = RunVariant(s, "p3+p5");     // proxy hop (12 ms) around the 40 ms tool
+  const auto hop = RunVariant(s, "p3+p5");  // proxy hop (12 ms) around the 40 ms tool
   const auto local = RunVariant(s, "p3+p5+p2");
   EXPECT_DOUBLE_EQ(M(hop, "tool_exec_ms"), 40.0);
   EXPECT_DOUBLE_EQ(M(local, "tool_exec_ms"), 40.0);
@@ -138,16 +139,16 @@ TEST(PackagesTest, PxMakesTheCriticalPathTheLongestCallNotTheSum) {
   const auto s = ToolScenario(/*calls=*/5);
   const auto serial = RunVariant(s, "p2+p3+p5");
   const auto parallel = RunVariant(s, "p2+p3+p5+px");
-  EXPECT_DOUBLE_EQ(M(serial, "tool_exec_ms"), 200.0);   // five calls of 40 ms
-  EXPECT_DOUBLE_EQ(M(parallel, "tool_exec_ms"), 200.0);  // the same work...
+  EXPECT_DOUBLE_EQ(M(serial, "tool_exec_ms"), 200.0);                    // five calls of 40 ms
+  EXPECT_DOUBLE_EQ(M(parallel, "tool_exec_ms"), 200.0);                  // the same work...
   EXPECT_DOUBLE_EQ(M(serial, "e2e_ms") - M(parallel, "e2e_ms"), 160.0);  // ...4 × 40 ms sooner
   EXPECT_DOUBLE_EQ(parallel.samples[0].segments.at("tool_exec"), 40.0);
 }
 
 TEST(PackagesTest, PrRetriesA429HonouringRetryAfter) {
   mocks::Scenario s = ToolScenario();
-  s.turns[0].steps[0].faults.push_back(mocks::FaultScript{429, 1.5, "requests",
-                                                          "rate_limit_exceeded", "slow down"});
+  s.turns[0].steps[0].faults.push_back(
+      mocks::FaultScript{429, 1.5, "requests", "rate_limit_exceeded", "slow down"});
   const auto without = RunVariant(s, "p2+p3+p5");
   ASSERT_EQ(without.error_samples, 1);
   EXPECT_EQ(without.samples[0].error_reason, "http_429:rate_limit_exceeded");
@@ -176,6 +177,74 @@ TEST(PackagesTest, P5MovesToTheResponsesRuntime) {
   const auto responses = RunVariant(s, "p2+p3+p5");
   EXPECT_EQ(responses.runtime, "responses");
   EXPECT_EQ(responses.samples[0].requests_by_endpoint.at("responses.create"), 2);
+}
+
+int64_t Requests(const results::Cell& cell, const std::string& endpoint) {
+  const auto& by = cell.samples.at(0).requests_by_endpoint;
+  auto it = by.find(endpoint);
+  return it == by.end() ? 0 : it->second;
+}
+
+TEST(PackagesTest, P0RemovesTheLegacyHandlersBrakes) {
+  const auto s = ToolScenario();
+  const auto legacy = RunVariant(s, "p2");  // polling assistants, legacy handler
+  const auto lean = RunVariant(s, "p0+p2");
+  EXPECT_EQ(Requests(legacy, "runs.list"), 1);
+  EXPECT_GT(M(legacy, "sleep_ms"), 500.0);          // poll sleeps plus the 500 ms pause
+  EXPECT_GE(Requests(legacy, "messages.list"), 3);  // after every observed state change
+  EXPECT_EQ(Requests(lean, "runs.list"), 0);
+  EXPECT_DOUBLE_EQ(M(lean, "sleep_ms"), 0.0);
+  EXPECT_EQ(Requests(lean, "messages.list"), 1);  // once, for the answer
+  EXPECT_LT(M(lean, "e2e_ms"), M(legacy, "e2e_ms"));
+  EXPECT_LT(M(lean, "detect_lag_ms"), M(legacy, "detect_lag_ms"));
+}
+
+TEST(PackagesTest, P3StreamsRunsWithNoPollsAndNoDetectionLag) {
+  const auto s = ToolScenario();
+  const auto polled = RunVariant(s, "p0+p2");
+  const auto streamed = RunVariant(s, "p0+p2+p3");
+  EXPECT_GT(M(polled, "polls"), 0.0);
+  EXPECT_GT(M(polled, "detect_lag_ms"), 0.0);
+  EXPECT_DOUBLE_EQ(M(streamed, "polls"), 0.0);
+  EXPECT_DOUBLE_EQ(M(streamed, "detect_lag_ms"), 0.0);
+  EXPECT_DOUBLE_EQ(streamed.samples[0].segments.at("detect_lag"), 0.0);
+  EXPECT_LT(M(streamed, "ttft_ms"), M(polled, "ttft_ms"));
+  EXPECT_EQ(Requests(streamed, "runs.create"), 1);
+  EXPECT_EQ(Requests(streamed, "runs.submit_tool_outputs"), 1);
+}
+
+mocks::Scenario KnowledgeScenario() {
+  mocks::Scenario s = ToolScenario();
+  mocks::StepScript answer;
+  answer.ttft_ms = Dist::Fixed(200);
+  answer.chunk_gap_ms = Dist::Fixed(20);
+  answer.file_search = mocks::FileSearchScript{"export policy", Dist::Fixed(300), {"policy.md"}};
+  answer.text_chunks = {"Not", " allowed", " (policy.md)."};
+  mocks::StepScript fallback = answer;
+  fallback.file_search.reset();
+  fallback.text_chunks = {"Probably", " not."};
+  answer.alternatives.push_back({mocks::StepCondition{"file_search", 0}, fallback});
+  s.turns[0].steps = {answer};
+  s.turns[0].expect = {};
+  s.turns[0].expect.answer_contains = {"policy.md"};
+  s.turns[0].expect.file_search_used = true;
+  return s;
+}
+
+TEST(PackagesTest, P1AttachesTheVectorStoreSoTheModelCanSearchIt) {
+  const auto s = KnowledgeScenario();
+  for (const char* base : {"p0+p2+p3", "p0+p2", "p0+p2+p3+p5"}) {
+    const auto without = RunVariant(s, base);
+    const auto with = RunVariant(s, std::string(base) + "+p1");
+    SCOPED_TRACE(base);
+    for (const auto& check : without.checks) {
+      if (check.name != "turn 1: completes") EXPECT_FALSE(check.ok) << check.name;
+    }
+    for (const auto& check : with.checks)
+      EXPECT_TRUE(check.ok) << check.name << ": " << check.detail;
+    // The search's 300 ms sit between the first token and the text.
+    EXPECT_GT(M(with, "e2e_ms"), M(without, "e2e_ms") + 250.0);
+  }
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "run/matrix_runner.h"
-#include "test_variants.h"
 #include "scenario/scenario_loader.h"
+#include "test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -55,14 +55,17 @@ TEST(RunnerTest, SameSeedGivesIdenticalSamples) {
   MatrixOptions options;
   options.repetitions = 10;
   options.seed = 42;
-  const auto a = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"), Runtime::kResponses, options);
-  const auto b = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"), Runtime::kResponses, options);
+  const auto a = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"),
+                         Runtime::kResponses, options);
+  const auto b = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"),
+                         Runtime::kResponses, options);
   EXPECT_EQ(a.samples.size(), 20u);
   EXPECT_EQ(a.error_samples, 0);
   ExpectSameSamples(a, b);
 
   options.seed = 43;
-  const auto c = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"), Runtime::kResponses, options);
+  const auto c = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"),
+                         Runtime::kResponses, options);
   EXPECT_NE(a.samples[0].metrics.at("e2e_ms"), c.samples[0].metrics.at("e2e_ms"));
 }
 
@@ -71,8 +74,10 @@ TEST(RunnerTest, RepetitionsDifferButEveryVariantSeesTheSameDraws) {
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 3;
-  const auto a = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"), Runtime::kResponses, options);
-  const auto b = RunCell(*world, NoisyScenario(), StreamingResponses("other"), Runtime::kResponses, options);
+  const auto a = RunCell(*world, NoisyScenario(), StreamingResponses("baseline"),
+                         Runtime::kResponses, options);
+  const auto b =
+      RunCell(*world, NoisyScenario(), StreamingResponses("other"), Runtime::kResponses, options);
   ExpectSameSamples(a, b);
   EXPECT_NE(a.samples[0].metrics.at("e2e_ms"), a.samples[2].metrics.at("e2e_ms"));
 }
@@ -84,7 +89,8 @@ TEST(RunnerTest, AnExhaustedScriptIsAnErrorSampleNotACrash) {
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 2;
-  const auto cell = RunCell(*world, s, StreamingResponses("baseline"), Runtime::kResponses, options);
+  const auto cell =
+      RunCell(*world, s, StreamingResponses("baseline"), Runtime::kResponses, options);
   ASSERT_EQ(cell.samples.size(), 2u);
   EXPECT_EQ(cell.error_samples, 2);
   EXPECT_FALSE(cell.samples[0].ok);
@@ -110,7 +116,8 @@ TEST(RunnerTest, EveryShippedScenarioCompletesOnEveryRuntime) {
     scenarios.push_back(std::move(*loaded.scenario));
   }
   ASSERT_GE(scenarios.size(), 9u);
-  auto registry = Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
+  auto registry =
+      Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
   ASSERT_TRUE(std::holds_alternative<Registry>(registry));
   auto variants = std::get<Registry>(registry).ResolveList("p0+p2+p1+p3+pr");
   ASSERT_TRUE(std::holds_alternative<std::vector<Variant>>(variants));

@@ -1,7 +1,6 @@
 // scenarios/results.schema.json: it parses, and what ResultsToJson writes conforms to it.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
-
 #include <rapidjson/schema.h>
 
 #include <fstream>

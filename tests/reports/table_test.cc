@@ -34,11 +34,11 @@ TEST(TableTest, SummaryColumnsCarryUnits) {
   const Table table = CellSummaryTable(fixtures::SampleResults());
   std::vector<std::string> headers;
   for (const Column& c : table.columns) headers.push_back(c.header);
-  EXPECT_EQ(headers, (std::vector<std::string>{
-                         "scenario", "runtime", "variant", "n", "ttfs p50 ms", "ttft p50 ms",
-                         "e2e p50 ms", "e2e p90 ms", "ttft vs base", "e2e vs base", "polls p50",
-                         "requests p50", "sleep p50 ms", "tool_overhead p50 ms", "checks",
-                         "errors"}));
+  EXPECT_EQ(headers,
+            (std::vector<std::string>{"scenario", "runtime", "variant", "n", "ttfs p50 ms",
+                                      "ttft p50 ms", "e2e p50 ms", "e2e p90 ms", "ttft vs base",
+                                      "e2e vs base", "polls p50", "requests p50", "sleep p50 ms",
+                                      "tool_overhead p50 ms", "checks", "errors"}));
   ASSERT_EQ(table.rows.size(), 3u);
   EXPECT_EQ(table.rows[1][3], "2/3");
   EXPECT_EQ(table.rows[1][5], "-");  // no ttft_ms stats
