@@ -122,7 +122,7 @@ Results Tiny() {
                2,
                "Linux",
                "agentreplay run"};
-  Cell cell{"hello", "responses", "baseline", "sim", {}, {}, {}, 1};
+  Cell cell{"hello", "responses", "baseline", "sim", {}, {}, {}, 1, {}, {}};
   Sample ok;
   ok.metrics = {{"e2e_ms", 12.5}, {"ttft_ms", 3.25}};
   ok.segments = {{"llm_wait", 12.5}};

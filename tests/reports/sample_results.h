@@ -47,7 +47,7 @@ inline results::Results SampleResults() {
                "Linux",
                "agentreplay run --seed 42"};
 
-  results::Cell fast{"weather", "responses", "p5", "sim", {}, {}, {}, 0};
+  results::Cell fast{"weather", "responses", "p5", "sim", {}, {}, {}, 0, {}, {}};
   fast.samples = {OkSample(0, 852.0, 795.0, 40.0, 12.0, 5.0),
                   OkSample(1, 870.5, 810.0, 41.0, 14.0, 5.5),
                   OkSample(2, 840.0, 785.0, 40.0, 11.0, 4.0)};
@@ -66,7 +66,7 @@ inline results::Results SampleResults() {
   fast.checks = {{"turn 0: answer contains \"sunny\"", true, 3, 3, ""},
                  {"turn 0: tools called [get_weather]", true, 3, 3, ""}};
 
-  results::Cell slow{"weather", "assistants", "p0", "sim", {}, {}, {}, 1};
+  results::Cell slow{"weather", "assistants", "p0", "sim", {}, {}, {}, 1, {}, {}};
   results::Sample failed;
   failed.repetition = 1;
   failed.ok = false;
@@ -90,7 +90,7 @@ inline results::Results SampleResults() {
   slow.baseline = "responses/p5";
   slow.change_vs_baseline = {{"e2e_ms", 1.7939}, {"ttfs_ms", 0.0}};
 
-  results::Cell broken{"lookup", "chat", "p0", "sim", {}, {}, {}, 1};
+  results::Cell broken{"lookup", "chat", "p0", "sim", {}, {}, {}, 1, {}, {}};
   results::Sample truncated;
   truncated.ok = false;
   truncated.error_kind = "transport";
