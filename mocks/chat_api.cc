@@ -77,14 +77,17 @@ struct Conversation {
 // Walks the messages, checking that tool calls and tool messages pair up as the API demands:
 // the tool messages right after an assistant message with tool_calls answer each of its calls.
 std::optional<OpenAiError> ReadConversation(const rapidjson::Value& messages, Conversation& out) {
-  std::optional<size_t> open_assistant;  // index of the assistant message being answered
-  std::vector<std::string> calls;        // its call ids
-  std::vector<std::string> unanswered;   // those no tool message has answered yet
+  // Index of the assistant message being answered, kNone when none is. (A plain index rather
+  // than std::optional: GCC 12 at -O2 reports a false maybe-uninitialized on the optional.)
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t open_assistant = kNone;
+  std::vector<std::string> calls;       // its call ids
+  std::vector<std::string> unanswered;  // those no tool message has answered yet
   const auto close_run = [&]() -> std::optional<OpenAiError> {
-    if (open_assistant && !unanswered.empty()) {
-      return UnansweredToolCalls(*open_assistant, unanswered);
+    if (open_assistant != kNone && !unanswered.empty()) {
+      return UnansweredToolCalls(open_assistant, unanswered);
     }
-    open_assistant.reset();
+    open_assistant = kNone;
     return std::nullopt;
   };
 
@@ -103,7 +106,7 @@ std::optional<OpenAiError> ReadConversation(const rapidjson::Value& messages, Co
                            "have a 'tool_call_id'.",
                            "invalid_request_error", MessageParam(i, "tool_call_id"), std::nullopt};
       }
-      if (!open_assistant || std::find(calls.begin(), calls.end(), id) == calls.end()) {
+      if (open_assistant == kNone || std::find(calls.begin(), calls.end(), id) == calls.end()) {
         return ToolWithoutCall(i);
       }
       std::erase(unanswered, id);

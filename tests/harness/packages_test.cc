@@ -238,10 +238,13 @@ TEST(PackagesTest, P1AttachesTheVectorStoreSoTheModelCanSearchIt) {
     const auto with = RunVariant(s, std::string(base) + "+p1");
     SCOPED_TRACE(base);
     for (const auto& check : without.checks) {
-      if (check.name != "turn 1: completes") EXPECT_FALSE(check.ok) << check.name;
+      if (check.name != "turn 1: completes") {
+        EXPECT_FALSE(check.ok) << check.name;
+      }
     }
-    for (const auto& check : with.checks)
+    for (const auto& check : with.checks) {
       EXPECT_TRUE(check.ok) << check.name << ": " << check.detail;
+    }
     // The search's 300 ms sit between the first token and the text.
     EXPECT_GT(M(with, "e2e_ms"), M(without, "e2e_ms") + 250.0);
   }
