@@ -37,7 +37,9 @@ struct FaultScript {
 struct FileSearchScript {
   std::string query;
   Dist latency_ms = Dist::Fixed(0);  // the search itself, after the call is issued
-  std::vector<std::string> results;  // names of the documents it finds
+  // Names of the documents it finds. Empty: the mock runs `query` against its local index of
+  // the scenario's documents and uses what that finds.
+  std::vector<std::string> results;
 };
 
 // When a step plays differently, depending on the agent's request.
@@ -62,10 +64,32 @@ struct StepScript {
   std::vector<std::pair<StepCondition, StepScript>> alternatives;
 };
 
+// A data entry the agent's workspace starts with (the data tools' SQLite database).
+struct DataEntrySeed {
+  std::string category;
+  std::string title;
+  std::string content;  // stored as given: JSON text or plain text
+  std::vector<std::string> tags;
+};
+
+// What the agent's workspace holds before the first turn.
+struct WorkspaceSeed {
+  std::vector<DataEntrySeed> entries;
+  std::map<std::string, std::string> blobs;  // path relative to the blob store → content
+};
+
+// After the turn, the workspace holds (or no longer holds) a matching entry.
+struct DataExpectation {
+  std::string category;
+  std::string title_contains;
+  bool exists = true;
+};
+
 struct Expectations {
   std::vector<std::string> answer_contains;  // each must occur in the final answer
   std::vector<std::string> tools_called;     // each must have been called in the turn
   std::optional<bool> file_search_used;      // the model searched the vector store (or not)
+  std::vector<DataExpectation> data;         // checked against the workspace after the turn
 };
 
 // One user message and what the model does with it, step by step.
@@ -95,6 +119,9 @@ struct Scenario {
   LatencyModel latency;
   std::map<std::string, ToolBehaviour> tools;  // by tool name
   Dist proxy_hop_ms = Dist::Fixed(0);          // the proxy_router hop, per tool call
+  // The knowledge base behind file_search: document name → text, indexed by the mock.
+  std::map<std::string, std::string> documents;
+  WorkspaceSeed workspace;
   std::vector<TurnScript> turns;
   std::string source_path;  // where it was loaded from, for messages
 };
