@@ -129,8 +129,9 @@ bool AssistantsApi::Call::Stream() const {
   return v != nullptr && v->IsBool() && v->GetBool();
 }
 
-AssistantsApi::AssistantsApi(const Scenario& scenario, uint64_t seed, MockIds& ids)
-    : scenario_(scenario), seed_(seed), ids_(ids), resolver_(scenario) {}
+AssistantsApi::AssistantsApi(const Scenario& scenario, const KnowledgeBase& knowledge,
+                             uint64_t seed, MockIds& ids)
+    : scenario_(scenario), knowledge_(knowledge), seed_(seed), ids_(ids), resolver_(scenario) {}
 
 AssistantsApi::~AssistantsApi() = default;
 

@@ -35,6 +35,7 @@
 #include <string_view>
 
 #include "mocks/assistants_model.h"
+#include "mocks/knowledge_base.h"
 #include "mocks/mock_backend.h"
 #include "mocks/mock_ids.h"
 #include "mocks/openai_error.h"
@@ -46,8 +47,9 @@ namespace agentreplay::mocks {
 
 class AssistantsApi {
  public:
-  // `scenario` and `ids` must outlive the object.
-  AssistantsApi(const Scenario& scenario, uint64_t seed, MockIds& ids);
+  // `scenario`, `knowledge` and `ids` must outlive the object.
+  AssistantsApi(const Scenario& scenario, const KnowledgeBase& knowledge, uint64_t seed,
+                MockIds& ids);
   ~AssistantsApi();
   AssistantsApi(const AssistantsApi&) = delete;
   AssistantsApi& operator=(const AssistantsApi&) = delete;
@@ -106,6 +108,7 @@ class AssistantsApi {
   std::optional<OpenAiError> CheckScripted(size_t turn, size_t step) const;
 
   const Scenario& scenario_;
+  const KnowledgeBase& knowledge_;
   uint64_t seed_;
   MockIds& ids_;
   StepResolver resolver_;

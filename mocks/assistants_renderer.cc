@@ -173,9 +173,11 @@ void WriteTextContent(Writer& w, std::string_view text, const std::vector<Citati
 }
 
 // A file_search tool call. The ranking options are the API's documented defaults; results
-// are listed once the search has finished (no content: the mock has no documents).
+// are listed once the search has finished, with the plan's scores (no content: the API adds
+// it only when include[] asks for it, which the mock does not support).
 template <typename Writer>
-void WriteFileSearchCall(Writer& w, const StepToolCall& call, bool with_results) {
+void WriteFileSearchCall(Writer& w, const StepToolCall& call, const std::vector<double>& scores,
+                         bool with_results) {
   w.StartObject();
   WriteKey(w, "id");
   WriteString(w, call.id);
@@ -200,8 +202,7 @@ void WriteFileSearchCall(Writer& w, const StepToolCall& call, bool with_results)
       WriteKey(w, "file_name");
       WriteString(w, call.results[i]);
       WriteKey(w, "score");
-      // Best match first, as the API ranks them.
-      w.Double(1.0 - 0.05 * static_cast<double>(i));
+      w.Double(i < scores.size() ? scores[i] : 0.0);
       w.EndObject();
     }
   }
@@ -473,7 +474,9 @@ void WriteStepObject(Writer& w, const RunRecord& run, const RunStep& step, const
     if (view.list_calls) {
       for (const auto& call : step.calls) {
         if (call.kind == PlannedOutput::Kind::kFileSearch) {
-          WriteFileSearchCall(w, call, completed);
+          const PlannedOutput& out =
+              run.segments.at(step.segment).plan.outputs.at(call.output_index);
+          WriteFileSearchCall(w, call, out.scores, completed);
         } else {
           WriteFunctionCall(w, call, completed);
         }

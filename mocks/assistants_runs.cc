@@ -207,8 +207,9 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
   Segment seg;
   seg.sent_at = call.context.sent_at;
   seg.begins = call.arrival;
-  seg.plan = PlanStep(scenario_, script, run.turn, step,
-                      EstimateInputTokens(PromptBytes(run, thread, call.arrival)), rng);
+  seg.plan =
+      PlanStep(scenario_, script, run.turn, step,
+               EstimateInputTokens(PromptBytes(run, thread, call.arrival)), rng, &knowledge_);
   const size_t k = run.segments.size();
   const auto add_step = [&](RunStep s) {
     s.segment = k;
@@ -230,7 +231,8 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
         search.id = ids_.CallId();
         search.results = out.results;
         for (const auto& name : out.results) {
-          search.file_ids.push_back(ids_.FileId());
+          // A document keeps its file id, as a file in a vector store does.
+          search.file_ids.push_back(DocumentFileId(name));
           found.push_back(Citation{search.file_ids.back(), name});
         }
         search.output_index = i;

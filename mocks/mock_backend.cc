@@ -5,6 +5,7 @@
 #include "llm/endpoints.h"
 #include "mocks/assistants_api.h"
 #include "mocks/chat_api.h"
+#include "mocks/knowledge_base.h"
 #include "mocks/mock_ids.h"
 #include "mocks/openai_error.h"
 #include "mocks/request_context.h"
@@ -18,10 +19,11 @@ class MockBackend::Impl {
   Impl(const Scenario& scenario, uint64_t seed)
       : scenario_(scenario),
         seed_(seed),
+        knowledge_(scenario_.documents),
         ids_(seed),
-        responses_(scenario_, seed, ids_),
+        responses_(scenario_, knowledge_, seed, ids_),
         chat_(scenario_, seed, ids_),
-        assistants_(scenario_, seed, ids_) {}
+        assistants_(scenario_, knowledge_, seed, ids_) {}
 
   MockResponse Handle(const HttpRequest& request, TimePoint sent_at) {
     RequestContext context;
@@ -66,6 +68,8 @@ class MockBackend::Impl {
   // A copy, so the caller's scenario may go away while the back end lives.
   const Scenario scenario_;
   const uint64_t seed_;
+  // Built once and shared, like the scenario: file_search reads it from every runtime.
+  const KnowledgeBase knowledge_;
   MockIds ids_;
   ResponsesApi responses_;
   ChatApi chat_;

@@ -128,8 +128,9 @@ OpenAiError NoToolOutputFound(std::string_view call_id) {
 
 }  // namespace
 
-ResponsesApi::ResponsesApi(const Scenario& scenario, uint64_t seed, MockIds& ids)
-    : scenario_(scenario), seed_(seed), ids_(ids), resolver_(scenario) {}
+ResponsesApi::ResponsesApi(const Scenario& scenario, const KnowledgeBase& knowledge, uint64_t seed,
+                           MockIds& ids)
+    : scenario_(scenario), knowledge_(knowledge), seed_(seed), ids_(ids), resolver_(scenario) {}
 
 MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestContext& context) {
   const auto fail = [&context](const OpenAiError& error) {
@@ -209,7 +210,7 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   if (decision.fault) return RenderFault(*decision.fault, context);
   Rng rng(StepSeed(seed_, turn, step));
   const StepPlan plan = PlanStep(scenario_, *decision.step, turn, step,
-                                 EstimateInputTokens(request.body.size()), rng);
+                                 EstimateInputTokens(request.body.size()), rng, &knowledge_);
 
   ResponsesRenderContext render;
   render.created_at =
@@ -230,6 +231,7 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   }
   render.model = scenario_.model;
   render.request = &body;
+  render.documents = &scenario_.documents;
   render.obfuscation_seed = DeriveSeed(seed_, "obfuscation:" + render.response_id);
 
   const rapidjson::Value* stream_flag = FindMember(&body, "stream");

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "mocks/knowledge_base.h"
 #include "mocks/mock_backend.h"
 #include "mocks/mock_ids.h"
 #include "mocks/request_context.h"
@@ -30,8 +31,9 @@ namespace agentreplay::mocks {
 
 class ResponsesApi {
  public:
-  // `scenario` and `ids` must outlive the object.
-  ResponsesApi(const Scenario& scenario, uint64_t seed, MockIds& ids);
+  // `scenario`, `knowledge` and `ids` must outlive the object.
+  ResponsesApi(const Scenario& scenario, const KnowledgeBase& knowledge, uint64_t seed,
+               MockIds& ids);
 
   MockResponse Create(const HttpRequest& request, const RequestContext& context);
   MockResponse Retrieve(const HttpRequest& request, const RequestContext& context);
@@ -45,6 +47,7 @@ class ResponsesApi {
   };
 
   const Scenario& scenario_;
+  const KnowledgeBase& knowledge_;
   uint64_t seed_;
   MockIds& ids_;
   std::map<std::string, StoredResponse> responses_;

@@ -1,8 +1,11 @@
 #include "mocks/responses_renderer.h"
 
+#include <map>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include "mocks/knowledge_base.h"
 #include "mocks/wire_json.h"
 #include "sse/sse_encoder.h"
 
@@ -68,13 +71,48 @@ void WriteTools(Writer& w, const ResponsesRenderContext& ctx) {
   w.EndArray();
 }
 
+size_t CountCodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  return n;
+}
+
+// The documents the text output `index` cites: every result of the file searches before it in
+// the same response, in order (see the header).
+std::vector<std::string_view> CitedDocuments(const StepPlan& plan, size_t index) {
+  std::vector<std::string_view> cited;
+  if (plan.outputs.at(index).kind != PlannedOutput::Kind::kText) return cited;
+  for (size_t i = 0; i < index; ++i) {
+    if (plan.outputs[i].kind != PlannedOutput::Kind::kFileSearch) continue;
+    for (const auto& name : plan.outputs[i].results) cited.emplace_back(name);
+  }
+  return cited;
+}
+
+// A file_citation annotation pointing at `at` (code points into the text).
 template <typename Writer>
-void WriteOutputText(Writer& w, std::string_view text) {
+void WriteCitation(Writer& w, std::string_view document, size_t at) {
+  w.StartObject();
+  WriteKey(w, "type");
+  WriteString(w, "file_citation");
+  WriteKey(w, "index");
+  w.Uint64(at);
+  WriteKey(w, "file_id");
+  WriteString(w, DocumentFileId(document));
+  WriteKey(w, "filename");
+  WriteString(w, document);
+  w.EndObject();
+}
+
+template <typename Writer>
+void WriteOutputText(Writer& w, std::string_view text,
+                     const std::vector<std::string_view>& cited = {}) {
   w.StartObject();
   WriteKey(w, "type");
   WriteString(w, "output_text");
   WriteKey(w, "annotations");
   w.StartArray();
+  for (std::string_view document : cited) WriteCitation(w, document, CountCodePoints(text));
   w.EndArray();
   WriteKey(w, "logprobs");
   w.StartArray();
@@ -84,10 +122,52 @@ void WriteOutputText(Writer& w, std::string_view text) {
   w.EndObject();
 }
 
+// Whether the request asked for file_search results in the response ("include").
+bool IncludesSearchResults(const ResponsesRenderContext& ctx) {
+  const rapidjson::Value* include = Echo(ctx, "include");
+  if (include == nullptr || !include->IsArray()) return false;
+  for (const auto& v : include->GetArray()) {
+    if (v.IsString() &&
+        std::string_view(v.GetString(), v.GetStringLength()) == "file_search_call.results") {
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename Writer>
+void WriteSearchResults(Writer& w, const PlannedOutput& out, const ResponsesRenderContext& ctx) {
+  w.StartArray();
+  for (size_t i = 0; i < out.results.size(); ++i) {
+    const std::string& name = out.results[i];
+    w.StartObject();
+    WriteKey(w, "attributes");
+    w.StartObject();
+    w.EndObject();
+    WriteKey(w, "file_id");
+    WriteString(w, DocumentFileId(name));
+    WriteKey(w, "filename");
+    WriteString(w, name);
+    WriteKey(w, "score");
+    w.Double(i < out.scores.size() ? out.scores[i] : 0.0);
+    WriteKey(w, "text");
+    std::string_view text;
+    if (ctx.documents != nullptr) {
+      if (const auto doc = ctx.documents->find(name); doc != ctx.documents->end()) {
+        text = doc->second;
+      }
+    }
+    WriteString(w, text);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 // One output item; `completed` selects the output_item.done form over the added form.
 template <typename Writer>
-void WriteItem(Writer& w, const PlannedOutput& out, const ResponsesRenderContext& ctx, size_t index,
+void WriteItem(Writer& w, const StepPlan& plan, const ResponsesRenderContext& ctx, size_t index,
                bool completed) {
+  const PlannedOutput& out = plan.outputs.at(index);
   w.StartObject();
   WriteKey(w, "id");
   WriteString(w, ctx.item_ids.at(index));
@@ -103,7 +183,11 @@ void WriteItem(Writer& w, const PlannedOutput& out, const ResponsesRenderContext
     WriteString(w, out.content);
     w.EndArray();
     WriteKey(w, "results");
-    w.Null();
+    if (completed && IncludesSearchResults(ctx)) {
+      WriteSearchResults(w, out, ctx);
+    } else {
+      w.Null();
+    }
     w.EndObject();
     return;
   }
@@ -113,7 +197,7 @@ void WriteItem(Writer& w, const PlannedOutput& out, const ResponsesRenderContext
   if (is_text) {
     WriteKey(w, "content");
     w.StartArray();
-    if (completed) WriteOutputText(w, out.content);
+    if (completed) WriteOutputText(w, out.content, CitedDocuments(plan, index));
     w.EndArray();
     WriteKey(w, "role");
     WriteString(w, "assistant");
@@ -177,7 +261,7 @@ void WriteResponse(Writer& w, const StepPlan& plan, const ResponsesRenderContext
   WriteKey(w, "output");
   w.StartArray();
   if (completed) {
-    for (size_t i = 0; i < plan.outputs.size(); ++i) WriteItem(w, plan.outputs[i], ctx, i, true);
+    for (size_t i = 0; i < plan.outputs.size(); ++i) WriteItem(w, plan, ctx, i, true);
   }
   w.EndArray();
   EchoOr(w, ctx, "parallel_tool_calls", [&w] { w.Bool(true); });
@@ -243,12 +327,6 @@ void WriteResponse(Writer& w, const StepPlan& plan, const ResponsesRenderContext
     w.EndObject();
   });
   w.EndObject();
-}
-
-size_t CountCodePoints(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
-  return n;
 }
 
 // Builds the stream event by event; each event is compact JSON in one SSE frame.
@@ -323,17 +401,18 @@ class StreamBuilder {
       WriteKey(w, "output_index");
       w.Uint64(index);
       WriteKey(w, "item");
-      WriteItem(w, plan_.outputs[index], ctx_, index, completed);
+      WriteItem(w, plan_, ctx_, index, completed);
     });
   }
 
-  void EmitPart(Duration at, std::string_view type, size_t index, std::string_view text) {
+  void EmitPart(Duration at, std::string_view type, size_t index, std::string_view text,
+                const std::vector<std::string_view>& cited = {}) {
     Emit(at, type, [&](CompactJsonWriter& w) {
       WriteItemRef(w, index);
       WriteKey(w, "content_index");
       w.Int(0);
       WriteKey(w, "part");
-      WriteOutputText(w, text);
+      WriteOutputText(w, text, cited);
     });
   }
 
@@ -354,6 +433,18 @@ class StreamBuilder {
         WriteObfuscation(w, delta.text);
       });
     }
+    const std::vector<std::string_view> cited = CitedDocuments(plan_, index);
+    for (size_t a = 0; a < cited.size(); ++a) {
+      Emit(out.last_at(), "response.output_text.annotation.added", [&](CompactJsonWriter& w) {
+        WriteItemRef(w, index);
+        WriteKey(w, "content_index");
+        w.Int(0);
+        WriteKey(w, "annotation_index");
+        w.Uint64(a);
+        WriteKey(w, "annotation");
+        WriteCitation(w, cited[a], CountCodePoints(out.content));
+      });
+    }
     Emit(out.last_at(), "response.output_text.done", [&](CompactJsonWriter& w) {
       WriteItemRef(w, index);
       WriteKey(w, "content_index");
@@ -364,7 +455,7 @@ class StreamBuilder {
       w.StartArray();
       w.EndArray();
     });
-    EmitPart(out.last_at(), "response.content_part.done", index, out.content);
+    EmitPart(out.last_at(), "response.content_part.done", index, out.content, cited);
     EmitItem(out.last_at(), "response.output_item.done", index, true);
   }
 

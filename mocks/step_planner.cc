@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "mocks/knowledge_base.h"
+
 namespace agentreplay::mocks {
 namespace {
 
@@ -62,12 +64,13 @@ bool HasStep(const Scenario& scenario, size_t turn, size_t step) {
 }
 
 StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t input_tokens,
-                  Rng& rng) {
-  return PlanStep(scenario, scenario.turns.at(turn).steps.at(step), turn, step, input_tokens, rng);
+                  Rng& rng, const KnowledgeBase* knowledge) {
+  return PlanStep(scenario, scenario.turns.at(turn).steps.at(step), turn, step, input_tokens, rng,
+                  knowledge);
 }
 
 StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t turn, size_t step,
-                  int64_t input_tokens, Rng& rng) {
+                  int64_t input_tokens, Rng& rng, const KnowledgeBase* knowledge) {
   const LatencyModel& latency = scenario.latency;
 
   StepPlan plan;
@@ -92,7 +95,18 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
     PlannedOutput search;
     search.kind = PlannedOutput::Kind::kFileSearch;
     search.content = script.file_search->query;
-    search.results = script.file_search->results;
+    if (!script.file_search->results.empty()) {
+      // The scenario's author ranked them: best first, a little less sure of each next one.
+      search.results = script.file_search->results;
+      for (size_t i = 0; i < search.results.size(); ++i) {
+        search.scores.push_back(std::max(0.0, 1.0 - 0.05 * static_cast<double>(i)));
+      }
+    } else if (knowledge != nullptr) {
+      for (auto& hit : knowledge->Search(search.content, kFileSearchMaxResults)) {
+        search.results.push_back(std::move(hit.name));
+        search.scores.push_back(hit.score);
+      }
+    }
     search.deltas.push_back(PlannedDelta{Duration{0}, {}});
     plan.outputs.push_back(std::move(search));
   }

@@ -61,7 +61,8 @@ struct PlannedOutput {
   std::string content;               // the full text, the full arguments, or the search query
   std::vector<PlannedDelta> deltas;  // never empty; they concatenate to `content` (a file
                                      // search has one empty delta: the moment it is issued)
-  std::vector<std::string> results;  // kFileSearch: the documents found
+  std::vector<std::string> results;  // kFileSearch: the documents found, best first
+  std::vector<double> scores;        // kFileSearch: one per result, in [0, 1]
   Duration completed_at{0};          // kFileSearch: when the search finished
 
   Duration first_at() const { return deltas.front().at; }
@@ -84,6 +85,8 @@ struct StepPlan {
   int64_t output_tokens = 0;
 };
 
+class KnowledgeBase;
+
 // The seed of a step's draws.
 uint64_t StepSeed(uint64_t seed, size_t turn, size_t step);
 
@@ -93,12 +96,16 @@ bool HasStep(const Scenario& scenario, size_t turn, size_t step);
 // Plans a step the scenario scripts (HasStep must hold). `rng` is normally
 // Rng(StepSeed(seed, turn, step)).
 StepPlan PlanStep(const Scenario& scenario, size_t turn, size_t step, int64_t input_tokens,
-                  Rng& rng);
+                  Rng& rng, const KnowledgeBase* knowledge = nullptr);
 // Plans `script` (the scripted step or the alternative a StepResolver chose) as step
 // (turn, step). A file search's latency is drawn when its turn comes in delta order, and the
 // next delta follows the end of the search with no gap.
+//
+// A file search's results are the scripted ones, scored 1 - 0.05 * position (at least 0), or,
+// when the script names none, the top kFileSearchMaxResults hits of `knowledge` for its query
+// with their index scores (knowledge_base.h); none without `knowledge`. Searching draws nothing.
 StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t turn, size_t step,
-                  int64_t input_tokens, Rng& rng);
+                  int64_t input_tokens, Rng& rng, const KnowledgeBase* knowledge = nullptr);
 
 // Timing of a reply that involves no model work (an error, a retrieve): draws rtt then
 // processing; the whole response reaches the client at rtt + processing.

@@ -11,6 +11,7 @@
 
 #include "cli/build_info.h"
 #include "packages/registry.h"
+#include "packages/tool_packs_file.h"
 #include "reports/reporter.h"
 #include "results/results_json.h"
 #include "run/matrix_runner.h"
@@ -90,8 +91,15 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
     return kExitBadInput;
   }
 
+  auto tool_packs = harness::LoadToolPacks(ScenariosDir() / "registry" / "tool_packs.json");
+  if (auto* err = std::get_if<std::string>(&tool_packs)) {
+    fmt::print(stderr, "error: {}\n", *err);
+    return kExitBadInput;
+  }
+
   harness::MatrixOptions matrix;
   matrix.variants = std::move(std::get<std::vector<harness::Variant>>(variants));
+  matrix.tool_packs = &std::get<ToolPacks>(tool_packs);
   for (const auto& name : options.runtimes) matrix.runtimes.push_back(*ParseRuntime(name));
   matrix.prices = &std::get<harness::PriceTable>(prices);
   matrix.repetitions = options.repetitions;

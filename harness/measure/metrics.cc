@@ -192,6 +192,7 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   m["tool_calls"] = static_cast<double>(turn.tool_calls.size());
   m["steps"] = static_cast<double>(turn.steps);
   m["retries"] = static_cast<double>(turn.retries);
+  m["tool_fallbacks"] = static_cast<double>(turn.tool_fallbacks);
   m["errors"] = turn.ok ? 0.0 : 1.0;
 
   if (turn.usage.reported) {

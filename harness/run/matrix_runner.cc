@@ -50,6 +50,9 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
   ToolDispatcher& tools = probe.WrapDispatcher(*dispatcher);
 
   AgentOptions options = MakeAgentOptions(settings, seed);
+  if (settings.intent_tool_selection && matrix.tool_packs != nullptr) {
+    options.tool_packs = *matrix.tool_packs;
+  }
   options.llm.model = scenario.model;
   options.llm.instructions = scenario.instructions;
   auto agent =

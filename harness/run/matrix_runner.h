@@ -10,6 +10,7 @@
 
 #include "llm/llm_client.h"
 #include "mocks/scenario.h"
+#include "agent/tool_selection.h"
 #include "packages/registry.h"
 #include "results/result_model.h"
 #include "run/prices.h"
@@ -25,6 +26,8 @@ struct MatrixOptions {
   int repetitions = 5;
   uint64_t seed = 1;
   const PriceTable* prices = nullptr;  // cost_usd is left out without one
+  // Package p4's packs and intent rules; a variant with p4 offers every tool without them.
+  const ToolPacks* tool_packs = nullptr;
 };
 
 // The seed of one repetition: independent of runtime and variant, so every cell of a

@@ -80,6 +80,11 @@ void FieldReader::AtKey(std::string_view pointer, std::string message) {
   Report(pointer, locator_.KeyPosition(pointer), std::move(message));
 }
 
+void FieldReader::AtKeyShownAs(std::string_view pointer, std::string_view shown,
+                               std::string message) {
+  Report(shown, locator_.KeyPosition(pointer), std::move(message));
+}
+
 void FieldReader::WrongType(const Value& v, std::string_view pointer, std::string_view expected) {
   AtValue(pointer, fmt::format("expected {}, got {}", expected, TypeName(v)));
 }

@@ -36,6 +36,9 @@ class FieldReader {
   // Where and what; AtValue points at the value, AtKey at the member's name.
   void AtValue(std::string_view pointer, std::string message);
   void AtKey(std::string_view pointer, std::string message);
+  // AtKey's position, shown under `shown` instead of `pointer`: for a member whose name cannot
+  // be printed as it is (a NUL inside), reported at the object that holds it.
+  void AtKeyShownAs(std::string_view pointer, std::string_view shown, std::string message);
   // "expected an object, got an array".
   void WrongType(const rapidjson::Value& v, std::string_view pointer, std::string_view expected);
   bool ExpectObject(const rapidjson::Value& v, std::string_view pointer);

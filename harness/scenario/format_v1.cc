@@ -17,9 +17,9 @@ using rapidjson::Value;
 // The field tables are the single source of truth for which members each object allows; the
 // schema test compares scenarios/scenario.schema.json against them. The order within a table is
 // the order "allowed: ..." lists them in.
-constexpr std::string_view kScenarioKnown[] = {"schema", "name",         "description",
-                                               "model",  "instructions", "latency",
-                                               "tools",  "proxy_hop_ms", "turns"};
+constexpr std::string_view kScenarioKnown[] = {
+    "schema", "name",         "description", "model",     "instructions", "latency",
+    "tools",  "proxy_hop_ms", "documents",   "workspace", "turns"};
 constexpr std::string_view kScenarioRequired[] = {"schema", "name", "description", "turns"};
 constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms", "processing_ms",
                                               "prefill_ms_per_1k_input_tokens"};
@@ -41,7 +41,13 @@ constexpr std::string_view kFaultKnown[] = {"status", "retry_after_s", "type", "
 constexpr std::string_view kFaultRequired[] = {"status"};
 constexpr std::string_view kAlternativeKnown[] = {"when", "step"};
 constexpr std::string_view kConditionKnown[] = {"tool_not_offered", "tools_offered_at_least"};
-constexpr std::string_view kExpectKnown[] = {"answer_contains", "tools_called", "file_search_used"};
+constexpr std::string_view kExpectKnown[] = {"answer_contains", "tools_called", "file_search_used",
+                                             "data"};
+constexpr std::string_view kWorkspaceKnown[] = {"entries", "blobs"};
+constexpr std::string_view kDataEntryKnown[] = {"category", "title", "content", "tags"};
+constexpr std::string_view kDataEntryRequired[] = {"category", "title", "content"};
+constexpr std::string_view kDataExpectationKnown[] = {"category", "title_contains", "exists"};
+constexpr std::string_view kDataExpectationRequired[] = {"category"};
 constexpr std::string_view kDistFixedKnown[] = {"dist", "value"};
 constexpr std::string_view kDistLognormalKnown[] = {"dist", "median", "sigma"};
 constexpr std::string_view kDistUniformKnown[] = {"dist", "min", "max"};
@@ -60,6 +66,9 @@ constexpr ObjectFields kFields[] = {
     {"alternative", kAlternativeKnown, kAlternativeKnown},
     {"condition", kConditionKnown, kNone},
     {"expect", kExpectKnown, kNone},
+    {"workspace", kWorkspaceKnown, kNone},
+    {"data_entry", kDataEntryKnown, kDataEntryRequired},
+    {"data_expectation", kDataExpectationKnown, kDataExpectationRequired},
     {"dist_fixed", kDistFixedKnown, kDistFixedKnown},
     {"dist_lognormal", kDistLognormalKnown, kDistLognormalKnown},
     {"dist_uniform", kDistUniformKnown, kDistUniformKnown},

@@ -30,6 +30,44 @@ bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+// `s` with each NUL written as \u0000, the way the JSON file spells it.
+std::string ShowNul(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Blob paths name files inside the agent's blob store, so they must stay inside it and name a
+// file: relative, no '..', no empty or '.' segments (which would give one file two names).
+std::optional<std::string> BlobPathProblem(std::string_view path) {
+  if (path.empty()) return "blob path must not be empty";
+  if (path.front() == '/') {
+    return fmt::format("blob path must be relative (no leading '/'), got '{}'", path);
+  }
+  bool dot_dot = false;
+  bool not_normal = false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view segment = path.substr(start, slash - start);
+    dot_dot = dot_dot || segment == "..";
+    not_normal = not_normal || segment.empty() || segment == ".";
+    start = slash + 1;
+  }
+  if (dot_dot) return fmt::format("blob path must not contain '..' segments, got '{}'", path);
+  if (not_normal) {
+    return fmt::format(
+        "blob path must name a file: no empty or '.' segments and no trailing '/', got '{}'", path);
+  }
+  return std::nullopt;
+}
+
 // Turns a DOM into a Scenario: which fields exist, what they mean and the rules between them.
 // Checking and reporting go through FieldReader, which keeps going past bad values so that
 // every problem in the file is found.
@@ -67,9 +105,15 @@ class ScenarioDecoder {
       DecodeTools(*v, s.tools);
     }
     if (auto d = ReadDist(reader_, root, "", "proxy_hop_ms")) s.proxy_hop_ms = *d;
+    // Before the turns, wherever it sits in the file: file_search results are checked against it.
+    const KnownDocuments documents = DecodeDocuments(root, s.documents);
+    if (const Value* v = FindField(root, "workspace");
+        v && reader_.ExpectObject(*v, "/workspace")) {
+      DecodeWorkspace(*v, s.workspace);
+    }
     if (const Value* turns = reader_.FindArray(root, "", "turns", "turn")) {
       for (rapidjson::SizeType i = 0; i < turns->Size(); ++i) {
-        s.turns.push_back(DecodeTurn((*turns)[i], AppendPointer("/turns", i)));
+        s.turns.push_back(DecodeTurn((*turns)[i], AppendPointer("/turns", i), documents));
       }
     }
     return s;
@@ -103,12 +147,84 @@ class ScenarioDecoder {
     }
   }
 
-  mocks::TurnScript DecodeTurn(const Value& v, const std::string& pointer) {
+  // The knowledge base: document name → text. The names are known even where a text is bad,
+  // so that one mistake is not reported again at every file_search that names the document.
+  KnownDocuments DecodeDocuments(const Value& root, std::map<std::string, std::string>& out) {
+    KnownDocuments known;
+    const Value* v = FindField(root, "documents");
+    if (!v) return known;
+    known.state = KnownDocuments::State::kMalformed;
+    if (!reader_.ExpectObject(*v, "/documents")) return known;
+    if (v->ObjectEmpty()) {
+      reader_.AtValue("/documents", "documents must contain at least 1 document");
+      return known;
+    }
+    for (const auto& member : v->GetObject()) {
+      const std::string_view name = AsView(member.name);
+      const std::string pointer = AppendPointer("/documents", name);
+      known.names.emplace_back(name);
+      if (IsBlank(name)) reader_.AtKey(pointer, "document name must not be empty");
+      if (!member.value.IsString()) {
+        reader_.WrongType(member.value, pointer, "a string (the document's text)");
+      } else if (IsBlank(AsView(member.value))) {
+        reader_.AtValue(pointer, "document text must not be empty");
+      } else {
+        out.emplace(name, AsView(member.value));  // a repeated name keeps the first
+      }
+    }
+    std::sort(known.names.begin(), known.names.end());
+    known.names.erase(std::unique(known.names.begin(), known.names.end()), known.names.end());
+    known.state = KnownDocuments::State::kListed;
+    return known;
+  }
+
+  void DecodeWorkspace(const Value& v, mocks::WorkspaceSeed& workspace) {
+    reader_.CheckMembers(v, "/workspace", Fields(format_v1::kWorkspace));
+    if (const Value* entries = reader_.FindArray(v, "/workspace", "entries", "entry")) {
+      for (rapidjson::SizeType i = 0; i < entries->Size(); ++i) {
+        const std::string pointer = AppendPointer("/workspace/entries", i);
+        const Value& e = (*entries)[i];
+        if (!reader_.ExpectObject(e, pointer)) continue;
+        reader_.CheckMembers(e, pointer, Fields(format_v1::kDataEntry));
+        mocks::DataEntrySeed entry;
+        if (auto c = reader_.ReadNonBlank(e, pointer, "category")) entry.category = std::move(*c);
+        if (auto t = reader_.ReadNonBlank(e, pointer, "title")) entry.title = std::move(*t);
+        if (auto c = reader_.ReadString(e, pointer, "content")) entry.content = std::move(*c);
+        entry.tags = reader_.ReadStringList(e, pointer, "tags", "tag");
+        workspace.entries.push_back(std::move(entry));
+      }
+    }
+    const Value* blobs = FindField(v, "blobs");
+    if (!blobs || !reader_.ExpectObject(*blobs, "/workspace/blobs")) return;
+    for (const auto& member : blobs->GetObject()) {
+      const std::string_view path = AsView(member.name);
+      const std::string pointer = AppendPointer("/workspace/blobs", path);
+      if (path.find('\0') != std::string_view::npos) {
+        // A pointer with a NUL in it would print badly; the object that holds it is shown.
+        reader_.AtKeyShownAs(
+            pointer, "/workspace/blobs",
+            fmt::format("blob path must not contain a NUL character, got '{}'", ShowNul(path)));
+        continue;
+      }
+      if (auto problem = BlobPathProblem(path)) {
+        reader_.AtKey(pointer, std::move(*problem));
+        continue;
+      }
+      if (!member.value.IsString()) {
+        reader_.WrongType(member.value, pointer, "a string (the file's content)");
+        continue;
+      }
+      workspace.blobs.emplace(path, AsView(member.value));
+    }
+  }
+
+  mocks::TurnScript DecodeTurn(const Value& v, const std::string& pointer,
+                               const KnownDocuments& documents) {
     mocks::TurnScript turn;
     if (!reader_.ExpectObject(v, pointer)) return turn;
     reader_.CheckMembers(v, pointer, Fields(format_v1::kTurn));
     if (auto u = reader_.ReadNonBlank(v, pointer, "user")) turn.user = std::move(*u);
-    turn.steps = DecodeSteps(reader_, v, pointer);
+    turn.steps = DecodeSteps(reader_, v, pointer, documents);
     if (const Value* e = FindField(v, "expect");
         e && reader_.ExpectObject(*e, pointer + "/expect")) {
       const std::string expect_pointer = pointer + "/expect";
@@ -118,12 +234,34 @@ class ScenarioDecoder {
       turn.expect.tools_called =
           reader_.ReadStringList(*e, expect_pointer, "tools_called", "entry");
       turn.expect.file_search_used = reader_.ReadBool(*e, expect_pointer, "file_search_used");
+      turn.expect.data = DecodeDataExpectations(*e, expect_pointer);
       if (const Value* steps = FindField(v, "steps"); steps && turn.expect.file_search_used) {
         CheckFileSearchCanBeUsed(*turn.expect.file_search_used, FileSearchUse(*steps),
                                  expect_pointer + "/file_search_used");
       }
     }
     return turn;
+  }
+
+  std::vector<mocks::DataExpectation> DecodeDataExpectations(const Value& expect,
+                                                             const std::string& at) {
+    std::vector<mocks::DataExpectation> out;
+    const Value* list = reader_.FindArray(expect, at, "data", "expectation");
+    if (!list) return out;
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const std::string pointer = AppendPointer(at + "/data", i);
+      const Value& v = (*list)[i];
+      if (!reader_.ExpectObject(v, pointer)) continue;
+      reader_.CheckMembers(v, pointer, Fields(format_v1::kDataExpectation));
+      mocks::DataExpectation data;
+      if (auto c = reader_.ReadNonBlank(v, pointer, "category")) data.category = std::move(*c);
+      if (auto t = reader_.ReadNonBlank(v, pointer, "title_contains")) {
+        data.title_contains = std::move(*t);
+      }
+      if (auto exists = reader_.ReadBool(v, pointer, "exists")) data.exists = *exists;
+      out.push_back(std::move(data));
+    }
+    return out;
   }
 
   // An expectation the script can never meet is a mistake in the file, not a finding of a run.

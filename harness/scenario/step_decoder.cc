@@ -1,6 +1,7 @@
 #include "harness/scenario/step_decoder.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -71,7 +72,8 @@ struct StepRole {
 
 class StepDecoder {
  public:
-  explicit StepDecoder(FieldReader& reader) : reader_(reader) {}
+  StepDecoder(FieldReader& reader, const KnownDocuments& documents)
+      : reader_(reader), documents_(documents) {}
 
   mocks::StepScript DecodeStep(const Value& v, const std::string& pointer, const StepRole& role) {
     mocks::StepScript step;
@@ -204,7 +206,42 @@ class StepDecoder {
     if (auto query = reader_.ReadNonBlank(v, pointer, "query")) search.query = std::move(*query);
     if (auto d = ReadDist(reader_, v, pointer, "latency_ms")) search.latency_ms = *d;
     search.results = reader_.ReadStringList(v, pointer, "results", "result");
+    const Value* results = FindField(v, "results");
+    if (results == nullptr && documents_.state == KnownDocuments::State::kAbsent) {
+      reader_.AtValue(pointer,
+                      "a file_search without 'results' searches the scenario's 'documents', but "
+                      "there are none; give 'results' or add 'documents'");
+    }
+    if (results != nullptr && results->IsArray() &&
+        documents_.state == KnownDocuments::State::kListed) {
+      const std::string results_pointer = pointer + "/results";
+      for (rapidjson::SizeType i = 0; i < results->Size(); ++i) {
+        const Value& name = (*results)[i];
+        if (!name.IsString() || name.GetStringLength() == 0) continue;  // reported already
+        if (!std::binary_search(documents_.names.begin(), documents_.names.end(), AsView(name))) {
+          reader_.AtValue(AppendPointer(results_pointer, i), UnknownDocument(AsView(name)));
+        }
+      }
+    }
     return search;
+  }
+
+  // Scripted results must be documents of the scenario (when it has documents), so a typo
+  // cannot cite a file the knowledge base does not hold.
+  std::string UnknownDocument(std::string_view name) const {
+    std::string_view closest;
+    std::size_t best = 3;  // suggest only within edit distance 2, as for field names
+    for (const std::string& known : documents_.names) {
+      if (const std::size_t d = EditDistance(name, known); d < best) {
+        best = d;
+        closest = known;
+      }
+    }
+    if (!closest.empty()) {
+      return fmt::format("unknown document '{}'; did you mean '{}'?", name, closest);
+    }
+    return fmt::format("unknown document '{}' (documents: {})", name,
+                       fmt::join(documents_.names, ", "));
   }
 
   mocks::FaultScript DecodeFault(const Value& v, const std::string& pointer) {
@@ -280,16 +317,18 @@ class StepDecoder {
   }
 
   FieldReader& reader_;
+  const KnownDocuments& documents_;
 };
 
 }  // namespace
 
 std::vector<mocks::StepScript> DecodeSteps(FieldReader& reader, const Value& turn,
-                                           const std::string& pointer) {
+                                           const std::string& pointer,
+                                           const KnownDocuments& documents) {
   std::vector<mocks::StepScript> steps;
   const Value* list = reader.FindArray(turn, pointer, "steps", "step");
   if (!list) return steps;
-  StepDecoder decoder(reader);
+  StepDecoder decoder(reader, documents);
   const std::string steps_pointer = pointer + "/steps";
   for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
     const Value& v = (*list)[i];

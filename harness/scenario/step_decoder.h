@@ -13,10 +13,22 @@
 
 namespace agentreplay::harness {
 
+// What the scenario's "documents" member says about the documents a file_search can find.
+struct KnownDocuments {
+  enum class State {
+    kAbsent,     // no "documents": a file_search must script its results
+    kListed,     // scripted results must be among `names`
+    kMalformed,  // already reported; the rules that depend on it are skipped
+  };
+  State state = State::kAbsent;
+  std::vector<std::string> names;  // kListed: sorted, unique
+};
+
 // The member "steps" of the turn object `turn` at `pointer`. Absent or malformed: no steps
 // (reported, except absence, which the turn's required fields cover).
 std::vector<mocks::StepScript> DecodeSteps(FieldReader& reader, const rapidjson::Value& turn,
-                                           const std::string& pointer);
+                                           const std::string& pointer,
+                                           const KnownDocuments& documents);
 
 // Whether the model searches the vector store during a turn, whichever alternatives the
 // agent's requests select.

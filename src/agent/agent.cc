@@ -1,6 +1,8 @@
 #include "agent/agent.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace agentreplay {
@@ -69,13 +71,37 @@ Task<TurnResult> Agent::RunTurn(std::string user_message) {
   const int64_t retries_before = retrying_ ? retrying_->retries() : 0;
   SPDLOG_DEBUG("agent: turn starts ({})", RuntimeName(options_.runtime));
 
-  StepResult step = co_await client_->StartTurn(std::move(user_message), tools_);
+  // p4: the intent's packs; every tool when no packs are configured.
+  std::vector<ToolSpec> offered = tools_;
+  if (options_.tool_packs) {
+    offered = ToolsForPacks(*options_.tool_packs, SelectPacks(*options_.tool_packs, user_message),
+                            tools_);
+  }
+  StepResult step = co_await client_->StartTurn(std::move(user_message), offered);
   int tool_rounds = 0;
   for (;;) {
     ++turn.steps;
     turn.usage += step.usage;
     turn.tool_schema_bytes += step.tool_schema_bytes;
     turn.used_file_search = turn.used_file_search || step.used_file_search;
+
+    if (step.outcome == StepResult::Outcome::kToolCalls && offered.size() < tools_.size()) {
+      // The model wants a tool the agent has but did not offer: widen to every tool and ask
+      // again, rather than run a call the request never allowed.
+      const auto outside = std::find_if(
+          step.tool_calls.begin(), step.tool_calls.end(), [&](const ToolCall& call) {
+            const auto is = [&](const ToolSpec& t) { return t.name == call.name; };
+            return std::none_of(offered.begin(), offered.end(), is) &&
+                   std::any_of(tools_.begin(), tools_.end(), is);
+          });
+      if (outside != step.tool_calls.end()) {
+        Emit(AgentEventType::kStatus, "tool_pack_widened", {}, outside->name);
+        ++turn.tool_fallbacks;
+        offered = tools_;
+        step = co_await client_->RetryStep(offered);
+        continue;
+      }
+    }
 
     if (step.outcome == StepResult::Outcome::kFailed) {
       Error err = step.error.value_or(Error{ErrorKind::kInternal, "unknown", "step failed", 0});
@@ -101,7 +127,7 @@ Task<TurnResult> Agent::RunTurn(std::string user_message) {
     std::vector<ToolOutput> outputs = co_await RunTools(step.tool_calls);
     turn.tool_calls.insert(turn.tool_calls.end(), step.tool_calls.begin(), step.tool_calls.end());
     turn.tool_outputs.insert(turn.tool_outputs.end(), outputs.begin(), outputs.end());
-    step = co_await client_->SubmitToolOutputs(std::move(outputs), tools_);
+    step = co_await client_->SubmitToolOutputs(std::move(outputs), offered);
   }
   turn.finished = ports_.clock.Now();
   if (retrying_) {

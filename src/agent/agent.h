@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/delta_batcher.h"
+#include "agent/tool_selection.h"
 #include "core/error.h"
 #include "core/task.h"
 #include "llm/llm_client.h"
@@ -29,6 +30,9 @@ struct AgentOptions {
   bool parallel_tools = false;  // package px: one step's calls run concurrently
   RetryPolicy retry;            // package pr
   DeltaBatching batching;       // package pb
+  // Package p4: offer the intent's tool packs, widening to every tool (and asking the model
+  // again) when it wants one outside them. Unset: every tool, every time.
+  std::optional<ToolPacks> tool_packs;
 };
 
 struct AgentPorts {
@@ -49,6 +53,7 @@ struct TurnResult {
   int steps = 0;                  // model responses in the turn
   int64_t retries = 0;            // requests repeated by the retry policy
   bool used_file_search = false;  // the model searched the vector store
+  int64_t tool_fallbacks = 0;  // steps asked again with every tool (p4's wider pack)
   TimePoint started{};
   TimePoint finished{};
 };

@@ -233,6 +233,25 @@ Task<StepResult> AssistantsClient::SubmitToolOutputs(std::vector<ToolOutput> out
       std::string(buffer.GetString(), buffer.GetSize()), options_.stream));
 }
 
+Task<StepResult> AssistantsClient::RetryStep(std::span<const ToolSpec> tools) {
+  // A run cannot take a new tool list mid-step: cancel it and start a new run on the same
+  // thread. (A new run re-reads the whole thread, so in the mock it replays the turn from its
+  // first step; a step past the first costs more than one request to retry.)
+  if (!run_id_.empty()) {
+    JsonReply cancelled = co_await CallJson(
+        "POST", fmt::format("/threads/{}/runs/{}/cancel", thread_id_, run_id_), "{}");
+    if (cancelled.error) co_return FailedStep(std::move(*cancelled.error));
+  }
+  run_id_.clear();
+  last_status_.clear();
+  size_t schema_bytes = 0;
+  std::string body = RunCreateBody(tools, schema_bytes);
+  StepResult result = co_await RunStep(MakeRequest(
+      "POST", fmt::format("/threads/{}/runs", thread_id_), std::move(body), options_.stream));
+  result.tool_schema_bytes = schema_bytes;
+  co_return result;
+}
+
 Task<StepResult> AssistantsClient::RunStep(HttpRequest request) {
   HttpResponse response = co_await ports_.transport.Send(std::move(request));
   StepResult result;

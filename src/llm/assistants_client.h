@@ -24,6 +24,7 @@ class AssistantsClient : public LlmClient {
   Task<StepResult> StartTurn(std::string user_message, std::span<const ToolSpec> tools) override;
   Task<StepResult> SubmitToolOutputs(std::vector<ToolOutput> outputs,
                                      std::span<const ToolSpec> tools) override;
+  Task<StepResult> RetryStep(std::span<const ToolSpec> tools) override;
 
   // The conversation's thread; empty until the first turn created it.
   const std::string& thread_id() const { return thread_id_; }

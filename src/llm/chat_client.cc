@@ -140,6 +140,13 @@ Task<StepResult> ChatClient::SubmitToolOutputs(std::vector<ToolOutput> outputs,
   co_return co_await Post(tools);
 }
 
+Task<StepResult> ChatClient::RetryStep(std::span<const ToolSpec> tools) {
+  // Chat is stateless: forgetting the assistant's last answer puts the conversation back
+  // where that step began.
+  if (!conversation_.empty() && conversation_.back().role == "assistant") conversation_.pop_back();
+  co_return co_await Post(tools);
+}
+
 Task<StepResult> ChatClient::Post(std::span<const ToolSpec> tools) {
   size_t schema_bytes = 0;
   std::string body = BuildBody(tools, schema_bytes);

@@ -34,6 +34,7 @@ class ChatClient : public LlmClient {
   Task<StepResult> StartTurn(std::string user_message, std::span<const ToolSpec> tools) override;
   Task<StepResult> SubmitToolOutputs(std::vector<ToolOutput> outputs,
                                      std::span<const ToolSpec> tools) override;
+  Task<StepResult> RetryStep(std::span<const ToolSpec> tools) override;
 
   // Everything said so far, without the system message (that one comes from the options).
   const std::vector<ChatMessage>& conversation() const { return conversation_; }

@@ -103,6 +103,10 @@ class LlmClient {
   // Hands the outputs of the previous step's tool calls back and runs to the next stop.
   virtual Task<StepResult> SubmitToolOutputs(std::vector<ToolOutput> outputs,
                                              std::span<const ToolSpec> tools) = 0;
+  // Asks the model again for the step just answered, offering `tools` instead (package p4's
+  // wider-pack fallback when the model wanted a tool outside the pack it was offered). The
+  // answered step is discarded, as if it had never happened.
+  virtual Task<StepResult> RetryStep(std::span<const ToolSpec> tools) = 0;
 };
 
 std::unique_ptr<LlmClient> MakeLlmClient(Runtime runtime, LlmClientOptions options,

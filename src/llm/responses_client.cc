@@ -14,7 +14,7 @@ namespace agentreplay {
 
 template <typename WriteInput>
 std::string ResponsesClient::BuildBody(std::span<const ToolSpec> tools, size_t& schema_bytes,
-                                       WriteInput&& write_input) const {
+                                       WriteInput&& write_input) {
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
   w.StartObject();
@@ -52,14 +52,29 @@ std::string ResponsesClient::BuildBody(std::span<const ToolSpec> tools, size_t& 
   }
   json::Key(w, "input");
   w.StartArray();
+  const size_t input_start = buffer.GetSize();
   write_input(w);
+  const size_t input_end = buffer.GetSize();
   w.EndArray();
   if (options_.stream) {
     json::Key(w, "stream");
     w.Bool(true);
   }
   w.EndObject();
+  step_previous_id_ = previous_response_id_;
+  step_input_.assign(buffer.GetString() + input_start, input_end - input_start);
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Task<StepResult> ResponsesClient::RetryStep(std::span<const ToolSpec> tools) {
+  previous_response_id_ = step_previous_id_;
+  const std::string input = step_input_;
+  size_t schema_bytes = 0;
+  std::string body = BuildBody(tools, schema_bytes, [&](json::Writer& w) {
+    // The items were written by this writer before; replay them verbatim, comma-separated.
+    w.RawValue(input.data(), input.size(), rapidjson::kObjectType);
+  });
+  co_return co_await Post(std::move(body), schema_bytes);
 }
 
 Task<StepResult> ResponsesClient::StartTurn(std::string user_message,

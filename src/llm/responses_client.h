@@ -17,6 +17,7 @@ class ResponsesClient : public LlmClient {
   Task<StepResult> StartTurn(std::string user_message, std::span<const ToolSpec> tools) override;
   Task<StepResult> SubmitToolOutputs(std::vector<ToolOutput> outputs,
                                      std::span<const ToolSpec> tools) override;
+  Task<StepResult> RetryStep(std::span<const ToolSpec> tools) override;
 
   // The id that the next request continues from; empty before the first response.
   const std::string& previous_response_id() const { return previous_response_id_; }
@@ -25,12 +26,15 @@ class ResponsesClient : public LlmClient {
   // Writes the request body around `write_input`, which writes the "input" array's items.
   template <typename WriteInput>
   std::string BuildBody(std::span<const ToolSpec> tools, size_t& schema_bytes,
-                        WriteInput&& write_input) const;
+                        WriteInput&& write_input);
   Task<StepResult> Post(std::string body, size_t schema_bytes);
 
   LlmClientOptions options_;
   LlmClientPorts ports_;
   std::string previous_response_id_;
+  // What the last request continued from and sent as input, so a step can be asked again.
+  std::string step_previous_id_;
+  std::string step_input_;  // the JSON items of the "input" array, without brackets
 };
 
 }  // namespace agentreplay

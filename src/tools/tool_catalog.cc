@@ -1,6 +1,8 @@
 #include "tools/tool_catalog.h"
 
 #include "json/json_text.h"
+#include "tools/blob_tools.h"
+#include "tools/data_tools.h"
 #include "tools/get_current_time.h"
 
 namespace agentreplay {
@@ -58,6 +60,8 @@ bool ToolCatalog::Wrap(std::string_view name,
 ToolCatalog MakeDefaultCatalog() {
   ToolCatalog catalog;
   catalog.Add(MakeGetCurrentTimeTool());
+  AddDataTools(catalog);
+  AddBlobTools(catalog);
   return catalog;
 }
 

@@ -15,11 +15,14 @@
 
 namespace agentreplay {
 
+class Workspace;
+
 // What a tool may use from its surroundings. Wall time is the clock's time on a calendar
 // origin, so a simulated run tells a deterministic time of day.
 struct ToolContext {
   Clock* clock = nullptr;
   std::chrono::sys_seconds wall_origin{};  // the calendar instant of the clock's zero
+  Workspace* workspace = nullptr;  // the data and file tools' storage; none: they refuse
 
   std::chrono::system_clock::time_point WallNow() const;
 };

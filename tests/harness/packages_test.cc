@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "packages/registry.h"
+#include "packages/tool_packs_file.h"
+#include "tools/tool_catalog.h"
 #include "run/matrix_runner.h"
 
 namespace agentreplay::harness {
@@ -247,6 +249,79 @@ TEST(PackagesTest, P1AttachesTheVectorStoreSoTheModelCanSearchIt) {
     }
     // The search's 300 ms sit between the first token and the text.
     EXPECT_GT(M(with, "e2e_ms"), M(without, "e2e_ms") + 250.0);
+  }
+}
+
+const ToolPacks& ShippedPacks() {
+  static const ToolPacks packs = [] {
+    auto loaded =
+        LoadToolPacks(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/tool_packs.json");
+    if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
+    return std::get<ToolPacks>(std::move(loaded));
+  }();
+  return packs;
+}
+
+TEST(ToolPacksTest, IntentRulesPickPacksByWholeWords) {
+  const ToolPacks& packs = ShippedPacks();
+  EXPECT_THAT(SelectPacks(packs, "How many open ORDERS are recorded?"),
+              ::testing::ElementsAre("Core", "Memory"));
+  EXPECT_THAT(SelectPacks(packs, "Read the March invoice file and delete the old one"),
+              ::testing::ElementsAre("Core", "BlobRead", "Admin"));
+  // "profile" is not "file"; nothing matches, so the unmatched default applies.
+  EXPECT_THAT(SelectPacks(packs, "Update my profile picture"),
+              ::testing::ElementsAre("Core", "Memory"));
+}
+
+TEST(ToolPacksTest, BadPackFilesAreExplained) {
+  auto unknown = ParseToolPacks(R"({"schema":"agentreplay.tool_packs/v1","packs":{"Core":[]},
+      "rules":[{"pack":"Nope","words":["x"]}]})",
+                                "tool_packs.json");
+  EXPECT_EQ(std::get<std::string>(unknown), "tool_packs.json: /rules/0/pack: unknown pack 'Nope'");
+  auto schema = ParseToolPacks(R"({"schema":"v0"})", "tool_packs.json");
+  EXPECT_THAT(std::get<std::string>(schema), HasSubstr("/schema"));
+}
+
+results::Cell RunWithPacks(const mocks::Scenario& s, std::string_view variant) {
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 1;
+  options.tool_packs = &ShippedPacks();
+  const Variant v = V(variant);
+  return RunCell(*world, s, v, v.settings.runtime, options);
+}
+
+// One data question; the model calls `tool` first, then answers.
+mocks::Scenario DataScenario(const std::string& tool) {
+  mocks::Scenario s = ToolScenario();
+  s.tools.clear();
+  s.turns[0].user = "How many open orders are recorded?";
+  s.turns[0].steps[0].tool_calls = {{tool, R"({"prefix":"orders/"})", 1}};
+  s.turns[0].expect = {};
+  return s;
+}
+
+TEST(PackagesTest, P4SendsOnlyTheIntentsPack) {
+  if (MakeDefaultCatalog().Specs().size() < 3) GTEST_SKIP() << "needs the full tool set";
+  const auto s = DataScenario("get_filtered_data");
+  const auto all = RunWithPacks(s, "p0+p2+p3+p5");
+  const auto narrow = RunWithPacks(s, "p0+p2+p3+p5+p4");
+  EXPECT_LT(M(narrow, "tool_schema_bytes"), M(all, "tool_schema_bytes"));
+  EXPECT_LT(M(narrow, "input_tokens"), M(all, "input_tokens"));
+  EXPECT_DOUBLE_EQ(M(narrow, "tool_fallbacks"), 0.0);
+  EXPECT_DOUBLE_EQ(M(narrow, "requests"), M(all, "requests"));
+}
+
+TEST(PackagesTest, P4WidensThePackWhenTheModelWantsAToolOutsideIt) {
+  if (MakeDefaultCatalog().Specs().size() < 3) GTEST_SKIP() << "needs the full tool set";
+  const auto s = DataScenario("list_blobs");  // BlobRead: not in Core + Memory
+  for (const char* variant : {"p0+p2+p3+p5+p4", "p0+p2+p3+p4"}) {
+    SCOPED_TRACE(variant);
+    const auto cell = RunWithPacks(s, variant);
+    EXPECT_DOUBLE_EQ(M(cell, "tool_fallbacks"), 1.0);
+    EXPECT_DOUBLE_EQ(M(cell, "tool_calls"), 1.0);  // the call runs once, after the retry
+    const auto without = RunWithPacks(s, std::string(variant).substr(0, std::string(variant).size() - 3));
+    EXPECT_DOUBLE_EQ(M(cell, "requests"), M(without, "requests") + (cell.runtime == "responses" ? 1 : 2));
   }
 }
 

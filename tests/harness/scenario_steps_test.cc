@@ -16,6 +16,7 @@ using scenario_test::AllErrors;
 using scenario_test::OnlyError;
 using scenario_test::Parse;
 using scenario_test::WithSteps;
+using scenario_test::WithStepsAndDocuments;
 using scenario_test::WithStepsAndExpect;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -92,7 +93,8 @@ TEST(StepFieldsTest, ReadsFileSearchFaultsAlternativesAndFileSearchUsed) {
 }
 
 TEST(StepFieldsTest, Defaults) {
-  const LoadResult r = Parse(WithSteps(R"([{"file_search": {"query": "q"}, "text": "ok"}])"));
+  const LoadResult r = Parse(WithStepsAndDocuments(
+      R"([{"file_search": {"query": "q"}, "text": "ok"}])", R"({"a.md": "q"})"));
   ASSERT_THAT(r.errors, IsEmpty()) << r.errors.front().ToString();
   const mocks::TurnScript& turn = r.scenario->turns.at(0);
   ASSERT_TRUE(turn.steps[0].file_search.has_value());
@@ -119,20 +121,23 @@ TEST(StepFieldsTest, AnEarlierStepMayAnswerWhenAnAlternativeGoesOn) {
 
 TEST(StepFieldsDiagnosticTest, FileSearch) {
   EXPECT_EQ(
-      OnlyError(WithSteps(R"([{"file_search": {"query": "q", "latncy_ms": 5}, "text": "ok"}])")),
+      OnlyError(WithSteps(
+          R"([{"file_search": {"query": "q", "latncy_ms": 5, "results": ["a"]}, "text": "ok"}])")),
       "s.json:2:67: /turns/0/steps/0/file_search/latncy_ms: unknown field 'latncy_ms'; did you "
       "mean 'latency_ms'?");
   EXPECT_EQ(OnlyError(WithSteps(R"([{"file_search": {"results": ["a.md"]}, "text": "ok"}])")),
             "s.json:2:52: /turns/0/steps/0/file_search: missing required field 'query'");
   EXPECT_EQ(OnlyError(WithSteps(R"([{"file_search": "policy", "text": "ok"}])")),
             "s.json:2:52: /turns/0/steps/0/file_search: expected an object, got a string");
-  EXPECT_EQ(OnlyError(WithSteps(R"([{"file_search": {"query": 7}, "text": "ok"}])")),
-            "s.json:2:62: /turns/0/steps/0/file_search/query: expected a string, got a number");
+  EXPECT_EQ(
+      OnlyError(WithSteps(R"([{"file_search": {"query": 7, "results": ["a"]}, "text": "ok"}])")),
+      "s.json:2:62: /turns/0/steps/0/file_search/query: expected a string, got a number");
   EXPECT_EQ(
       OnlyError(WithSteps(R"([{"file_search": {"query": "q", "results": "a.md"}, "text": "ok"}])")),
       "s.json:2:78: /turns/0/steps/0/file_search/results: expected an array, got a string");
-  EXPECT_EQ(OnlyError(WithSteps(R"([{"file_search": {"query": " "}, "text": "ok"}])")),
-            "s.json:2:62: /turns/0/steps/0/file_search/query: query must not be empty");
+  EXPECT_EQ(
+      OnlyError(WithSteps(R"([{"file_search": {"query": " ", "results": ["a"]}, "text": "ok"}])")),
+      "s.json:2:62: /turns/0/steps/0/file_search/query: query must not be empty");
   EXPECT_EQ(
       OnlyError(WithSteps(R"([{"file_search": {"query": "q", "results": []}, "text": "ok"}])")),
       "s.json:2:78: /turns/0/steps/0/file_search/results: results must contain at least 1 result");
@@ -140,7 +145,8 @@ TEST(StepFieldsDiagnosticTest, FileSearch) {
                 R"([{"file_search": {"query": "q", "results": ["a", ""]}, "text": "ok"}])")),
             "s.json:2:84: /turns/0/steps/0/file_search/results/1: result must not be empty");
   EXPECT_EQ(
-      OnlyError(WithSteps(R"([{"file_search": {"query": "q", "latency_ms": -1}, "text": "ok"}])")),
+      OnlyError(WithSteps(
+          R"([{"file_search": {"query": "q", "latency_ms": -1, "results": ["a"]}, "text": "ok"}])")),
       "s.json:2:81: /turns/0/steps/0/file_search/latency_ms: latency_ms must be >= 0, got -1");
 }
 
@@ -299,24 +305,26 @@ TEST(StepFieldsDiagnosticTest, AlternativesFollowTheStepRules) {
 // --- expect.file_search_used ---
 
 TEST(StepFieldsDiagnosticTest, FileSearchUsed) {
-  constexpr std::string_view kSearches = R"([{"file_search": {"query": "q"}, "text": "ok"}])";
+  constexpr std::string_view kSearches =
+      R"([{"file_search": {"query": "q", "results": ["a"]}, "text": "ok"}])";
   EXPECT_EQ(OnlyError(WithStepsAndExpect(kSearches, R"({"file_search_used": "yes"})")),
-            "s.json:2:115: /turns/0/expect/file_search_used: expected a boolean, got a string");
+            "s.json:2:133: /turns/0/expect/file_search_used: expected a boolean, got a string");
   EXPECT_EQ(OnlyError(WithStepsAndExpect(kSearches, R"({"file_search_use": true})")),
-            "s.json:2:95: /turns/0/expect/file_search_use: unknown field 'file_search_use'; did "
+            "s.json:2:113: /turns/0/expect/file_search_use: unknown field 'file_search_use'; did "
             "you mean 'file_search_used'?");
   EXPECT_EQ(OnlyError(WithStepsAndExpect(R"([{"text": "ok"}])", R"({"file_search_used": true})")),
             "s.json:2:84: /turns/0/expect/file_search_used: file_search_used is true, but no step "
             "of this turn (nor any alternative) contains 'file_search', so the check cannot pass");
   EXPECT_EQ(OnlyError(WithStepsAndExpect(kSearches, R"({"file_search_used": false})")),
-            "s.json:2:115: /turns/0/expect/file_search_used: file_search_used is false, but every "
+            "s.json:2:133: /turns/0/expect/file_search_used: file_search_used is false, but every "
             "way through this turn plays a step with 'file_search', so the check cannot pass");
 }
 
 TEST(StepFieldsDiagnosticTest, FileSearchUsedFollowsThePaths) {
   // Searched only when the alternative plays: either value can be met.
   constexpr std::string_view kSometimes = R"([{"text": "ok", "alternatives": [
-    {"when": {"tool_not_offered": "f"}, "step": {"file_search": {"query": "q"}, "text": "ok"}}]}])";
+    {"when": {"tool_not_offered": "f"},
+     "step": {"file_search": {"query": "q", "results": ["a"]}, "text": "ok"}}]}])";
   EXPECT_THAT(AllErrors(WithStepsAndExpect(kSometimes, R"({"file_search_used": true})")),
               IsEmpty());
   EXPECT_THAT(AllErrors(WithStepsAndExpect(kSometimes, R"({"file_search_used": false})")),
@@ -325,7 +333,7 @@ TEST(StepFieldsDiagnosticTest, FileSearchUsedFollowsThePaths) {
   constexpr std::string_view kLater = R"([
     {"text": "ok", "alternatives": [{"when": {"tool_not_offered": "f"},
                                      "step": {"tool_calls": [{"name": "g"}]}}]},
-    {"file_search": {"query": "q"}, "text": "ok"}])";
+    {"file_search": {"query": "q", "results": ["a"]}, "text": "ok"}])";
   EXPECT_THAT(AllErrors(WithStepsAndExpect(kLater, R"({"file_search_used": false})")), IsEmpty());
 }
 
@@ -341,7 +349,7 @@ TEST(StepFieldsDiagnosticTest, ReportsEveryProblemInDocumentOrder) {
       "steps": [
         {
           "faults": [{"status": 299, "retry_after_s": -2}],
-          "file_search": {"query": ""},
+          "file_search": {"query": "", "results": ["a"]},
           "text": "ok",
           "alternatives": [{"when": {"tools_offered_at_least": 0},
                             "step": {"text": "no", "faults": []}}]

@@ -49,4 +49,12 @@ inline std::string WithStepsAndExpect(std::string_view steps, std::string_view e
          std::string(steps) + ", \"expect\": " + std::string(expect) + "}]}";
 }
 
+// Like WithSteps, with `documents` (a JSON object) as the scenario's documents, after the
+// turns so that the steps keep their positions.
+inline std::string WithStepsAndDocuments(std::string_view steps, std::string_view documents) {
+  std::string text = WithSteps(steps);
+  text.pop_back();  // the root's closing brace
+  return text + ", \"documents\": " + std::string(documents) + "}";
+}
+
 }  // namespace agentreplay::harness::scenario_test

@@ -1,0 +1,52 @@
+#include "run/workspace_setup.h"
+
+#include <fmt/format.h>
+
+namespace agentreplay::harness {
+
+std::unique_ptr<Workspace> PrepareWorkspace(const mocks::Scenario& scenario,
+                                            const std::optional<std::filesystem::path>& keep_dir,
+                                            std::string* error,
+                                            std::chrono::system_clock::time_point seeded_at) {
+  std::unique_ptr<Workspace> ws =
+      keep_dir ? Workspace::Open(*keep_dir, error) : Workspace::CreateTemporary(error);
+  if (!ws) return nullptr;
+  // The core does not know the scenario model; it takes its own plain seed.
+  std::vector<EntrySeed> entries;
+  entries.reserve(scenario.workspace.entries.size());
+  for (const auto& e : scenario.workspace.entries) {
+    entries.push_back(EntrySeed{e.category, e.title, e.content, e.tags});
+  }
+  if (auto err = ws->Seed(entries, scenario.workspace.blobs, seeded_at)) {
+    if (error != nullptr) *error = fmt::format("scenario '{}': {}", scenario.name, *err);
+    return nullptr;
+  }
+  return ws;
+}
+
+std::vector<CheckOutcome> CheckDataExpectations(const Workspace& workspace,
+                                                const mocks::Expectations& expectations) {
+  std::vector<CheckOutcome> out;
+  for (const auto& expect : expectations.data) {
+    CheckOutcome c;
+    c.name = fmt::format("data: {} entry titled ~\"{}\" {}",
+                         expect.category.empty() ? "any" : expect.category, expect.title_contains,
+                         expect.exists ? "exists" : "is gone");
+    std::string error;
+    const auto count = workspace.CountEntries(expect.category, expect.title_contains, &error);
+    if (!count) {
+      c.detail = "cannot query the workspace: " + error;
+    } else {
+      c.ok = expect.exists ? *count > 0 : *count == 0;
+      if (!c.ok) {
+        c.detail = expect.exists ? "no such entry"
+                                 : fmt::format("{} such entr{} still there", *count,
+                                               *count == 1 ? "y is" : "ies are");
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace agentreplay::harness

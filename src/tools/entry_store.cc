@@ -1,0 +1,227 @@
+#include "tools/entry_store.h"
+
+#include <rapidjson/document.h>
+
+#include "json/json_text.h"
+
+namespace agentreplay {
+namespace {
+
+constexpr std::string_view kSchema[] = {
+    // WAL lets a reader (a kept workspace inspected with the sqlite3 shell) run beside the
+    // agent; the busy timeout makes a second connection wait instead of failing at once.
+    // The synchronous pragma runs before this list: it must precede the switch to WAL.
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=5000",
+    "CREATE TABLE IF NOT EXISTS entries("
+    "id INTEGER PRIMARY KEY AUTOINCREMENT, category TEXT NOT NULL, title TEXT NOT NULL, "
+    "content TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]', created_at TEXT, updated_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS entries_by_category ON entries(category, id)",
+};
+
+constexpr std::string_view kColumns =
+    "SELECT id, category, title, content, tags, created_at, updated_at FROM entries ";
+
+// One WHERE clause for every combination of filters: an unset filter is bound as NULL and
+// switches its condition off, so the SQL text never depends on the values.
+constexpr std::string_view kWhere =
+    "WHERE (?1 IS NULL OR category = ?1) "
+    "AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\') "
+    "AND (?3 IS NULL OR (json_valid(tags) AND EXISTS "
+    "(SELECT 1 FROM json_each(entries.tags) WHERE json_each.value = ?3))) "
+    "AND (?4 IS NULL OR created_at > ?4) ";
+
+void SetError(std::string* error, std::string message) {
+  if (error != nullptr) *error = std::move(message);
+}
+
+Entry ReadEntry(const sqlite::Statement& stmt) {
+  Entry e;
+  e.id = stmt.ColumnInt(0);
+  e.category = stmt.ColumnText(1);
+  e.title = stmt.ColumnText(2);
+  e.content = stmt.ColumnText(3);
+  e.tags = TagsFromJson(stmt.ColumnText(4));
+  e.created_at = stmt.ColumnText(5);
+  e.updated_at = stmt.ColumnText(6);
+  return e;
+}
+
+}  // namespace
+
+std::string TagsToJson(const std::vector<std::string>& tags) {
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  w.StartArray();
+  for (const auto& tag : tags) json::String(w, tag);
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::vector<std::string> TagsFromJson(std::string_view json_text) {
+  std::vector<std::string> tags;
+  rapidjson::Document doc;
+  if (json::Parse(json_text, doc) || !doc.IsArray()) return tags;
+  for (const auto& v : doc.GetArray()) {
+    if (v.IsString()) tags.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return tags;
+}
+
+std::string ContainsPattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern.push_back('%');
+  return pattern;
+}
+
+std::unique_ptr<EntryStore> EntryStore::Open(const std::filesystem::path& file, bool durable,
+                                             std::string* error) {
+  auto db = sqlite::Database::Open(file, error);
+  if (!db) return nullptr;
+  // Without fsync a scratch database costs well under a millisecond to create and drop
+  // instead of tens (the harness makes one per repetition). NORMAL in WAL mode still
+  // survives a crash of the process, only not of the machine.
+  if (auto err = db->Exec(durable ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF")) {
+    SetError(error, "cannot configure the database: " + *err);
+    return nullptr;
+  }
+  for (std::string_view sql : kSchema) {
+    if (auto err = db->Exec(sql)) {
+      SetError(error, "cannot create the schema: " + *err);
+      return nullptr;
+    }
+  }
+  return std::unique_ptr<EntryStore>(new EntryStore(std::move(db)));
+}
+
+std::optional<int64_t> EntryStore::AddLocked(const EntrySeed& entry, std::string_view now,
+                                             std::string* error) {
+  auto stmt = db_->Prepare(
+      "INSERT INTO entries(category, title, content, tags, created_at, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+  stmt.Bind(1, std::string_view(entry.category))
+      .Bind(2, std::string_view(entry.title))
+      .Bind(3, std::string_view(entry.content))
+      .Bind(4, std::string_view(TagsToJson(entry.tags)))
+      .Bind(5, now);
+  if (!stmt.Run()) {
+    SetError(error, stmt.error());
+    return std::nullopt;
+  }
+  return db_->LastInsertRowId();
+}
+
+std::optional<int64_t> EntryStore::Add(const EntrySeed& entry, std::string_view now,
+                                       std::string* error) {
+  std::lock_guard lock(mutex_);
+  return AddLocked(entry, now, error);
+}
+
+bool EntryStore::AddAll(const std::vector<EntrySeed>& entries, std::string_view now,
+                        std::string* error) {
+  std::lock_guard lock(mutex_);
+  sqlite::Transaction tx(*db_);
+  if (!tx.ok()) {
+    SetError(error, tx.error());
+    return false;
+  }
+  for (const auto& entry : entries) {
+    if (!AddLocked(entry, now, error)) return false;  // the transaction rolls back
+  }
+  if (!tx.Commit()) {
+    SetError(error, tx.error());
+    return false;
+  }
+  return true;
+}
+
+std::optional<EntryPage> EntryStore::Query(const EntryQuery& query, std::string* error) {
+  std::lock_guard lock(mutex_);
+  const std::string sql = std::string(kColumns) + std::string(kWhere) +
+                          (query.newest_first ? "ORDER BY id DESC LIMIT ?5"
+                                              : "ORDER BY id ASC LIMIT ?5");
+  auto stmt = db_->Prepare(sql);
+  stmt.Bind(1, query.category)
+      .Bind(2, query.title_contains ? std::optional(ContainsPattern(*query.title_contains))
+                                    : std::nullopt)
+      .Bind(3, query.tag)
+      .Bind(4, query.created_after)
+      .Bind(5, query.limit + 1);  // one more than asked tells whether there are more
+  EntryPage page;
+  while (stmt.Step()) {
+    if (static_cast<int64_t>(page.entries.size()) == query.limit) {
+      page.has_more = true;
+      break;
+    }
+    page.entries.push_back(ReadEntry(stmt));
+  }
+  if (!stmt.ok()) {
+    SetError(error, stmt.error());
+    return std::nullopt;
+  }
+  return page;
+}
+
+StoreStatus EntryStore::Get(int64_t id, Entry* out, std::string* error) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->Prepare(std::string(kColumns) + "WHERE id = ?1");
+  stmt.Bind(1, id);
+  if (stmt.Step()) {
+    if (out != nullptr) *out = ReadEntry(stmt);
+    return StoreStatus::kOk;
+  }
+  if (!stmt.ok()) {
+    SetError(error, stmt.error());
+    return StoreStatus::kFailed;
+  }
+  return StoreStatus::kNotFound;
+}
+
+StoreStatus EntryStore::Update(int64_t id, const EntryUpdate& update, std::string_view now,
+                               std::string* error) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->Prepare(
+      "UPDATE entries SET title = coalesce(?1, title), content = coalesce(?2, content), "
+      "tags = coalesce(?3, tags), updated_at = ?4 WHERE id = ?5");
+  stmt.Bind(1, update.title)
+      .Bind(2, update.content)
+      .Bind(3, update.tags ? std::optional(TagsToJson(*update.tags)) : std::nullopt)
+      .Bind(4, now)
+      .Bind(5, id);
+  if (!stmt.Run()) {
+    SetError(error, stmt.error());
+    return StoreStatus::kFailed;
+  }
+  return db_->Changes() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
+}
+
+StoreStatus EntryStore::Remove(int64_t id, std::string* error) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->Prepare("DELETE FROM entries WHERE id = ?1");
+  stmt.Bind(1, id);
+  if (!stmt.Run()) {
+    SetError(error, stmt.error());
+    return StoreStatus::kFailed;
+  }
+  return db_->Changes() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
+}
+
+std::optional<int64_t> EntryStore::Count(std::string_view category,
+                                         std::string_view title_contains, std::string* error) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->Prepare(
+      "SELECT count(*) FROM entries WHERE (?1 = '' OR category = ?1) "
+      "AND title LIKE ?2 ESCAPE '\\'");
+  stmt.Bind(1, category).Bind(2, std::string_view(ContainsPattern(title_contains)));
+  if (!stmt.Step()) {
+    SetError(error, stmt.ok() ? "count returned no row" : stmt.error());
+    return std::nullopt;
+  }
+  return stmt.ColumnInt(0);
+}
+
+}  // namespace agentreplay

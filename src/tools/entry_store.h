@@ -1,0 +1,112 @@
+// The data entries of a workspace: one SQLite table, queried with bound parameters only.
+//
+//   entries(id INTEGER PRIMARY KEY AUTOINCREMENT, category TEXT NOT NULL, title TEXT NOT NULL,
+//           content TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]', created_at TEXT,
+//           updated_at TEXT)
+//
+// AUTOINCREMENT so that an id is never handed out twice: a model holding the id of an entry it
+// removed must get not_found, not silently edit a newer entry. Content is opaque text (JSON,
+// Markdown, anything); tags are a JSON array of strings; times are FormatUtcTimestamp text.
+//
+// Thread safety: tools may run on several threads at once (a real-world server), and a single
+// connection's multi-statement sequences (insert, then read the new id) must not interleave,
+// so every method holds one mutex for its whole duration. No method suspends a coroutine, so
+// the lock is never held across a co_await and the single-threaded simulated world cannot
+// deadlock on it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/sqlite_db.h"
+
+namespace agentreplay {
+
+// An entry as written: by the seed of a scenario or by add_new_data.
+struct EntrySeed {
+  std::string category;
+  std::string title;
+  std::string content;
+  std::vector<std::string> tags;
+};
+
+struct Entry {
+  int64_t id = 0;
+  std::string category;
+  std::string title;
+  std::string content;
+  std::vector<std::string> tags;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// Every criterion that is set must hold. title_contains is a case-insensitive (ASCII)
+// substring; created_after is a canonical timestamp (see NormalizeTimestamp), exclusive.
+struct EntryQuery {
+  std::optional<std::string> category;
+  std::optional<std::string> title_contains;
+  std::optional<std::string> tag;
+  std::optional<std::string> created_after;
+  int64_t limit = 20;
+  bool newest_first = true;  // by insertion order, which ids follow (AUTOINCREMENT)
+};
+
+struct EntryPage {
+  std::vector<Entry> entries;
+  bool has_more = false;  // more entries matched than `limit`
+};
+
+// Fields left unset keep their value; tags replace the whole list.
+struct EntryUpdate {
+  std::optional<std::string> title;
+  std::optional<std::string> content;
+  std::optional<std::vector<std::string>> tags;
+};
+
+enum class StoreStatus { kOk, kNotFound, kFailed };
+
+class EntryStore {
+ public:
+  // Opens or creates the database file and its schema. `durable`: sync to disk at
+  // checkpoints (a kept workspace); otherwise never (a scratch workspace deleted after the
+  // run). nullptr and `error` on failure.
+  static std::unique_ptr<EntryStore> Open(const std::filesystem::path& file, bool durable,
+                                          std::string* error);
+
+  // Each returns nullopt / kFailed with `error` set when SQLite fails.
+  std::optional<int64_t> Add(const EntrySeed& entry, std::string_view now, std::string* error);
+  // Adds all or none (one transaction).
+  bool AddAll(const std::vector<EntrySeed>& entries, std::string_view now, std::string* error);
+  std::optional<EntryPage> Query(const EntryQuery& query, std::string* error);
+  StoreStatus Get(int64_t id, Entry* out, std::string* error);
+  StoreStatus Update(int64_t id, const EntryUpdate& update, std::string_view now,
+                     std::string* error);
+  StoreStatus Remove(int64_t id, std::string* error);
+  // Entries of `category` (any category when empty) whose title contains `title_contains`
+  // (case-insensitive, ASCII; every title when empty).
+  std::optional<int64_t> Count(std::string_view category, std::string_view title_contains,
+                               std::string* error);
+
+ private:
+  explicit EntryStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  std::optional<int64_t> AddLocked(const EntrySeed& entry, std::string_view now,
+                                   std::string* error);
+
+  std::mutex mutex_;
+  std::unique_ptr<sqlite::Database> db_;
+};
+
+// The tags column: a compact JSON array of strings, and back (corrupt text reads as no tags).
+std::string TagsToJson(const std::vector<std::string>& tags);
+std::vector<std::string> TagsFromJson(std::string_view json_text);
+
+// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped ('\' is the escape).
+std::string ContainsPattern(std::string_view text);
+
+}  // namespace agentreplay

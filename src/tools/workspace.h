@@ -1,0 +1,70 @@
+// The agent's workspace: the storage its data and file tools work on.
+//
+//   <dir>/data.sqlite   the data entries (EntryStore)
+//   <dir>/blobs/        the file store (BlobStore)
+//
+// The harness gives every repetition a fresh temporary workspace seeded from the scenario, so
+// repetitions cannot see each other's writes; `agentreplay chat` (or a test) may keep one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/blob_store.h"
+#include "tools/entry_store.h"
+
+namespace agentreplay {
+
+class Workspace {
+ public:
+  static constexpr std::string_view kDatabaseFile = "data.sqlite";
+  static constexpr std::string_view kBlobDirectory = "blobs";
+
+  // A fresh directory under the system temp directory, removed by the destructor unless
+  // Keep() was called. nullptr and `error` on failure.
+  static std::unique_ptr<Workspace> CreateTemporary(std::string* error);
+  // Uses `dir` (created if missing) and never removes it; existing data stays.
+  static std::unique_ptr<Workspace> Open(const std::filesystem::path& dir, std::string* error);
+
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  ~Workspace();
+
+  // The directory outlives this object (e.g. to inspect what a run wrote).
+  void Keep() { remove_on_destruction_ = false; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  EntryStore& entries() { return *entries_; }
+  BlobStore& blobs() { return *blobs_; }
+
+  // Adds `entries` (all or none, created and updated at `seeded_at`) and writes `blobs` (path
+  // relative to the store → content, replacing existing files). Blob paths are confined like
+  // the tools' paths. Returns the error, if any.
+  std::optional<std::string> Seed(const std::vector<EntrySeed>& entries,
+                                  const std::map<std::string, std::string>& blobs,
+                                  std::chrono::system_clock::time_point seeded_at = {});
+
+  // Entries of `category` (any when empty) whose title contains `title_contains`
+  // (case-insensitive ASCII; any title when empty). nullopt and `error` if SQLite fails.
+  std::optional<int64_t> CountEntries(std::string_view category, std::string_view title_contains,
+                                      std::string* error = nullptr) const;
+
+ private:
+  Workspace(std::filesystem::path dir, bool remove_on_destruction)
+      : dir_(std::move(dir)), remove_on_destruction_(remove_on_destruction) {}
+  static std::unique_ptr<Workspace> Init(std::unique_ptr<Workspace> ws, std::string* error);
+
+  std::filesystem::path dir_;
+  bool remove_on_destruction_ = false;
+  std::unique_ptr<EntryStore> entries_;
+  std::unique_ptr<BlobStore> blobs_;
+};
+
+}  // namespace agentreplay

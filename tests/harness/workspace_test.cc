@@ -1,0 +1,171 @@
+// The workspace's life cycle, and the harness preparing and checking it for a scenario.
+#include "run/workspace_setup.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace agentreplay::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A directory name under the temp dir that nothing holds yet.
+fs::path FreshDir(std::string_view tag) {
+  std::string error;
+  auto probe = Workspace::CreateTemporary(&error);  // unique, removed again at once
+  return probe->dir().string() + "-" + std::string(tag);
+}
+
+mocks::Scenario SeededScenario() {
+  mocks::Scenario s;
+  s.name = "seeded";
+  s.workspace.entries = {
+      {"inventory", "Packing tape", R"({"on_hand":40,"reorder_level":100})", {"low"}},
+      {"inventory", "Pallet wrap", "6 rolls", {}},
+      {"suppliers", "Nordlicht Logistics", "# Nordlicht\nHamburg", {"preferred"}},
+  };
+  s.workspace.blobs = {{"invoices/2025-03/inv-20931.csv", "item,qty\ntape,40\n"},
+                       {"readme.md", ""}};
+  return s;
+}
+
+TEST(WorkspaceTest, TemporaryIsRemovedUnlessKept) {
+  std::string error;
+  auto ws = Workspace::CreateTemporary(&error);
+  ASSERT_NE(ws, nullptr) << error;
+  const fs::path dir = ws->dir();
+  EXPECT_EQ(dir.parent_path(), fs::temp_directory_path());
+  EXPECT_TRUE(fs::is_regular_file(dir / "data.sqlite"));
+  EXPECT_TRUE(fs::is_directory(dir / "blobs"));
+  ws.reset();
+  EXPECT_FALSE(fs::exists(dir));
+
+  ws = Workspace::CreateTemporary(&error);
+  const fs::path kept = ws->dir();
+  ws->Keep();
+  ws.reset();
+  EXPECT_TRUE(fs::is_regular_file(kept / "data.sqlite"));
+  fs::remove_all(kept);
+}
+
+TEST(WorkspaceTest, OpenKeepsTheDirectoryAndItsData) {
+  const fs::path dir = FreshDir("open");
+  std::string error;
+  {
+    auto ws = Workspace::Open(dir, &error);
+    ASSERT_NE(ws, nullptr) << error;
+    EXPECT_EQ(ws->entries().Add({"notes", "first", "", {}}, "2026-01-01T00:00:00.000Z", &error),
+              1);
+  }
+  ASSERT_TRUE(fs::exists(dir / "data.sqlite"));
+  {
+    auto ws = Workspace::Open(dir, &error);
+    ASSERT_NE(ws, nullptr) << error;
+    EXPECT_EQ(ws->CountEntries("notes", "FIRST"), 1);
+    // Ids are never handed out twice, even after the newest entry was removed.
+    EXPECT_EQ(ws->entries().Remove(1, &error), StoreStatus::kOk);
+    EXPECT_EQ(ws->entries().Add({"notes", "second", "", {}}, "", &error), 2);
+  }
+  EXPECT_TRUE(fs::exists(dir));
+  fs::remove_all(dir);
+}
+
+TEST(WorkspaceTest, OpenFailsCleanlyOnAFile) {
+  const fs::path file = FreshDir("file");
+  std::ofstream(file) << "not a directory";
+  std::string error;
+  EXPECT_EQ(Workspace::Open(file, &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  fs::remove(file);
+}
+
+TEST(WorkspaceSetupTest, SeedsTheScenarioIntoATemporaryWorkspace) {
+  std::string error;
+  const auto seeded_at = std::chrono::sys_seconds{std::chrono::seconds(1767225600)};
+  auto ws = PrepareWorkspace(SeededScenario(), std::nullopt, &error, seeded_at);
+  ASSERT_NE(ws, nullptr) << error;
+  EXPECT_EQ(ws->CountEntries("inventory", ""), 2);
+  EXPECT_EQ(ws->CountEntries("", "nordlicht"), 1);
+  EXPECT_EQ(Slurp(ws->dir() / "blobs/invoices/2025-03/inv-20931.csv"), "item,qty\ntape,40\n");
+  EXPECT_TRUE(fs::is_regular_file(ws->dir() / "blobs/readme.md"));
+
+  EntryQuery query;
+  query.category = "inventory";
+  query.newest_first = false;
+  const auto page = ws->entries().Query(query, &error);
+  ASSERT_TRUE(page) << error;
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].title, "Packing tape");
+  EXPECT_EQ(page->entries[0].content, R"({"on_hand":40,"reorder_level":100})");
+  EXPECT_EQ(page->entries[0].tags, std::vector<std::string>{"low"});
+  EXPECT_EQ(page->entries[0].created_at, "2026-01-01T00:00:00.000Z");
+
+  const fs::path dir = ws->dir();
+  ws.reset();
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(WorkspaceSetupTest, KeepDirIsUsedAndKept) {
+  const fs::path dir = FreshDir("keep");
+  std::string error;
+  auto ws = PrepareWorkspace(SeededScenario(), dir, &error);
+  ASSERT_NE(ws, nullptr) << error;
+  EXPECT_EQ(ws->dir(), dir);
+  ws.reset();
+  EXPECT_TRUE(fs::is_regular_file(dir / "blobs/readme.md"));
+  fs::remove_all(dir);
+}
+
+TEST(WorkspaceSetupTest, ABlobSeedOutsideTheStoreIsAnError) {
+  mocks::Scenario s = SeededScenario();
+  s.workspace.blobs["../escape.txt"] = "x";
+  std::string error;
+  EXPECT_EQ(PrepareWorkspace(s, std::nullopt, &error), nullptr);
+  EXPECT_EQ(error,
+            "scenario 'seeded': cannot seed blob '../escape.txt': '../escape.txt' contains '..'; "
+            "paths may not leave the file store");
+}
+
+TEST(WorkspaceSetupTest, DataExpectationsAreCheckedAgainstTheEntries) {
+  std::string error;
+  auto ws = PrepareWorkspace(SeededScenario(), std::nullopt, &error);
+  ASSERT_NE(ws, nullptr) << error;
+  mocks::Expectations expect;
+  expect.data = {{"inventory", "packing", true},
+                 {"inventory", "Nordlicht", true},
+                 {"inventory", "Pallet", false},
+                 {"suppliers", "Acme", false},
+                 {"", "wrap", true}};
+  const auto outcomes = CheckDataExpectations(*ws, expect);
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_EQ(outcomes[0].name, "data: inventory entry titled ~\"packing\" exists");
+  EXPECT_TRUE(outcomes[0].ok);
+  EXPECT_EQ(outcomes[0].detail, "");
+  EXPECT_EQ(outcomes[1].name, "data: inventory entry titled ~\"Nordlicht\" exists");
+  EXPECT_FALSE(outcomes[1].ok);
+  EXPECT_EQ(outcomes[1].detail, "no such entry");
+  EXPECT_EQ(outcomes[2].name, "data: inventory entry titled ~\"Pallet\" is gone");
+  EXPECT_FALSE(outcomes[2].ok);
+  EXPECT_EQ(outcomes[2].detail, "1 such entry is still there");
+  EXPECT_TRUE(outcomes[3].ok);
+  EXPECT_EQ(outcomes[4].name, "data: any entry titled ~\"wrap\" exists");
+  EXPECT_TRUE(outcomes[4].ok);
+
+  // The agent removes the entry: the expectation that it is gone now holds.
+  ASSERT_EQ(ws->entries().Remove(2, &error), StoreStatus::kOk);
+  EXPECT_TRUE(CheckDataExpectations(*ws, expect)[2].ok);
+  EXPECT_TRUE(CheckDataExpectations(*ws, mocks::Expectations{}).empty());
+}
+
+}  // namespace
+}  // namespace agentreplay::harness
