@@ -64,10 +64,10 @@ class ProxyRouter {
 
   // Closes the listening socket and every connection, cancels pending timers, lets in-flight
   // tool coroutines finish, and joins the thread. The port is free when it returns.
-  // Idempotent.
+  // Idempotent. Not for the router's own thread (a tool), which it would join.
   void Stop();
 
-  struct Impl;
+  struct Impl;  // opaque (Asio and Beast stay in the .cc); public so its helpers can name it
 
  private:
   explicit ProxyRouter(std::unique_ptr<Impl> impl);

@@ -100,6 +100,7 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   harness::MatrixOptions matrix;
   matrix.variants = std::move(std::get<std::vector<harness::Variant>>(variants));
   matrix.tool_packs = &std::get<ToolPacks>(tool_packs);
+  if (!options.workspace_dir.empty()) matrix.workspace_dir = fs::path(options.workspace_dir);
   for (const auto& name : options.runtimes) matrix.runtimes.push_back(*ParseRuntime(name));
   matrix.prices = &std::get<harness::PriceTable>(prices);
   matrix.repetitions = options.repetitions;

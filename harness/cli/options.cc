@@ -36,6 +36,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   run_cmd->add_option("--seed", run.seed, "Seed of every random draw");
   run_cmd->add_option("--out", run.out_dir,
                       "Directory for results.json (rewritten after each cell)");
+  run_cmd->add_option("--workspace", run.workspace_dir,
+                      "Keep each repetition's workspace (data and blobs) under this directory "
+                      "instead of a temporary one");
   run_cmd->add_flag("--fail-on-checks", run.fail_on_checks,
                     "Exit 1 when a scenario expectation fails in any cell");
 

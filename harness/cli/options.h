@@ -23,6 +23,8 @@ struct RunOptions {
   // Exit 1 when a scenario expectation fails. Off by default: the ladder contains variants
   // that fail checks by design (no vector store, no retries), and gating is compare's job.
   bool fail_on_checks = false;
+  // Keep the agent's workspaces (SQLite data and blob store) under this directory.
+  std::string workspace_dir;
 };
 
 struct ValidateOptions {

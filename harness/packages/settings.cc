@@ -94,6 +94,9 @@ const std::vector<Entry>& Table() {
        Choice("intent", "all",
               [](VariantSettings& s, bool intent) { s.intent_tool_selection = intent; })},
       {"parallel_tools", Bool(&VariantSettings::parallel_tools)},
+      {"max_parallel_tools", Number([](VariantSettings& s, double v) {
+         s.max_parallel_tools = std::max(1, static_cast<int>(v));
+       })},
       {"retry_max_attempts", Number([](VariantSettings& s, double v) {
          s.retry.max_attempts = std::max(1, static_cast<int>(v));
        })},
@@ -132,6 +135,7 @@ AgentOptions MakeAgentOptions(const VariantSettings& settings, uint64_t seed) {
   options.llm.assistants = settings.assistants;
   options.llm.vector_store.attach = settings.vector_store;
   options.parallel_tools = settings.parallel_tools;
+  options.max_parallel_tools = settings.max_parallel_tools;
   options.retry = settings.retry;
   options.retry.seed = DeriveSeed(seed, "retry-jitter");
   options.batching = settings.batching;

@@ -23,6 +23,7 @@ struct VariantSettings {
   bool proxy_dispatch = true;          // p2 off: tools go through the proxy_router hop
   bool intent_tool_selection = false;  // p4
   bool parallel_tools = false;         // px
+  int max_parallel_tools = 4;          // px's worker pool
   RetryPolicy retry;                   // pr (its seed is set per repetition)
   DeltaBatching batching;              // pb
 };

@@ -11,6 +11,7 @@
 #include "run/checks.h"
 #include "run/scripted_tools.h"
 #include "run/stats.h"
+#include "run/workspace_setup.h"
 #include "sim/sim_world.h"
 #include "tools/in_process_dispatcher.h"
 
@@ -35,9 +36,26 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
                    const MatrixOptions& matrix, uint64_t seed, int repetition,
                    results::Cell& cell) {
   auto session = world.Open(scenario, seed);
+  std::optional<std::filesystem::path> keep;
+  if (matrix.workspace_dir) {
+    keep = *matrix.workspace_dir / cell.scenario / cell.runtime / cell.variant /
+           fmt::format("rep{}", repetition);
+  }
+  std::string workspace_error;
+  auto workspace = PrepareWorkspace(scenario, keep, &workspace_error,
+                                    std::chrono::system_clock::time_point(session->wall_origin()));
+  if (!workspace) {
+    for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
+      cell.samples.push_back(
+          ErrorSample(repetition, t, "internal", "workspace_unavailable", workspace_error));
+    }
+    return;
+  }
   ToolCatalog catalog = MakeDefaultCatalog();
   ApplyScenarioToolLatencies(scenario, seed, catalog);
-  InProcessDispatcher in_process(catalog, ToolContext{&session->clock(), session->wall_origin()});
+  ToolContext tool_context{&session->clock(), session->wall_origin()};
+  tool_context.workspace = workspace.get();
+  InProcessDispatcher in_process(catalog, tool_context);
   std::unique_ptr<ToolDispatcher> hop;
   ToolDispatcher* dispatcher = &in_process;
   if (settings.proxy_dispatch) {
@@ -98,7 +116,12 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     sample.repetition = repetition;
     sample.turn = t;
     DeriveMetrics(probe.TakeTimeline(), *turn, context, sample);
-    AccumulateChecks(EvaluateTurn(script, t, *turn), cell.checks);
+    std::vector<CheckOutcome> outcomes = EvaluateTurn(script, t, *turn);
+    for (auto& data : CheckDataExpectations(*workspace, script.expect)) {
+      data.name = fmt::format("turn {}: {}", t + 1, data.name);
+      outcomes.push_back(std::move(data));
+    }
+    AccumulateChecks(outcomes, cell.checks);
     cell.samples.push_back(std::move(sample));
     if (!turn->ok) {
       SPDLOG_DEBUG("{} rep {} turn {}: {}", scenario.name, repetition, t, turn->error->message);

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,9 @@ struct MatrixOptions {
   const PriceTable* prices = nullptr;  // cost_usd is left out without one
   // Package p4's packs and intent rules; a variant with p4 offers every tool without them.
   const ToolPacks* tool_packs = nullptr;
+  // Keep every repetition's workspace under this directory (DIR/<scenario>/<runtime>/
+  // <variant>/rep<N>) instead of a temporary one removed after the repetition.
+  std::optional<std::filesystem::path> workspace_dir;
 };
 
 // The seed of one repetition: independent of runtime and variant, so every cell of a

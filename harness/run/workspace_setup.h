@@ -19,9 +19,10 @@ namespace agentreplay::harness {
 // directory (created if missing, kept afterwards), seeded with the scenario's entries and
 // blobs. Seeded entries are dated `seeded_at` (pass the world's wall origin for the simulated
 // calendar; the default is the Unix epoch). nullptr and `error` on failure.
-std::unique_ptr<Workspace> PrepareWorkspace(
-    const mocks::Scenario& scenario, const std::optional<std::filesystem::path>& keep_dir,
-    std::string* error, std::chrono::system_clock::time_point seeded_at = {});
+std::unique_ptr<Workspace> PrepareWorkspace(const mocks::Scenario& scenario,
+                                            const std::optional<std::filesystem::path>& keep_dir,
+                                            std::string* error,
+                                            std::chrono::system_clock::time_point seeded_at = {});
 
 // One outcome per data expectation, in order: "data: <category> entry titled ~"<text>" exists"
 // (or "is gone"). An expectation holds when the count of entries of the category whose title

@@ -52,16 +52,29 @@ Task<ToolOutput> Agent::RunTool(const ToolCall& call) {
 }
 
 Task<std::vector<ToolOutput>> Agent::RunTools(const std::vector<ToolCall>& calls) {
+  std::vector<ToolOutput> outputs(calls.size());
   if (options_.parallel_tools && calls.size() > 1) {
-    // Each call reports its completion as it finishes; outputs keep the calls' order.
-    std::vector<Task<ToolOutput>> tasks;
-    tasks.reserve(calls.size());
-    for (const auto& call : calls) tasks.push_back(RunTool(call));
-    co_return co_await WhenAll(std::move(tasks));
+    // A bounded pool: each worker takes the next call until none is left, so at most
+    // max_parallel_tools run at once and each reports its completion as it finishes.
+    size_t next = 0;
+    const size_t workers =
+        std::min(calls.size(), static_cast<size_t>(std::max(1, options_.max_parallel_tools)));
+    std::vector<Task<int>> pool;
+    pool.reserve(workers);
+    for (size_t w = 0; w < workers; ++w) {
+      pool.push_back([](Agent& agent, const std::vector<ToolCall>& cs, std::vector<ToolOutput>& outs,
+                        size_t& cursor) -> Task<int> {
+        while (cursor < cs.size()) {
+          const size_t i = cursor++;
+          outs[i] = co_await agent.RunTool(cs[i]);
+        }
+        co_return 0;
+      }(*this, calls, outputs, next));
+    }
+    co_await WhenAll(std::move(pool));
+    co_return outputs;
   }
-  std::vector<ToolOutput> outputs;
-  outputs.reserve(calls.size());
-  for (const auto& call : calls) outputs.push_back(co_await RunTool(call));
+  for (size_t i = 0; i < calls.size(); ++i) outputs[i] = co_await RunTool(calls[i]);
   co_return outputs;
 }
 

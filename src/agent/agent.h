@@ -27,7 +27,8 @@ struct AgentOptions {
   LlmClientOptions llm;
   // A model that keeps asking for tools must not spin forever.
   int max_tool_rounds = 16;
-  bool parallel_tools = false;  // package px: one step's calls run concurrently
+  bool parallel_tools = false;  // package px: one step's calls run concurrently...
+  int max_parallel_tools = 4;   // ...on at most this many workers
   RetryPolicy retry;            // package pr
   DeltaBatching batching;       // package pb
   // Package p4: offer the intent's tool packs, widening to every tool (and asking the model

@@ -29,8 +29,7 @@ bool IsWithin(const fs::path& dir, const fs::path& path) {
 
 std::string Modified(const fs::file_time_type& t) {
   const auto sys = std::chrono::file_clock::to_sys(t);
-  return FormatUtcTimestamp(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(sys));
+  return FormatUtcTimestamp(std::chrono::time_point_cast<std::chrono::system_clock::duration>(sys));
 }
 
 }  // namespace
@@ -55,8 +54,7 @@ std::optional<fs::path> BlobStore::Resolve(std::string_view relative, BlobError*
   }
   if (relative.front() == '/') {
     return refuse(fmt::format(
-        "'{}' is absolute; give a path relative to the file store, e.g. reports/q1.csv",
-        relative));
+        "'{}' is absolute; give a path relative to the file store, e.g. reports/q1.csv", relative));
   }
   fs::path lexical;
   size_t start = 0;
@@ -65,14 +63,15 @@ std::optional<fs::path> BlobStore::Resolve(std::string_view relative, BlobError*
     if (end == std::string_view::npos) end = relative.size();
     const std::string_view part = relative.substr(start, end - start);
     if (part == "..") {
-      return refuse(fmt::format("'{}' contains '..'; paths may not leave the file store",
-                                relative));
+      return refuse(
+          fmt::format("'{}' contains '..'; paths may not leave the file store", relative));
     }
     if (!part.empty() && part != ".") lexical /= fs::path(std::string(part));
     start = end + 1;
   }
-  if (lexical.empty()) return refuse(fmt::format("'{}' names the store itself, not a file",
-                                                 relative));
+  if (lexical.empty()) {
+    return refuse(fmt::format("'{}' names the store itself, not a file", relative));
+  }
 
   std::error_code ec;
   const fs::path resolved = fs::weakly_canonical(root_ / lexical, ec);
@@ -88,15 +87,14 @@ std::optional<fs::path> BlobStore::Resolve(std::string_view relative, BlobError*
     const fs::file_status st = fs::symlink_status(walk, ec);
     if (ec || !fs::exists(st)) break;
     if (fs::is_symlink(st)) {
-      return refuse(fmt::format("'{}' goes through a symbolic link that cannot be followed",
-                                relative));
+      return refuse(
+          fmt::format("'{}' goes through a symbolic link that cannot be followed", relative));
     }
   }
   return resolved;
 }
 
-std::vector<BlobInfo> BlobStore::List(std::string_view prefix, bool* truncated,
-                                      BlobError* error) {
+std::vector<BlobInfo> BlobStore::List(std::string_view prefix, bool* truncated, BlobError* error) {
   std::lock_guard lock(mutex_);
   std::vector<BlobInfo> files;
   if (truncated != nullptr) *truncated = false;
@@ -143,8 +141,8 @@ std::optional<BlobData> BlobStore::Read(std::string_view path, uint64_t max_byte
   std::error_code ec;
   const fs::file_status st = fs::status(*resolved, ec);
   if (!fs::exists(st)) {
-    Fail(error, "not_found", fmt::format("no file '{}' in the store; list_blobs shows what there is",
-                                         path));
+    Fail(error, "not_found",
+         fmt::format("no file '{}' in the store; list_blobs shows what there is", path));
     return std::nullopt;
   }
   if (!fs::is_regular_file(st)) {
@@ -169,8 +167,8 @@ std::optional<BlobData> BlobStore::Read(std::string_view path, uint64_t max_byte
   return data;
 }
 
-bool BlobStore::Write(std::string_view path, std::string_view bytes, bool overwrite,
-                      bool* created, BlobError* error) {
+bool BlobStore::Write(std::string_view path, std::string_view bytes, bool overwrite, bool* created,
+                      BlobError* error) {
   std::lock_guard lock(mutex_);
   const auto resolved = Resolve(path, error);
   if (!resolved) return false;
@@ -233,8 +231,8 @@ bool BlobStore::Manage(BlobAction action, std::string_view path, std::string_vie
     return Fail(error, "already_exists", fmt::format("'{}' already exists", to));
   }
   if (action == BlobAction::kCopy && !fs::is_regular_file(st)) {
-    return Fail(error, "invalid_path", fmt::format("'{}' is a folder; only files can be copied",
-                                                   path));
+    return Fail(error, "invalid_path",
+                fmt::format("'{}' is a folder; only files can be copied", path));
   }
   if (IsWithin(*source, *target)) {
     return Fail(error, "invalid_path",

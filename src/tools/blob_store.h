@@ -35,8 +35,8 @@ struct BlobInfo {
 };
 
 struct BlobData {
-  std::string bytes;   // at most the max_bytes asked for
-  uint64_t size = 0;   // of the whole file
+  std::string bytes;  // at most the max_bytes asked for
+  uint64_t size = 0;  // of the whole file
   bool truncated = false;
 };
 

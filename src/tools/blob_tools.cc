@@ -123,9 +123,9 @@ class ReadBlobFileTool : public WorkspaceTool {
     // Text when the bytes are UTF-8 without NUL; a cut through the last character of a
     // truncated read is dropped rather than making the file look binary.
     const Utf8Scan scan = ScanUtf8(data->bytes);
-    const bool text = data->bytes.find('\0') == std::string::npos &&
-                      (scan.valid == data->bytes.size() ||
-                       (data->truncated && scan.incomplete_tail));
+    const bool text =
+        data->bytes.find('\0') == std::string::npos &&
+        (scan.valid == data->bytes.size() || (data->truncated && scan.incomplete_tail));
     const std::string encoded = text ? std::string() : Base64Encode(data->bytes);
     JsonOutput out;
     auto& w = out.writer;

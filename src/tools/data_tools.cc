@@ -91,8 +91,9 @@ std::optional<ToolResult> CheckContent(const std::optional<std::string>& content
 }
 
 ToolResult NotFound(int64_t id) {
-  return ToolError("not_found",
-                   fmt::format("no data entry with id {}; get_filtered_data lists the entries", id));
+  return ToolError(
+      "not_found",
+      fmt::format("no data entry with id {}; get_filtered_data lists the entries", id));
 }
 
 void WriteEntry(json::Writer& w, const Entry& e) {
@@ -130,7 +131,8 @@ class AddNewDataTool : public WorkspaceTool {
     auto category = args.String("category", Need::kRequired, 1, kMaxCategory);
     auto title = args.String("title", Need::kRequired, 1, kMaxTitle);
     auto content = args.String("content", Need::kRequired, 0, kMaxContent);
-    const auto content_type = args.Enum("content_type", Need::kOptional, {"text", "markdown", "json"});
+    const auto content_type =
+        args.Enum("content_type", Need::kOptional, {"text", "markdown", "json"});
     auto tags = args.StringList("tags", kMaxTags, kMaxTag);
     if (!args.ok()) return args.Error();
     if (auto bad = CheckContent(content_type, *content)) return *bad;
@@ -182,8 +184,9 @@ class GetFilteredDataTool : public WorkspaceTool {
       if (auto after = f.String("created_after", Need::kOptional, 1, 64)) {
         query.created_after = NormalizeTimestamp(*after);
         if (!query.created_after) {
-          f.Fail("'filters.created_after' must be a date (2025-03-01) or a UTC date-time "
-                 "(2025-03-01T12:00:00Z)");
+          f.Fail(
+              "'filters.created_after' must be a date (2025-03-01) or a UTC date-time "
+              "(2025-03-01T12:00:00Z)");
         }
       }
       if (!f.ok()) return f.Error();
@@ -222,7 +225,8 @@ class UpdateDataEntryTool : public WorkspaceTool {
     EntryUpdate update;
     update.title = args.String("title", Need::kOptional, 1, kMaxTitle);
     update.content = args.String("content", Need::kOptional, 0, kMaxContent);
-    const auto content_type = args.Enum("content_type", Need::kOptional, {"text", "markdown", "json"});
+    const auto content_type =
+        args.Enum("content_type", Need::kOptional, {"text", "markdown", "json"});
     update.tags = args.StringList("tags", kMaxTags, kMaxTag);
     if (args.ok() && !update.title && !update.content && !update.tags) {
       args.Fail("give at least one of 'title', 'content', 'tags' to change");

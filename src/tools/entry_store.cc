@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
 #include "json/json_text.h"
 
 namespace agentreplay {
@@ -18,6 +20,9 @@ constexpr std::string_view kSchema[] = {
     "content TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]', created_at TEXT, updated_at TEXT)",
     "CREATE INDEX IF NOT EXISTS entries_by_category ON entries(category, id)",
 };
+
+// Far above what a tool asks for (100); keeps limit + 1 from overflowing.
+constexpr int64_t kMaxQueryLimit = 1'000'000;
 
 constexpr std::string_view kColumns =
     "SELECT id, category, title, content, tags, created_at, updated_at FROM entries ";
@@ -140,20 +145,21 @@ bool EntryStore::AddAll(const std::vector<EntrySeed>& entries, std::string_view 
 }
 
 std::optional<EntryPage> EntryStore::Query(const EntryQuery& query, std::string* error) {
+  const int64_t limit = std::clamp<int64_t>(query.limit, 0, kMaxQueryLimit);
   std::lock_guard lock(mutex_);
-  const std::string sql = std::string(kColumns) + std::string(kWhere) +
-                          (query.newest_first ? "ORDER BY id DESC LIMIT ?5"
-                                              : "ORDER BY id ASC LIMIT ?5");
+  const std::string sql =
+      std::string(kColumns) + std::string(kWhere) +
+      (query.newest_first ? "ORDER BY id DESC LIMIT ?5" : "ORDER BY id ASC LIMIT ?5");
   auto stmt = db_->Prepare(sql);
   stmt.Bind(1, query.category)
       .Bind(2, query.title_contains ? std::optional(ContainsPattern(*query.title_contains))
                                     : std::nullopt)
       .Bind(3, query.tag)
       .Bind(4, query.created_after)
-      .Bind(5, query.limit + 1);  // one more than asked tells whether there are more
+      .Bind(5, limit + 1);  // one more than asked tells whether there are more
   EntryPage page;
   while (stmt.Step()) {
-    if (static_cast<int64_t>(page.entries.size()) == query.limit) {
+    if (static_cast<int64_t>(page.entries.size()) == limit) {
       page.has_more = true;
       break;
     }
@@ -210,8 +216,8 @@ StoreStatus EntryStore::Remove(int64_t id, std::string* error) {
   return db_->Changes() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
 }
 
-std::optional<int64_t> EntryStore::Count(std::string_view category,
-                                         std::string_view title_contains, std::string* error) {
+std::optional<int64_t> EntryStore::Count(std::string_view category, std::string_view title_contains,
+                                         std::string* error) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare(
       "SELECT count(*) FROM entries WHERE (?1 = '' OR category = ?1) "

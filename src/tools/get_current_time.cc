@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "json/json_text.h"
+#include "tools/tool_args.h"
 
 namespace agentreplay {
 namespace {
@@ -88,7 +89,7 @@ class GetCurrentTimeTool : public Tool {
 
   Task<ToolResult> Run(std::string arguments, ToolContext& context) override {
     rapidjson::Document doc;
-    if (auto err = json::Parse(arguments, doc)) {
+    if (auto err = ParseUntrustedJson(arguments, doc)) {
       co_return ToolError("invalid_arguments", "arguments are not valid JSON: " + *err);
     }
     if (!doc.IsObject()) co_return ToolError("invalid_arguments", "arguments must be an object");

@@ -36,8 +36,8 @@ void Statement::Fail(int code) {
 Statement& Statement::Bind(int index, std::string_view text) {
   if (!ok() || stmt_ == nullptr) return *this;
   // SQLITE_TRANSIENT: SQLite copies the bytes, so the caller's string may go away.
-  const int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) Fail(rc);
   return *this;
 }
@@ -93,8 +93,8 @@ bool Statement::ColumnIsNull(int column) const {
 
 std::unique_ptr<Database> Database::Open(const std::filesystem::path& path, std::string* error) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     if (error != nullptr) {
       *error = fmt::format("cannot open {}: {}", path.string(),

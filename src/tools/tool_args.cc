@@ -47,7 +47,8 @@ std::string IntegerRange(int64_t min, int64_t max) {
 }  // namespace
 
 std::optional<std::string> ParseUntrustedJson(std::string_view text, rapidjson::Document& doc) {
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   doc.Parse<kFlags>(text.data(), text.size());
   if (!doc.HasParseError()) return std::nullopt;
   const size_t offset = doc.GetErrorOffset();
@@ -203,8 +204,7 @@ std::optional<std::string> ArgReader::Enum(std::string_view key, Need need,
 }
 
 std::optional<std::vector<std::string>> ArgReader::StringList(std::string_view key,
-                                                              size_t max_items,
-                                                              size_t max_length) {
+                                                              size_t max_items, size_t max_length) {
   const auto* v = Find(key, Need::kOptional);
   if (v == nullptr) return std::nullopt;
   if (!v->IsArray()) {
@@ -217,9 +217,9 @@ std::optional<std::vector<std::string>> ArgReader::StringList(std::string_view k
   }
   std::vector<std::string> out;
   for (const auto& item : v->GetArray()) {
-    const std::string_view s =
-        item.IsString() ? std::string_view(item.GetString(), item.GetStringLength())
-                        : std::string_view();
+    const std::string_view s = item.IsString()
+                                   ? std::string_view(item.GetString(), item.GetStringLength())
+                                   : std::string_view();
     if (!item.IsString() || s.empty() || CodePoints(s) > max_length) {
       Fail(fmt::format("{} must hold non-empty strings of at most {} characters", Name(key),
                        max_length));
@@ -247,9 +247,9 @@ Task<ToolResult> WorkspaceTool::Run(std::string arguments, ToolContext& context)
 ToolResult WorkspaceTool::RunNow(std::string_view arguments, const ToolContext& context) {
   rapidjson::Document doc;
   if (auto err = ParseUntrustedJson(arguments, doc)) {
-    return ToolError("invalid_arguments",
-                     fmt::format("the arguments are not valid JSON: {}; send one JSON object",
-                                 *err));
+    return ToolError(
+        "invalid_arguments",
+        fmt::format("the arguments are not valid JSON: {}; send one JSON object", *err));
   }
   if (!doc.IsObject()) return ToolError("invalid_arguments", "the arguments must be a JSON object");
   if (context.workspace == nullptr) {

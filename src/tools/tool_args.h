@@ -96,8 +96,9 @@ class WorkspaceTool : public Tool {
 struct JsonOutput {
   rapidjson::StringBuffer buffer;
   json::Writer writer{buffer};
-  ToolResult Result() const { return ToolResult{std::string(buffer.GetString(), buffer.GetSize()),
-                                                false}; }
+  ToolResult Result() const {
+    return ToolResult{std::string(buffer.GetString(), buffer.GetSize()), false};
+  }
 };
 
 }  // namespace agentreplay

@@ -22,7 +22,8 @@ class Workspace;
 struct ToolContext {
   Clock* clock = nullptr;
   std::chrono::sys_seconds wall_origin{};  // the calendar instant of the clock's zero
-  Workspace* workspace = nullptr;  // the data and file tools' storage; none: they refuse
+  // The data and file tools' storage; without one they refuse with no_workspace.
+  Workspace* workspace = nullptr;
 
   std::chrono::system_clock::time_point WallNow() const;
 };

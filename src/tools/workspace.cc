@@ -52,8 +52,7 @@ std::unique_ptr<Workspace> Workspace::Init(std::unique_ptr<Workspace> ws, std::s
     return nullptr;
   }
   ws->blobs_ = std::make_unique<BlobStore>(blob_dir);
-  ws->entries_ =
-      EntryStore::Open(ws->dir_ / kDatabaseFile, !ws->remove_on_destruction_, error);
+  ws->entries_ = EntryStore::Open(ws->dir_ / kDatabaseFile, !ws->remove_on_destruction_, error);
   if (!ws->entries_) return nullptr;
   return ws;
 }

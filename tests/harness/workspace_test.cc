@@ -1,11 +1,11 @@
 // The workspace's life cycle, and the harness preparing and checking it for a scenario.
-#include "run/workspace_setup.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "run/workspace_setup.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -64,8 +64,7 @@ TEST(WorkspaceTest, OpenKeepsTheDirectoryAndItsData) {
   {
     auto ws = Workspace::Open(dir, &error);
     ASSERT_NE(ws, nullptr) << error;
-    EXPECT_EQ(ws->entries().Add({"notes", "first", "", {}}, "2026-01-01T00:00:00.000Z", &error),
-              1);
+    EXPECT_EQ(ws->entries().Add({"notes", "first", "", {}}, "2026-01-01T00:00:00.000Z", &error), 1);
   }
   ASSERT_TRUE(fs::exists(dir / "data.sqlite"));
   {

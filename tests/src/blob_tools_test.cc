@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
-using ::testing::MatchesRegex;
 using testing::FixedClock;
+using ::testing::MatchesRegex;
 using testing::ReadFile;
 using testing::RunSync;
 
@@ -57,8 +57,9 @@ class BlobToolsTest : public ::testing::Test {
     std::vector<std::string> paths;
     for (const auto& f : doc["files"].GetArray()) {
       paths.emplace_back(f["path"].GetString());
-      EXPECT_THAT(f["modified"].GetString(),
-                  MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"));
+      EXPECT_THAT(
+          f["modified"].GetString(),
+          MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"));
     }
     EXPECT_EQ(doc["count"].GetUint64(), paths.size());
     return paths;
@@ -82,10 +83,11 @@ std::string Err(std::string_view type, std::string_view message) {
 TEST_F(BlobToolsTest, UploadListReadCopyMoveDelete) {
   EXPECT_EQ(Ok("upload_data_or_file", R"({"path":"reports/2025-03/summary.md","content":"# M\n"})"),
             R"({"path":"reports/2025-03/summary.md","size":4,"created":true})");
-  EXPECT_EQ(Call("upload_data_or_file", R"({"path":"reports/2025-03/summary.md","content":"x"})")
-                .output,
-            Err("already_exists", "'reports/2025-03/summary.md' already exists; pass "
-                                  "\"overwrite\": true to replace it"));
+  EXPECT_EQ(
+      Call("upload_data_or_file", R"({"path":"reports/2025-03/summary.md","content":"x"})").output,
+      Err("already_exists",
+          "'reports/2025-03/summary.md' already exists; pass "
+          "\"overwrite\": true to replace it"));
   EXPECT_EQ(Ok("upload_data_or_file",
                R"({"path":"reports/2025-03/summary.md","content":"# March\n","overwrite":true})"),
             R"({"path":"reports/2025-03/summary.md","size":8,"created":false})");
@@ -129,8 +131,9 @@ TEST_F(BlobToolsTest, ReadsTextBinaryAndTruncatedFiles) {
   EXPECT_EQ(Ok("read_blob_file", R"({"path":"text.txt","max_bytes":3})"),
             "{\"path\":\"text.txt\",\"size\":6,\"encoding\":\"utf8\",\"content\":\"h\xC3\xA9\","
             "\"truncated\":true}");
-  EXPECT_EQ(Ok("read_blob_file", R"({"path":"nul.bin"})"),
-            R"({"path":"nul.bin","size":3,"encoding":"base64","content":"AAEC","truncated":false})");
+  EXPECT_EQ(
+      Ok("read_blob_file", R"({"path":"nul.bin"})"),
+      R"({"path":"nul.bin","size":3,"encoding":"base64","content":"AAEC","truncated":false})");
   EXPECT_EQ(Ok("read_blob_file", R"({"path":"latin1.txt"})"),
             R"({"path":"latin1.txt","size":4,"encoding":"base64","content":"Y2Fm6Q==",)"
             R"("truncated":false})");
@@ -144,15 +147,15 @@ TEST_F(BlobToolsTest, ReadsTextBinaryAndTruncatedFiles) {
 }
 
 TEST_F(BlobToolsTest, BadArgumentsAndContent) {
-  EXPECT_EQ(Call("upload_data_or_file", R"({"path":"a.bin","content":"%%%","encoding":"base64"})")
-                .output,
-            Err("invalid_content",
-                "content is not valid base64 (RFC 4648, with '=' padding); send text with encoding "
-                "utf8 instead, or fix the encoding"));
+  EXPECT_EQ(
+      Call("upload_data_or_file", R"({"path":"a.bin","content":"%%%","encoding":"base64"})").output,
+      Err("invalid_content",
+          "content is not valid base64 (RFC 4648, with '=' padding); send text with encoding "
+          "utf8 instead, or fix the encoding"));
   EXPECT_FALSE(fs::exists(blobs_ / "a.bin"));
-  EXPECT_EQ(Call("upload_data_or_file", R"({"path":"a.txt","content":"x","overwrite":"yes"})")
-                .output,
-            Err("invalid_arguments", "'overwrite' must be true or false"));
+  EXPECT_EQ(
+      Call("upload_data_or_file", R"({"path":"a.txt","content":"x","overwrite":"yes"})").output,
+      Err("invalid_arguments", "'overwrite' must be true or false"));
   EXPECT_EQ(Call("upload_data_or_file", R"({"path":"a.txt"})").output,
             Err("invalid_arguments", "missing required argument 'content'"));
   EXPECT_EQ(Call("list_blobs", R"({"container":"invoices","prefix":"2025-03/"})").output,
@@ -163,10 +166,12 @@ TEST_F(BlobToolsTest, BadArgumentsAndContent) {
             Err("invalid_arguments", "missing required argument 'to' (the destination of move)"));
   EXPECT_EQ(Call("manage_files", R"({"action":"delete","path":"a.txt","to":"b.txt"})").output,
             Err("invalid_arguments", "'to' is only for move and copy; delete takes just 'path'"));
-  EXPECT_EQ(Call("manage_files", R"({"action":"search","query":"inventory"})").output,
-            Err("invalid_arguments", "unknown argument 'query'; allowed arguments: action, path, to"));
-  EXPECT_EQ(Call("manage_files", R"({"action":"rename","path":"a.txt"})").output,
-            Err("invalid_arguments", R"('action' must be one of: move, copy, delete (got "rename"))"));
+  EXPECT_EQ(
+      Call("manage_files", R"({"action":"search","query":"inventory"})").output,
+      Err("invalid_arguments", "unknown argument 'query'; allowed arguments: action, path, to"));
+  EXPECT_EQ(
+      Call("manage_files", R"({"action":"rename","path":"a.txt"})").output,
+      Err("invalid_arguments", R"('action' must be one of: move, copy, delete (got "rename"))"));
   for (const char* tool : {"list_blobs", "read_blob_file", "upload_data_or_file", "manage_files"}) {
     for (const char* args : {"", "{\"path\":", "[]", "null", "{\"path\":[\"a\"]}"}) {
       EXPECT_EQ(ErrorType(tool, args), "invalid_arguments") << tool << " " << args;
@@ -264,8 +269,9 @@ TEST_F(BlobToolsTest, SymlinksOutOfTheStoreAreRefused) {
   EXPECT_EQ(Call("read_blob_file", R"({"path":"leak.txt"})").output,
             Err("invalid_path", "'leak.txt' resolves outside the file store"));
   EXPECT_EQ(Call("upload_data_or_file", R"({"path":"dangling.txt","content":"x"})").output,
-            Err("invalid_path", "'dangling.txt' goes through a symbolic link that cannot be "
-                                "followed"));
+            Err("invalid_path",
+                "'dangling.txt' goes through a symbolic link that cannot be "
+                "followed"));
 
   EXPECT_EQ(ReadFile((outside / "secret.txt").string()), "TOP SECRET");
   EXPECT_FALSE(fs::exists(outside / "new.txt"));
@@ -275,14 +281,15 @@ TEST_F(BlobToolsTest, SymlinksOutOfTheStoreAreRefused) {
   // Links are not listed (a link out would reveal its target's size); a link that stays
   // inside still reads.
   EXPECT_THAT(Listed(), ElementsAre("real.md"));
-  EXPECT_EQ(Ok("read_blob_file", R"({"path":"alias.md"})"),
-            R"({"path":"alias.md","size":6,"encoding":"utf8","content":"inside","truncated":false})");
+  EXPECT_EQ(
+      Ok("read_blob_file", R"({"path":"alias.md"})"),
+      R"({"path":"alias.md","size":6,"encoding":"utf8","content":"inside","truncated":false})");
 }
 
 TEST(Base64Test, RoundTripsAndRefusesGarbage) {
   const std::pair<std::string, std::string> pairs[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
-      {std::string("\0\xFF\x10", 3), "AP8Q"}};
+      {"", ""},        {"f", "Zg=="},        {"fo", "Zm8="},
+      {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {std::string("\0\xFF\x10", 3), "AP8Q"}};
   for (const auto& [bytes, text] : pairs) {
     EXPECT_EQ(Base64Encode(bytes), text);
     EXPECT_EQ(Base64Decode(text), bytes) << text;
@@ -298,7 +305,7 @@ TEST(Utf8Test, ScanFindsTheValidPrefix) {
   EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a UTF-16 surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
-  const Utf8Scan cut = ScanUtf8("ab\xE2\x82");     // "ab" then 2 of the 3 bytes of '€'
+  const Utf8Scan cut = ScanUtf8("ab\xE2\x82");    // "ab" then 2 of the 3 bytes of '€'
   EXPECT_EQ(cut.valid, 2u);
   EXPECT_TRUE(cut.incomplete_tail);
   const Utf8Scan broken = ScanUtf8("ab\xE2(x");

@@ -1,6 +1,6 @@
 // The data tools on a real (temporary) workspace: what the model sends, what it gets back.
-#include <gmock/gmock.h>
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,8 +17,8 @@ namespace agentreplay {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::FixedClock;
+using ::testing::HasSubstr;
 using testing::RunSync;
 
 constexpr std::chrono::sys_seconds kOrigin{std::chrono::seconds(1767225600)};  // 2026-01-01
@@ -136,7 +136,11 @@ TEST_F(DataToolsTest, AddGetUpdateRemove) {
 TEST_F(DataToolsTest, MarkdownEmptyAndNonJsonContentIsStoredVerbatim) {
   const std::string bodies[] = {
       R"(# Weekly report\n\n| item | qty |\n|---|---|\n| tape | 40 |\n\n> **note**: `code`)",
-      "", "Expecting value: line 1 column 1 (char 0)", "{not json", "  ", R"(\u00e9t\u00e9 \ud83d\ude00)"};
+      "",
+      "Expecting value: line 1 column 1 (char 0)",
+      "{not json",
+      "  ",
+      R"(\u00e9t\u00e9 \ud83d\ude00)"};
   int64_t id = 0;
   for (const auto& body : bodies) {
     for (const char* type : {"", R"(,"content_type":"markdown")", R"(,"content_type":"text")"}) {
@@ -152,7 +156,8 @@ TEST_F(DataToolsTest, MarkdownEmptyAndNonJsonContentIsStoredVerbatim) {
             "# Weekly report\n\n| item | qty |\n|---|---|\n| tape | 40 |\n\n> **note**: `code`");
   EXPECT_EQ(std::string(doc["entries"][3]["content"].GetString()), "");
   EXPECT_EQ(std::string(doc["entries"][9]["content"].GetString()), "{not json");
-  EXPECT_EQ(std::string(doc["entries"][15]["content"].GetString()), "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(std::string(doc["entries"][15]["content"].GetString()),
+            "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80");
 }
 
 TEST_F(DataToolsTest, ContentDeclaredJsonMustBeValidJson) {
@@ -169,8 +174,9 @@ TEST_F(DataToolsTest, ContentDeclaredJsonMustBeValidJson) {
           "content is not valid JSON: The document is empty. at offset 0 (line 1, column 1). Fix "
           "the JSON, or send content_type text or markdown to store it as text"));
   Ok("add_new_data", R"({"category":"c","title":"t","content":"[1, 2]","content_type":"json"})");
-  EXPECT_EQ(Call("update_data_entry", R"({"id":1,"content":"# no","content_type":"json"})").is_error,
-            true);
+  EXPECT_EQ(
+      Call("update_data_entry", R"({"id":1,"content":"# no","content_type":"json"})").is_error,
+      true);
   Ok("update_data_entry", R"({"id":1,"content":"# yes","content_type":"markdown"})");
   EXPECT_EQ(ws_->CountEntries("c", ""), 1);
 }
@@ -221,11 +227,13 @@ TEST_F(DataToolsTest, BadArgumentsGetStructuredErrorsNamingTheField) {
       {"add_new_data", R"({"category":"a","title":"b","content":"c")",
        "the arguments are not valid JSON: Missing a comma or '}' after an object member. at offset "
        "41 (line 1, column 42); send one JSON object"},
-      {"add_new_data", "category=a", "the arguments are not valid JSON: Invalid value. at offset 0 "
-                                     "(line 1, column 1); send one JSON object"},
+      {"add_new_data", "category=a",
+       "the arguments are not valid JSON: Invalid value. at offset 0 "
+       "(line 1, column 1); send one JSON object"},
       {"add_new_data", "[1,2]", "the arguments must be a JSON object"},
       {"add_new_data", R"("text")", "the arguments must be a JSON object"},
-      {"add_new_data", R"({"category":1,"title":"b","content":"c"})", "'category' must be a string"},
+      {"add_new_data", R"({"category":1,"title":"b","content":"c"})",
+       "'category' must be a string"},
       {"add_new_data", R"({"title":"b","content":"c"})", "missing required argument 'category'"},
       {"add_new_data", R"({"category":"a","title":"b"})", "missing required argument 'content'"},
       {"add_new_data", R"({"category":"a","title":"b","content":{"x":1}})",
@@ -239,7 +247,8 @@ TEST_F(DataToolsTest, BadArgumentsGetStructuredErrorsNamingTheField) {
        "unknown argument 'color'; allowed arguments: category, title, content, content_type, tags"},
       {"add_new_data", R"({"category":"a","title":"b","content":"c","content_type":"yaml"})",
        R"('content_type' must be one of: text, markdown, json (got "yaml"))"},
-      {"add_new_data", R"({"category":"a","title":")" + std::string(301, 'x') + R"(","content":""})",
+      {"add_new_data",
+       R"({"category":"a","title":")" + std::string(301, 'x') + R"(","content":""})",
        "'title' is longer than 300 characters"},
       {"get_filtered_data", R"({"filters":{"status":"open"}})",
        "unknown filter 'status'; allowed filters: title_contains, tag, created_after"},
@@ -284,11 +293,11 @@ TEST_F(DataToolsTest, BadArgumentsGetStructuredErrorsNamingTheField) {
 }
 
 TEST_F(DataToolsTest, HostileArgumentsNeverCrash) {
-  for (std::string args : {std::string(200000, '['), std::string(200000, '{'),
-                           std::string(100000, '[') + std::string(100000, ']'),
-                           std::string("{\"category\":\"\xFF\xFE\",\"title\":\"t\",\"content\":\"\"}"),
-                           std::string("{\"category\":\"a") + '\0' +
-                               "b\",\"title\":\"t\",\"content\":\"\"}"}) {
+  for (std::string args :
+       {std::string(200000, '['), std::string(200000, '{'),
+        std::string(100000, '[') + std::string(100000, ']'),
+        std::string("{\"category\":\"\xFF\xFE\",\"title\":\"t\",\"content\":\"\"}"),
+        std::string("{\"category\":\"a") + '\0' + "b\",\"title\":\"t\",\"content\":\"\"}"}) {
     for (const char* tool : {"add_new_data", "get_filtered_data", "update_data_entry"}) {
       const ToolResult r = Call(tool, args);
       EXPECT_TRUE(r.is_error) << tool;
@@ -326,9 +335,9 @@ TEST_F(DataToolsTest, SqlInjectionIsStoredAndMatchedLiterally) {
 
 TEST_F(DataToolsTest, WithoutAWorkspaceTheToolsSaySo) {
   context_.workspace = nullptr;
-  for (const char* tool : {"add_new_data", "get_filtered_data", "update_data_entry",
-                           "remove_data_entry", "list_blobs", "read_blob_file",
-                           "upload_data_or_file", "manage_files"}) {
+  for (const char* tool :
+       {"add_new_data", "get_filtered_data", "update_data_entry", "remove_data_entry", "list_blobs",
+        "read_blob_file", "upload_data_or_file", "manage_files"}) {
     EXPECT_EQ(Call(tool, "{}").output,
               Err("no_workspace", "this agent has no workspace; data and file tools are off"))
         << tool;
@@ -344,10 +353,10 @@ TEST_F(DataToolsTest, ConcurrentCallsFromThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
         outputs[t].push_back(
-            RunSync(catalog_.Find("add_new_data")
-                        ->Run(fmt::format(R"({{"category":"t{}","title":"n{}","content":""}})",
-                                          t, i),
-                              context_))
+            RunSync(
+                catalog_.Find("add_new_data")
+                    ->Run(fmt::format(R"({{"category":"t{}","title":"n{}","content":""}})", t, i),
+                          context_))
                 .output);
         (void)RunSync(catalog_.Find("get_filtered_data")->Run(R"({"limit":5})", context_));
       }
