@@ -168,7 +168,7 @@ std::optional<BlobData> BlobStore::Read(std::string_view path, uint64_t max_byte
 }
 
 bool BlobStore::Write(std::string_view path, std::string_view bytes, bool overwrite, bool* created,
-                      BlobError* error) {
+                      BlobError* error, std::chrono::system_clock::time_point modified) {
   std::lock_guard lock(mutex_);
   const auto resolved = Resolve(path, error);
   if (!resolved) return false;
@@ -196,6 +196,7 @@ bool BlobStore::Write(std::string_view path, std::string_view bytes, bool overwr
       return Fail(error, "storage_error", fmt::format("cannot write '{}'", path));
     }
   }
+  fs::last_write_time(temp, std::chrono::file_clock::from_sys(modified), ec);
   fs::rename(temp, *resolved, ec);
   if (ec) {
     std::error_code ignored;
@@ -207,7 +208,7 @@ bool BlobStore::Write(std::string_view path, std::string_view bytes, bool overwr
 }
 
 bool BlobStore::Manage(BlobAction action, std::string_view path, std::string_view to,
-                       BlobError* error) {
+                       BlobError* error, std::chrono::system_clock::time_point modified) {
   std::lock_guard lock(mutex_);
   const auto source = Resolve(path, error);
   if (!source) return false;
@@ -246,6 +247,7 @@ bool BlobStore::Manage(BlobAction action, std::string_view path, std::string_vie
   } else {
     fs::copy_file(*source, *target, fs::copy_options::none, ec);
     if (ec) return FailIo(error, "copy", path, ec);
+    fs::last_write_time(*target, std::chrono::file_clock::from_sys(modified), ec);
   }
   return true;
 }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -61,11 +62,14 @@ class BlobStore {
   std::vector<BlobInfo> List(std::string_view prefix, bool* truncated, BlobError* error);
   std::optional<BlobData> Read(std::string_view path, uint64_t max_bytes, BlobError* error);
   // Writes `bytes` (creating parent directories); `created` false when it replaced a file.
+  // The file is dated `modified` (the agent's wall clock, not the host's), so a simulated run
+  // lists the same times every time.
   bool Write(std::string_view path, std::string_view bytes, bool overwrite, bool* created,
-             BlobError* error);
-  // move: a file or a directory; copy: a file; delete: a file or an empty directory.
-  // The destination (`to`) must not exist.
-  bool Manage(BlobAction action, std::string_view path, std::string_view to, BlobError* error);
+             BlobError* error, std::chrono::system_clock::time_point modified);
+  // move: a file or a directory; copy: a file (dated `modified`); delete: a file or an empty
+  // directory. The destination (`to`) must not exist.
+  bool Manage(BlobAction action, std::string_view path, std::string_view to, BlobError* error,
+              std::chrono::system_clock::time_point modified);
 
  private:
   std::filesystem::path root_;

@@ -153,7 +153,7 @@ class UploadDataOrFileTool : public WorkspaceTool {
                       kUploadParameters) {}
 
  protected:
-  ToolResult Execute(ArgReader& args, Workspace& ws, const ToolContext&) override {
+  ToolResult Execute(ArgReader& args, Workspace& ws, const ToolContext& context) override {
     args.OnlyKeys({"path", "content", "encoding", "overwrite"});
     const auto path = args.String("path", Need::kRequired, 0, kAnyLength);
     auto content = args.String("content", Need::kRequired, 0, kMaxUploadChars);
@@ -176,7 +176,9 @@ class UploadDataOrFileTool : public WorkspaceTool {
     }
     bool created = false;
     BlobError error;
-    if (!ws.blobs().Write(*path, *content, overwrite, &created, &error)) return Failed(error);
+    if (!ws.blobs().Write(*path, *content, overwrite, &created, &error, context.WallNow())) {
+      return Failed(error);
+    }
     JsonOutput out;
     auto& w = out.writer;
     w.StartObject();
@@ -198,7 +200,7 @@ class ManageFilesTool : public WorkspaceTool {
                       kManageParameters) {}
 
  protected:
-  ToolResult Execute(ArgReader& args, Workspace& ws, const ToolContext&) override {
+  ToolResult Execute(ArgReader& args, Workspace& ws, const ToolContext& context) override {
     args.OnlyKeys({"action", "path", "to"});
     const auto action = args.Enum("action", Need::kRequired, {"move", "copy", "delete"});
     const auto path = args.String("path", Need::kRequired, 0, kAnyLength);
@@ -214,7 +216,9 @@ class ManageFilesTool : public WorkspaceTool {
                             : *action == "copy" ? BlobAction::kCopy
                                                 : BlobAction::kDelete;
     BlobError error;
-    if (!ws.blobs().Manage(kind, *path, to.value_or(""), &error)) return Failed(error);
+    if (!ws.blobs().Manage(kind, *path, to.value_or(""), &error, context.WallNow())) {
+      return Failed(error);
+    }
     JsonOutput out;
     auto& w = out.writer;
     w.StartObject();

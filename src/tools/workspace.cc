@@ -74,7 +74,7 @@ std::optional<std::string> Workspace::Seed(const std::vector<EntrySeed>& entries
   }
   for (const auto& [path, content] : blobs) {
     BlobError blob_error;
-    if (!blobs_->Write(path, content, /*overwrite=*/true, nullptr, &blob_error)) {
+    if (!blobs_->Write(path, content, /*overwrite=*/true, nullptr, &blob_error, seeded_at)) {
       return fmt::format("cannot seed blob '{}': {}", path, blob_error.message);
     }
   }
