@@ -2,7 +2,7 @@
 //
 // A scenario describes model behaviour once; the mock renders it into each runtime's wire
 // format. It lives with the mock because the mock is what plays it; harness/scenario loads it
-// from JSON (format: docs/scenario-format.md, schema: scenarios/scenario.schema.json).
+// from JSON (format: docs/scenario-format.md, schema: scenarios/schemas/scenario.schema.json).
 #pragma once
 
 #include <map>

@@ -1,11 +1,11 @@
 #include "packages/tool_packs_file.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace agentreplay::harness {
 namespace {
@@ -53,7 +53,8 @@ std::variant<ToolPacks, std::string> ParseToolPacks(std::string_view json, std::
   }
   ToolPacks out;
   std::string error;
-  if (!doc.HasMember("packs") || !doc["packs"].IsObject()) return fail("/packs: expected an object");
+  if (!doc.HasMember("packs") || !doc["packs"].IsObject())
+    return fail("/packs: expected an object");
   for (const auto& m : doc["packs"].GetObject()) {
     const std::string name(m.name.GetString(), m.name.GetStringLength());
     if (!Strings(m.value, "/packs/" + name, out.packs[name], error)) return fail(error);

@@ -27,7 +27,9 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"tool_calls", "count", "tool calls the model made in the turn"},
       {"steps", "count", "model responses in the turn"},
       {"retries", "count", "requests repeated after a retryable failure"},
-      {"tool_fallbacks", "count", "steps asked again with every tool because the model wanted one outside the offered packs (p4)"},
+      {"tool_fallbacks", "count",
+       "steps asked again with every tool because the model wanted one outside the offered packs "
+       "(p4)"},
       {"cost_usd", "usd", "input and output tokens priced from scenarios/registry/prices.json"},
       {"errors", "count", "1 when the turn ended in an error"},
       {"agent_cpu_us", "us", "CPU time of the agent core during the turn (mock excluded)"},

@@ -1,5 +1,5 @@
 // The results document on disk: JSON text of the result model, its reader and an atomic file
-// writer. The layout is documented by scenarios/results.schema.json; change both together.
+// writer. The layout is documented by scenarios/schemas/results.schema.json; change both together.
 #pragma once
 
 #include <filesystem>

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/tool_selection.h"
 #include "llm/llm_client.h"
 #include "mocks/scenario.h"
-#include "agent/tool_selection.h"
 #include "packages/registry.h"
 #include "results/result_model.h"
 #include "run/prices.h"

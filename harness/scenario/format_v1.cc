@@ -15,8 +15,8 @@ using mocks::Dist;
 using rapidjson::Value;
 
 // The field tables are the single source of truth for which members each object allows; the
-// schema test compares scenarios/scenario.schema.json against them. The order within a table is
-// the order "allowed: ..." lists them in.
+// schema test compares scenarios/schemas/scenario.schema.json against them. The order within a
+// table is the order "allowed: ..." lists them in.
 constexpr std::string_view kScenarioKnown[] = {
     "schema", "name",         "description", "model",     "instructions", "latency",
     "tools",  "proxy_hop_ms", "documents",   "workspace", "turns"};

@@ -41,11 +41,12 @@ LoadResult LoadScenarioFile(const std::filesystem::path& path);  // unreadable f
 std::vector<std::string> SplitTextIntoChunks(std::string_view text);
 
 // The members format v1 allows in each kind of object, so tests can hold the JSON Schema
-// (scenarios/scenario.schema.json) to the loader. `object` is "scenario" for the root, otherwise
-// the schema's $defs name ("latency", "tool", "turn", "step", "alternative_step", "tool_call",
-// "file_search", "fault", "alternative", "condition", "expect", "workspace", "data_entry",
-// "data_expectation", and "dist_fixed", "dist_lognormal", "dist_uniform" for the distribution
-// objects). "documents", "tools" and "workspace.blobs" are maps, not objects with fields.
+// (scenarios/schemas/scenario.schema.json) to the loader. `object` is "scenario" for the root,
+// otherwise the schema's $defs name ("latency", "tool", "turn", "step", "alternative_step",
+// "tool_call", "file_search", "fault", "alternative", "condition", "expect", "workspace",
+// "data_entry", "data_expectation", and "dist_fixed", "dist_lognormal", "dist_uniform" for the
+// distribution objects). "documents", "tools" and "workspace.blobs" are maps, not objects with
+// fields.
 struct ObjectFields {
   std::string_view object;
   std::span<const std::string_view> known;

@@ -1,9 +1,9 @@
 #include "agent/agent.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <spdlog/spdlog.h>
 
 namespace agentreplay {
 
@@ -62,8 +62,8 @@ Task<std::vector<ToolOutput>> Agent::RunTools(const std::vector<ToolCall>& calls
     std::vector<Task<int>> pool;
     pool.reserve(workers);
     for (size_t w = 0; w < workers; ++w) {
-      pool.push_back([](Agent& agent, const std::vector<ToolCall>& cs, std::vector<ToolOutput>& outs,
-                        size_t& cursor) -> Task<int> {
+      pool.push_back([](Agent& agent, const std::vector<ToolCall>& cs,
+                        std::vector<ToolOutput>& outs, size_t& cursor) -> Task<int> {
         while (cursor < cs.size()) {
           const size_t i = cursor++;
           outs[i] = co_await agent.RunTool(cs[i]);
@@ -101,8 +101,8 @@ Task<TurnResult> Agent::RunTurn(std::string user_message) {
     if (step.outcome == StepResult::Outcome::kToolCalls && offered.size() < tools_.size()) {
       // The model wants a tool the agent has but did not offer: widen to every tool and ask
       // again, rather than run a call the request never allowed.
-      const auto outside = std::find_if(
-          step.tool_calls.begin(), step.tool_calls.end(), [&](const ToolCall& call) {
+      const auto outside =
+          std::find_if(step.tool_calls.begin(), step.tool_calls.end(), [&](const ToolCall& call) {
             const auto is = [&](const ToolSpec& t) { return t.name == call.name; };
             return std::none_of(offered.begin(), offered.end(), is) &&
                    std::any_of(tools_.begin(), tools_.end(), is);

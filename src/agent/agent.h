@@ -54,7 +54,7 @@ struct TurnResult {
   int steps = 0;                  // model responses in the turn
   int64_t retries = 0;            // requests repeated by the retry policy
   bool used_file_search = false;  // the model searched the vector store
-  int64_t tool_fallbacks = 0;  // steps asked again with every tool (p4's wider pack)
+  int64_t tool_fallbacks = 0;     // steps asked again with every tool (p4's wider pack)
   TimePoint started{};
   TimePoint finished{};
 };

@@ -21,8 +21,8 @@ struct IntentRule {
 
 struct ToolPacks {
   std::map<std::string, std::vector<std::string>> packs;  // pack name → tool names
-  std::vector<std::string> always;        // packs offered whatever the message says
-  std::vector<IntentRule> rules;          // in order; every matching rule adds its pack
+  std::vector<std::string> always;                        // packs offered whatever the message says
+  std::vector<IntentRule> rules;            // in order; every matching rule adds its pack
   std::vector<std::string> when_unmatched;  // packs offered when no rule matches
 };
 

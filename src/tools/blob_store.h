@@ -11,8 +11,8 @@
 // Symlinks that stay inside the store are followed: operations act on what they point to.
 #pragma once
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <optional>

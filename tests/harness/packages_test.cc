@@ -4,8 +4,8 @@
 
 #include "packages/registry.h"
 #include "packages/tool_packs_file.h"
-#include "tools/tool_catalog.h"
 #include "run/matrix_runner.h"
+#include "tools/tool_catalog.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -323,8 +323,10 @@ TEST(PackagesTest, P4WidensThePackWhenTheModelWantsAToolOutsideIt) {
     const auto cell = RunWithPacks(s, variant);
     EXPECT_DOUBLE_EQ(M(cell, "tool_fallbacks"), 1.0);
     EXPECT_DOUBLE_EQ(M(cell, "tool_calls"), 1.0);  // the call runs once, after the retry
-    const auto without = RunWithPacks(s, std::string(variant).substr(0, std::string(variant).size() - 3));
-    EXPECT_DOUBLE_EQ(M(cell, "requests"), M(without, "requests") + (cell.runtime == "responses" ? 1 : 2));
+    const auto without =
+        RunWithPacks(s, std::string(variant).substr(0, std::string(variant).size() - 3));
+    EXPECT_DOUBLE_EQ(M(cell, "requests"),
+                     M(without, "requests") + (cell.runtime == "responses" ? 1 : 2));
   }
 }
 

@@ -262,7 +262,7 @@ std::set<std::string> StringItems(const rapidjson::Value* array) {
 
 TEST(SchemaTest, IsValidJsonAndAgreesWithTheLoader) {
   rapidjson::Document schema;
-  schema.Parse(ReadFile(kScenariosDir / "scenario.schema.json"));
+  schema.Parse(ReadFile(kScenariosDir / "schemas" / "scenario.schema.json"));
   ASSERT_FALSE(schema.HasParseError()) << "offset " << schema.GetErrorOffset();
   ASSERT_TRUE(schema.IsObject());
   EXPECT_STREQ(schema["$schema"].GetString(), "https://json-schema.org/draft/2020-12/schema");

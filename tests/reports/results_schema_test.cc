@@ -1,4 +1,4 @@
-// scenarios/results.schema.json: it parses, and what ResultsToJson writes conforms to it.
+// scenarios/schemas/results.schema.json: it parses, and what ResultsToJson writes conforms to it.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
@@ -15,7 +15,7 @@ namespace agentreplay::results {
 namespace {
 
 std::string SchemaText() {
-  std::ifstream in(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/results.schema.json");
+  std::ifstream in(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/schemas/results.schema.json");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
