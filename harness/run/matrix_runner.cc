@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <mutex>
 
 #include "core/random.h"
 #include "measure/metrics.h"
@@ -41,20 +42,28 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     keep = *matrix.workspace_dir / cell.scenario / cell.runtime / cell.variant /
            fmt::format("rep{}", repetition);
   }
-  std::string workspace_error;
-  auto workspace = PrepareWorkspace(scenario, keep, &workspace_error,
-                                    std::chrono::system_clock::time_point(session->wall_origin()));
-  if (!workspace) {
-    for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
-      cell.samples.push_back(
-          ErrorSample(repetition, t, "internal", "workspace_unavailable", workspace_error));
+  // Created and seeded on first use only (most turns never touch data); a failure leaves the
+  // data tools answering no_workspace and is reported once.
+  std::unique_ptr<Workspace> workspace;
+  std::mutex workspace_mutex;
+  bool workspace_failed = false;
+  auto open_workspace = [&]() -> Workspace* {
+    std::lock_guard lock(workspace_mutex);
+    if (!workspace && !workspace_failed) {
+      std::string error;
+      workspace = PrepareWorkspace(scenario, keep, &error,
+                                   std::chrono::system_clock::time_point(session->wall_origin()));
+      if (!workspace) {
+        workspace_failed = true;
+        spdlog::warn("{}: cannot prepare the workspace: {}", scenario.name, error);
+      }
     }
-    return;
-  }
+    return workspace.get();
+  };
   ToolCatalog catalog = MakeDefaultCatalog();
   ApplyScenarioToolLatencies(scenario, seed, catalog);
   ToolContext tool_context{&session->clock(), session->wall_origin()};
-  tool_context.workspace = workspace.get();
+  tool_context.open_workspace = open_workspace;
   InProcessDispatcher in_process(catalog, tool_context);
   std::unique_ptr<ToolDispatcher> hop;
   ToolDispatcher* dispatcher = &in_process;
@@ -117,7 +126,9 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     sample.turn = t;
     DeriveMetrics(probe.TakeTimeline(), *turn, context, sample);
     std::vector<CheckOutcome> outcomes = EvaluateTurn(script, t, *turn);
-    for (auto& data : CheckDataExpectations(*workspace, script.expect)) {
+    Workspace* checked = script.expect.data.empty() ? nullptr : open_workspace();
+    for (auto& data : checked == nullptr ? std::vector<CheckOutcome>{}
+                                         : CheckDataExpectations(*checked, script.expect)) {
       data.name = fmt::format("turn {}: {}", t + 1, data.name);
       outcomes.push_back(std::move(data));
     }

@@ -252,12 +252,13 @@ ToolResult WorkspaceTool::RunNow(std::string_view arguments, const ToolContext& 
         fmt::format("the arguments are not valid JSON: {}; send one JSON object", *err));
   }
   if (!doc.IsObject()) return ToolError("invalid_arguments", "the arguments must be a JSON object");
-  if (context.workspace == nullptr) {
+  Workspace* workspace = context.GetWorkspace();
+  if (workspace == nullptr) {
     return ToolError("no_workspace", "this agent has no workspace; data and file tools are off");
   }
   try {
     ArgReader args(doc);
-    return Execute(args, *context.workspace, context);
+    return Execute(args, *workspace, context);
   } catch (const std::exception& e) {
     // A bug or an exhausted resource must not take the turn down: the model hears of it.
     return ToolError("storage_error", fmt::format("{} failed: {}", spec_.name, e.what()));

@@ -15,6 +15,11 @@ std::chrono::system_clock::time_point ToolContext::WallNow() const {
           wall_origin.time_since_epoch() + since_origin));
 }
 
+Workspace* ToolContext::GetWorkspace() const {
+  if (workspace != nullptr) return workspace;
+  return open_workspace ? open_workspace() : nullptr;
+}
+
 ToolResult ToolError(std::string_view type, std::string_view message) {
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);

@@ -24,6 +24,12 @@ struct ToolContext {
   std::chrono::sys_seconds wall_origin{};  // the calendar instant of the clock's zero
   // The data and file tools' storage; without one they refuse with no_workspace.
   Workspace* workspace = nullptr;
+  // Or a provider that creates it on first use: most turns never touch data, and a fresh
+  // SQLite workspace per repetition would otherwise dominate a simulated matrix's run time.
+  std::function<Workspace*()> open_workspace;
+
+  // `workspace`, else what `open_workspace` gives, else null.
+  Workspace* GetWorkspace() const;
 
   std::chrono::system_clock::time_point WallNow() const;
 };
