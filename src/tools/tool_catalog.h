@@ -26,7 +26,7 @@ struct ToolContext {
   Workspace* workspace = nullptr;
   // Or a provider that creates it on first use: most turns never touch data, and a fresh
   // SQLite workspace per repetition would otherwise dominate a simulated matrix's run time.
-  std::function<Workspace*()> open_workspace;
+  std::function<Workspace*()> open_workspace = nullptr;
 
   // `workspace`, else what `open_workspace` gives, else null.
   Workspace* GetWorkspace() const;
