@@ -34,6 +34,50 @@ Error ErrorFromHttpStatus(int status, std::string_view body) {
   return err;
 }
 
+StepResult FailedStep(Error error, size_t tool_schema_bytes) {
+  StepResult r;
+  r.outcome = StepResult::Outcome::kFailed;
+  r.error = std::move(error);
+  r.tool_schema_bytes = tool_schema_bytes;
+  return r;
+}
+
+Task<std::optional<Error>> FailureOf(HttpResponse& response) {
+  if (response.error) co_return std::move(*response.error);
+  if (response.status >= 200 && response.status < 300) co_return std::nullopt;
+  BodyChunk all = co_await ReadAll(*response.body);
+  co_return ErrorFromHttpStatus(response.status, all.bytes);
+}
+
+Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjson::Document& doc) {
+  BodyChunk all = co_await ReadAll(body);
+  if (all.error) co_return std::move(*all.error);
+  if (auto err = json::Parse(all.bytes, doc); err || !doc.IsObject()) {
+    co_return Error{ErrorKind::kProtocol, "bad_response_json",
+                    "response body is not a JSON object: " + err.value_or("not an object"), status};
+  }
+  co_return std::nullopt;
+}
+
+Task<std::optional<Error>> ReadSse(BodyStream& body,
+                                   const std::function<void(const SseEvent&)>& on_event) {
+  SseDecoder decoder;
+  std::vector<SseEvent> events;
+  for (;;) {
+    BodyChunk chunk = co_await body.Next();
+    if (!chunk.bytes.empty()) {
+      decoder.Feed(chunk.bytes, events);
+      for (const auto& ev : events) on_event(ev);
+      events.clear();
+    }
+    if (chunk.error) co_return std::move(*chunk.error);
+    if (chunk.end) {
+      decoder.Finish();
+      co_return std::nullopt;
+    }
+  }
+}
+
 size_t WriteToolSpec(json::Writer& w, rapidjson::StringBuffer& buffer, const ToolSpec& tool,
                      bool nested) {
   const size_t before = buffer.GetSize();

@@ -2,12 +2,15 @@
 // an unsuccessful HTTP answer into an Error with OpenAI's message.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
 #include "json/json_text.h"
 #include "llm/llm_client.h"
+#include "sse/sse_decoder.h"
 
 namespace agentreplay {
 
@@ -17,6 +20,21 @@ HttpRequest MakeJsonRequest(const LlmClientOptions& options, std::string_view me
 // An Error for an HTTP status >= 400, with OpenAI's error message and code when the body is
 // the API's error shape: reason "http_<status>" or "http_<status>:<code>".
 Error ErrorFromHttpStatus(int status, std::string_view body);
+
+// A failed step carrying `error`.
+StepResult FailedStep(Error error, size_t tool_schema_bytes = 0);
+
+// The error of an answer that is not a 2xx response (transport failure or HTTP status, with
+// OpenAI's message read from the body); nullopt for a usable answer.
+Task<std::optional<Error>> FailureOf(HttpResponse& response);
+
+// Reads a whole body that must be a JSON object into `doc`.
+Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjson::Document& doc);
+
+// Decodes an SSE body as it arrives, handing each event to `on_event`. Returns the error that
+// broke the body, or nullopt when it ended; what the events meant is the caller's to judge.
+Task<std::optional<Error>> ReadSse(BodyStream& body,
+                                   const std::function<void(const SseEvent&)>& on_event);
 
 // Writes one function tool definition in the given runtime's shape; returns bytes written.
 // Responses: {"type":"function","name",...}; chat and assistants nest under "function".

@@ -124,13 +124,6 @@ std::optional<AssistantAnswer> NewestAssistantAnswer(const rapidjson::Value& lis
   return std::nullopt;
 }
 
-StepResult FailedStep(Error error) {
-  StepResult r;
-  r.outcome = StepResult::Outcome::kFailed;
-  r.error = std::move(error);
-  return r;
-}
-
 void EmitAgentEvent(EventSink& sink, const Clock& clock, AgentEventType type, std::string text,
                     std::string call_id, std::string tool_name) {
   AgentEvent ev;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "llm/api_call.h"
 #include "llm/llm_client.h"
 
 namespace agentreplay {
@@ -71,8 +72,7 @@ bool MessageCitesFiles(const rapidjson::Value& message);
 // file_search tool call.
 bool StepSearchesFiles(const rapidjson::Value& step_details);
 
-// A kFailed step carrying `error`.
-StepResult FailedStep(Error error);
+// FailedStep (a kFailed step carrying an error) is shared with the other runtimes: api_call.h.
 
 // Delivers one AgentEvent stamped with the clock's current time.
 void EmitAgentEvent(EventSink& sink, const Clock& clock, AgentEventType type, std::string text = {},

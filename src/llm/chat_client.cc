@@ -150,58 +150,31 @@ Task<StepResult> ChatClient::RetryStep(std::span<const ToolSpec> tools) {
 Task<StepResult> ChatClient::Post(std::span<const ToolSpec> tools) {
   size_t schema_bytes = 0;
   std::string body = BuildBody(tools, schema_bytes);
-  auto fail = [schema_bytes](Error error) {
-    StepResult r;
-    r.outcome = StepResult::Outcome::kFailed;
-    r.error = std::move(error);
-    r.tool_schema_bytes = schema_bytes;
-    return r;
-  };
-
-  HttpResponse response = co_await ports_.transport.Send(
-      MakeJsonRequest(options_, "POST", "/chat/completions", std::move(body), options_.stream));
-  if (response.error) co_return fail(std::move(*response.error));
-  if (response.status < 200 || response.status >= 300) {
-    BodyChunk all = co_await ReadAll(*response.body);
-    co_return fail(ErrorFromHttpStatus(response.status, all.bytes));
-  }
+  HttpRequest request =
+      MakeJsonRequest(options_, "POST", "/chat/completions", std::move(body), options_.stream);
+  HttpResponse response = co_await ports_.transport.Send(std::move(request));
+  if (auto err = co_await FailureOf(response)) co_return FailedStep(std::move(*err), schema_bytes);
 
   ChatStreamState state(ports_.sink, ports_.clock);
   if (!options_.stream) {
-    BodyChunk all = co_await ReadAll(*response.body);
-    if (all.error) co_return fail(std::move(*all.error));
     rapidjson::Document doc;
-    if (auto err = json::Parse(all.bytes, doc); err || !doc.IsObject()) {
-      co_return fail(Error{ErrorKind::kProtocol, "bad_response_json",
-                           "response body is not a JSON object: " + err.value_or("not an object"),
-                           response.status});
+    if (auto err = co_await ReadJsonObject(*response.body, response.status, doc)) {
+      co_return FailedStep(std::move(*err), schema_bytes);
     }
     state.OnCompletionObject(doc);
   } else {
-    SseDecoder decoder;
-    std::vector<SseEvent> events;
-    for (;;) {
-      BodyChunk chunk = co_await response.body->Next();
-      if (!chunk.bytes.empty()) {
-        decoder.Feed(chunk.bytes, events);
-        for (const auto& ev : events) state.OnData(ev.data);
-        events.clear();
-      }
-      if (chunk.error) {
-        // After the finish_reason only the usage and [DONE] are missing: the step is complete.
-        if (!state.finished()) co_return fail(std::move(*chunk.error));
-        SPDLOG_DEBUG("chat: the stream broke after the finish_reason ({}); accepted",
-                     chunk.error->reason);
-        break;
-      }
-      if (chunk.end) {
-        decoder.Finish();
-        break;
-      }
+    auto broke =
+        co_await ReadSse(*response.body, [&](const SseEvent& ev) { state.OnData(ev.data); });
+    if (broke) {
+      // After the finish_reason only the usage and [DONE] are missing: the step is complete.
+      if (!state.finished()) co_return FailedStep(std::move(*broke), schema_bytes);
+      SPDLOG_DEBUG("chat: the stream broke after the finish_reason ({}); accepted", broke->reason);
     }
     if (!state.finished()) {
-      co_return fail(Error{ErrorKind::kProtocol, "stream_truncated",
-                           "the stream ended before a finish_reason or [DONE]", response.status});
+      co_return FailedStep(
+          Error{ErrorKind::kProtocol, "stream_truncated",
+                "the stream ended before a finish_reason or [DONE]", response.status},
+          schema_bytes);
     }
     if (!state.saw_done()) SPDLOG_DEBUG("chat: the stream ended without [DONE]; accepted");
   }

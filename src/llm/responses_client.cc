@@ -130,56 +130,26 @@ Task<StepResult> ResponsesClient::SubmitToolOutputs(std::vector<ToolOutput> outp
 }
 
 Task<StepResult> ResponsesClient::Post(std::string body, size_t schema_bytes) {
-  auto fail = [schema_bytes](Error error) {
-    StepResult r;
-    r.outcome = StepResult::Outcome::kFailed;
-    r.error = std::move(error);
-    r.tool_schema_bytes = schema_bytes;
-    return r;
-  };
-
-  HttpResponse response = co_await ports_.transport.Send(
-      MakeJsonRequest(options_, "POST", "/responses", std::move(body), options_.stream));
-  if (response.error) co_return fail(std::move(*response.error));
-  if (response.status < 200 || response.status >= 300) {
-    BodyChunk all = co_await ReadAll(*response.body);
-    co_return fail(ErrorFromHttpStatus(response.status, all.bytes));
-  }
+  HttpRequest request =
+      MakeJsonRequest(options_, "POST", "/responses", std::move(body), options_.stream);
+  HttpResponse response = co_await ports_.transport.Send(std::move(request));
+  if (auto err = co_await FailureOf(response)) co_return FailedStep(std::move(*err), schema_bytes);
 
   ResponsesStreamState state(ports_.sink, ports_.clock);
   if (!options_.stream) {
-    BodyChunk all = co_await ReadAll(*response.body);
-    if (all.error) co_return fail(std::move(*all.error));
     rapidjson::Document doc;
-    if (auto err = json::Parse(all.bytes, doc); err || !doc.IsObject()) {
-      co_return fail(Error{ErrorKind::kProtocol, "bad_response_json",
-                           "response body is not a JSON object: " + err.value_or("not an object"),
-                           response.status});
+    if (auto err = co_await ReadJsonObject(*response.body, response.status, doc)) {
+      co_return FailedStep(std::move(*err), schema_bytes);
     }
     state.OnResponseObject(doc);
   } else {
-    SseDecoder decoder;
-    std::vector<SseEvent> events;
-    for (;;) {
-      BodyChunk chunk = co_await response.body->Next();
-      if (!chunk.bytes.empty()) {
-        decoder.Feed(chunk.bytes, events);
-        for (const auto& ev : events) state.OnEvent(ev);
-        events.clear();
-      }
-      if (chunk.error) {
-        // A break after the terminal event loses nothing; before it, the step failed.
-        if (!state.terminal()) co_return fail(std::move(*chunk.error));
-        break;
-      }
-      if (chunk.end) {
-        decoder.Finish();
-        break;
-      }
-    }
+    auto broke = co_await ReadSse(*response.body, [&](const SseEvent& ev) { state.OnEvent(ev); });
+    // A break after the terminal event loses nothing; before it, the step failed.
+    if (broke && !state.terminal()) co_return FailedStep(std::move(*broke), schema_bytes);
     if (!state.terminal()) {
-      co_return fail(Error{ErrorKind::kProtocol, "stream_truncated",
-                           "the stream ended before response.completed", response.status});
+      co_return FailedStep(Error{ErrorKind::kProtocol, "stream_truncated",
+                                 "the stream ended before response.completed", response.status},
+                           schema_bytes);
     }
   }
   if (!state.response_id().empty()) previous_response_id_ = state.response_id();
