@@ -95,16 +95,6 @@ OpenAiError NotFound(std::string_view kind, std::string_view id) {
                      "invalid_request_error", std::nullopt, std::nullopt};
 }
 
-OpenAiError ScenarioExhausted(const Scenario& scenario, size_t turn, size_t step) {
-  const size_t steps = turn < scenario.turns.size() ? scenario.turns[turn].steps.size() : 0;
-  return OpenAiError{
-      500,
-      fmt::format("Scenario '{}' is exhausted: the request asks for turn {} step {} (0-based), "
-                  "but the scenario has {} turn(s) and that turn {} step(s).",
-                  scenario.name, turn, step, scenario.turns.size(), steps),
-      "server_error", std::nullopt, std::nullopt};
-}
-
 MockResponse AssistantsApi::Call::Fail(const OpenAiError& error) const {
   return MakeErrorResponse(error, context.request_id, context.quick.at, context.quick.processing);
 }

@@ -54,6 +54,5 @@ std::string_view AssistantsString(const rapidjson::Value* v);
 
 // The exact 400s and 404s of the Assistants API.
 OpenAiError NotFound(std::string_view kind, std::string_view id);  // "No <kind> found with id"
-OpenAiError ScenarioExhausted(const Scenario& scenario, size_t turn, size_t step);
 
 }  // namespace agentreplay::mocks

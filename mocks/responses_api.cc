@@ -196,15 +196,7 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
     }
     step = latest.has_value() ? *latest + 1 : input.call_runs_after_last_user;
   }
-  if (!HasStep(scenario_, turn, step)) {
-    const size_t steps = turn < scenario_.turns.size() ? scenario_.turns[turn].steps.size() : 0;
-    return fail(OpenAiError{
-        500,
-        fmt::format("Scenario '{}' is exhausted: the request asks for turn {} step {} (0-based), "
-                    "but the scenario has {} turn(s) and that turn {} step(s).",
-                    scenario_.name, turn, step, scenario_.turns.size(), steps),
-        "server_error", std::nullopt, std::nullopt});
-  }
+  if (!HasStep(scenario_, turn, step)) return fail(ScenarioExhausted(scenario_, turn, step));
 
   const StepDecision decision = resolver_.Decide(turn, step, FactsOf(body));
   if (decision.fault) return RenderFault(*decision.fault, context);

@@ -44,6 +44,16 @@ StepDecision StepResolver::Decide(size_t turn, size_t step, const RequestFacts& 
   return decision;
 }
 
+OpenAiError ScenarioExhausted(const Scenario& scenario, size_t turn, size_t step) {
+  const size_t steps = turn < scenario.turns.size() ? scenario.turns[turn].steps.size() : 0;
+  return OpenAiError{
+      500,
+      fmt::format("Scenario '{}' is exhausted: the request asks for turn {} step {} (0-based), "
+                  "but the scenario has {} turn(s) and that turn {} step(s).",
+                  scenario.name, turn, step, scenario.turns.size(), steps),
+      "server_error", std::nullopt, std::nullopt};
+}
+
 MockResponse RenderFault(const FaultScript& fault, const RequestContext& context) {
   OpenAiError error;
   error.status = fault.status;

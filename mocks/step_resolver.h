@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mocks/mock_backend.h"
+#include "mocks/openai_error.h"
 #include "mocks/request_context.h"
 #include "mocks/scenario.h"
 
@@ -43,6 +44,10 @@ class StepResolver {
   const Scenario& scenario_;
   std::map<std::pair<size_t, size_t>, size_t> attempts_;
 };
+
+// The 500 every runtime's API answers when a request asks for a step the scenario does not
+// script (a scenario bug, or an agent taking more rounds than the model was scripted for).
+OpenAiError ScenarioExhausted(const Scenario& scenario, size_t turn, size_t step);
 
 // The HTTP answer for a scripted fault: its status, a Retry-After header when the fault has
 // one, OpenAI's error body, at the quick-reply time.
