@@ -16,6 +16,11 @@ inline constexpr int kExitBadInput = 2;
 int RunCommand(const RunOptions& options, const std::string& command_line);
 int ValidateCommand(const ValidateOptions& options);
 int ListCommand(const ListOptions& options);
+// Exit 0 when the gate passes, 1 on a regression, 2 on bad input.
+int CompareCommand(const CompareOptions& options);
+int ReportCommand(const ReportOptions& options);
+int ServeCommand(const ServeOptions& options);
+int ChatCommand(const ChatOptions& options);
 
 // The shipped scenario files ($AGENTREPLAY_SCENARIOS_DIR or the source tree's scenarios/),
 // sorted by name; schema files excluded.

@@ -28,12 +28,14 @@ struct Context {
   int cpus = 0;
   std::string os;
   std::string command_line;
+  int warmup = 0;  // warm-up repetitions per cell, run first and left out of the statistics
 };
 
 // One measured turn: one repetition of one user turn of a cell's scenario.
 struct Sample {
-  int repetition = 0;  // 0-based
-  int turn = 0;        // 0-based index into the scenario's turns
+  int repetition = 0;   // 0-based, warm-up repetitions included
+  bool warmup = false;  // kept for the record, left out of every statistic
+  int turn = 0;         // 0-based index into the scenario's turns
   bool ok = true;
   std::string error_kind;    // empty when ok
   std::string error_reason;  // stable code, e.g. "http_400", "stream_truncated"
@@ -45,12 +47,25 @@ struct Sample {
   std::map<std::string, double> segments;
   std::map<std::string, int64_t> requests_by_endpoint;
   std::vector<double> itl_ms;  // the turn's inter-token gaps
+  // Real world only: per streamed event, client arrival minus the instant the served mock was
+  // due to write it (ms). The run's noise floor.
+  std::vector<double> fidelity_ms;
 };
 
-// Summary statistics of one metric over a cell's successful samples.
+struct Interval {
+  double low = 0;
+  double high = 0;
+};
+
+// Summary statistics of one metric over a cell's successful, non-warm-up samples.
 struct Summary {
   int64_t count = 0;
   double min = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0, mean = 0, stddev = 0;
+  // Seeded percentile-bootstrap 95% confidence intervals; absent below 2 values.
+  std::optional<Interval> median_ci;
+  std::optional<Interval> mean_ci;
+  // Values outside Tukey's fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR): flagged, never dropped.
+  std::vector<double> outliers;
 };
 
 // One expectation of the scenario, evaluated over every repetition.
@@ -73,6 +88,7 @@ struct Cell {
   std::map<std::string, Summary> stats;
   std::vector<Check> checks;
   int64_t error_samples = 0;
+  int64_t warmup_samples = 0;  // samples flagged warm-up, outside the statistics
   // The cell this one is compared with: the same scenario's baseline variant (on the same
   // runtime when there is one), as "runtime/variant"; empty for a baseline cell or when the
   // run has none.
