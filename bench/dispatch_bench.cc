@@ -31,6 +31,11 @@ class MonotonicClock : public Clock {
     std::this_thread::sleep_for(d);  // never called: neither dispatcher sleeps here
     co_return;
   }
+  Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override {
+    if (canceller.cancelled()) co_return false;
+    std::this_thread::sleep_for(d);
+    co_return true;
+  }
 };
 
 // Both dispatchers complete without suspending (the blocking transport answers inside Send),

@@ -21,11 +21,38 @@ struct TimedChunk {
   std::string bytes;
 };
 
+// A response that does not end the way HTTP says it should (fault injection). The mock
+// decides it; each world realises it: the HTTP server on the socket, the simulated transport
+// as the error a real client sees then. Client error reasons (core/error.h kinds):
+//   kEmptyResponse       close before any byte          → kTransport "connection_closed"
+//   kMalformedChunk      headers, then bytes that break chunked framing, then close
+//                                                       → kProtocol "malformed_http"
+//   kRandomDataThenClose bytes that are not HTTP, close → kProtocol "malformed_http"
+//   kConnectionReset     RST at fault_at                → kTransport "connection_reset"
+//   kClose               FIN at fault_at, body unfinished
+//                                                       → kTransport "body_truncated"
+//                                                         ("connection_closed" before headers)
+//   kStall               stop writing at fault_at, keep the connection open
+//                                                       → kTimeout "read_timeout" from the
+//                                                         client's read timeout
+// Chunks due after fault_at are not sent.
+enum class WireFault {
+  kNone,
+  kEmptyResponse,
+  kMalformedChunk,
+  kRandomDataThenClose,
+  kConnectionReset,
+  kClose,
+  kStall,
+};
+
 struct MockResponse {
   int status = 200;
   HttpHeaders headers;
   Duration headers_at{0};          // when the status line and headers reach the client
   std::vector<TimedChunk> chunks;  // in order; `at` never decreases; all >= headers_at
+  WireFault fault = WireFault::kNone;
+  Duration fault_at{0};  // when the fault happens (offset like `at`)
 };
 
 // One request as the mock saw it; the source of exact request counts.

@@ -54,8 +54,17 @@ class RouterClock final : public Clock {
     // can be joined promptly.
     if (d <= Duration::zero() || stopping_) co_return;
     // A named awaiter, not a braced temporary in the co_await (GCC 12 destroys those twice).
-    SleepAwaiter awaiter{this, d};
+    SleepAwaiter awaiter{this, d, nullptr};
     co_await awaiter;
+  }
+
+  Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override {
+    if (canceller.cancelled()) co_return false;
+    if (d <= Duration::zero() || stopping_) co_return true;
+    SleepAwaiter awaiter{this, d, &canceller};
+    co_await awaiter;
+    canceller.ClearHook();
+    co_return !canceller.cancelled();
   }
 
   // Called on the io thread when the router stops: wakes every sleeping tool.
@@ -68,10 +77,17 @@ class RouterClock final : public Clock {
   struct SleepAwaiter {
     RouterClock* clock;
     Duration duration;
+    WaitCanceller* canceller = nullptr;  // set for cancellable waits
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> handle) {
       auto timer = std::make_shared<asio::steady_timer>(clock->io_, duration);
       clock->timers_.insert(timer.get());
+      if (canceller != nullptr) {
+        std::weak_ptr<asio::steady_timer> weak = timer;
+        canceller->SetHook([weak] {
+          if (auto t = weak.lock()) t->cancel();
+        });
+      }
       RouterClock* owner = clock;
       // The handler owns the timer; a cancelled wait (router stopping) resumes too.
       timer->async_wait([owner, timer, handle](const beast::error_code&) {

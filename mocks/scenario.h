@@ -109,6 +109,10 @@ struct LatencyModel {
 
 struct ToolBehaviour {
   Dist latency_ms = Dist::Fixed(0);  // time inside the tool implementation
+  // Progress notes the tool reports while it runs, spread evenly over its latency.
+  std::vector<std::string> progress;
+  // The agent's timeout for this tool (the deployment's setting); < 0: the agent's default.
+  double timeout_ms = -1;
 };
 
 struct Scenario {

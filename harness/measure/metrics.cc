@@ -51,12 +51,33 @@ std::vector<Detection> Detections(const TurnTimeline& tl, const TurnContext& con
   return out;
 }
 
-void ComputeSegments(const TurnTimeline& tl, TimePoint end, const std::vector<Detection>& lags,
-                     results::Sample& sample) {
+// The tool calls as the agent lived them. A call the agent abandoned (its timeout ran out)
+// ended for the agent when it gave up, which its completed/failed event marks; the
+// implementation running on in the background is nobody's waiting time.
+std::vector<ToolRecord> ToolsAsSeenByAgent(const TurnTimeline& tl) {
+  std::vector<ToolRecord> tools = tl.tools;
+  for (auto& t : tools) {
+    for (const auto& ev : tl.events) {
+      if (ev.call_id != t.call_id || (ev.type != AgentEventType::kToolExecutionCompleted &&
+                                      ev.type != AgentEventType::kToolExecutionFailed)) {
+        continue;
+      }
+      if (ev.at < t.returned_at) {
+        t.returned_at = std::max(ev.at, t.dispatched_at);
+        t.exec_time = std::min(t.exec_time, t.returned_at - t.dispatched_at);
+      }
+      break;
+    }
+  }
+  return tools;
+}
+
+void ComputeSegments(const TurnTimeline& tl, const std::vector<ToolRecord>& tools, TimePoint end,
+                     const std::vector<Detection>& lags, results::Sample& sample) {
   std::vector<Interval> sleeps, dispatch, exec, detect, waits, pending;
   for (const auto& d : lags) detect.push_back({d.visible_at, d.observed_at});
   for (const auto& s : tl.sleeps) sleeps.push_back({s.start, s.end});
-  for (const auto& t : tl.tools) {
+  for (const auto& t : tools) {
     dispatch.push_back({t.dispatched_at, t.returned_at});
     // Where exactly inside a dispatch the implementation ran is not observable from outside;
     // the hop is symmetric, so its window is centred in the dispatch interval.
@@ -170,9 +191,10 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   m["sleep_ms"] = ToMillis(sleep);
 
   // Per tool call: from its arguments being complete to the request carrying its output.
+  const std::vector<ToolRecord> tools = ToolsAsSeenByAgent(tl);
   Duration exec{0};
   Duration overhead{0};
-  for (const auto& t : tl.tools) {
+  for (const auto& t : tools) {
     exec += t.exec_time;
     TimePoint ready = t.dispatched_at;
     for (const auto& ev : tl.events) {
@@ -212,7 +234,7 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   Duration lag{0};
   for (const auto& d : lags) lag += d.observed_at - d.visible_at;
   m["detect_lag_ms"] = ToMillis(lag);
-  ComputeSegments(tl, end, lags, sample);
+  ComputeSegments(tl, tools, end, lags, sample);
   m["llm_wait_ms"] = sample.segments["llm_wait"];
 }
 

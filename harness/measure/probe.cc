@@ -14,6 +14,10 @@ class Probe::ProbedClock : public Clock {
     co_await inner_.Sleep(d);
     timeline_.sleeps.push_back({start, inner_.Now()});
   }
+  // A timeout's timer runs beside the work it bounds: not a deliberate wait, not sleep_ms.
+  Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override {
+    return inner_.SleepUnlessCancelled(d, canceller);
+  }
 
  private:
   Clock& inner_;
@@ -99,6 +103,9 @@ class Probe::ProbedDispatcher : public ToolDispatcher {
     rec.is_error = out.is_error;
     timeline_.tools.push_back(std::move(rec));
     co_return out;
+  }
+  void SetProgressListener(ToolProgressListener* listener) override {
+    inner_.SetProgressListener(listener);
   }
 
  private:

@@ -1,6 +1,8 @@
 #include "run/scripted_tools.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/random.h"
 
@@ -9,18 +11,29 @@ namespace {
 
 class LatencyTool : public Tool {
  public:
-  LatencyTool(std::unique_ptr<Tool> inner, mocks::Dist latency, uint64_t seed)
-      : inner_(std::move(inner)), latency_(latency), rng_(seed) {}
+  LatencyTool(std::unique_ptr<Tool> inner, const mocks::ToolBehaviour& behaviour, uint64_t seed)
+      : inner_(std::move(inner)),
+        latency_(behaviour.latency_ms),
+        progress_(behaviour.progress),
+        rng_(seed) {}
   const ToolSpec& spec() const override { return inner_->spec(); }
+  // The latency is cut into equal parts with a progress note between each, as a long-running
+  // tool reports how far it got; the implementation runs at the end.
   Task<ToolResult> Run(std::string arguments, ToolContext& context) override {
     const double ms = latency_.Sample(rng_);
-    if (ms > 0) co_await context.clock->Sleep(FromMillis(ms));
+    const double part = ms / static_cast<double>(progress_.size() + 1);
+    for (const auto& note : progress_) {
+      if (part > 0) co_await context.clock->Sleep(FromMillis(part));
+      context.ReportProgress(note);
+    }
+    if (part > 0) co_await context.clock->Sleep(FromMillis(part));
     co_return co_await inner_->Run(std::move(arguments), context);
   }
 
  private:
   std::unique_ptr<Tool> inner_;
   mocks::Dist latency_;
+  std::vector<std::string> progress_;
   Rng rng_;
 };
 
@@ -29,10 +42,9 @@ class LatencyTool : public Tool {
 void ApplyScenarioToolLatencies(const mocks::Scenario& scenario, uint64_t seed,
                                 ToolCatalog& catalog) {
   for (const auto& [name, behaviour] : scenario.tools) {
-    const mocks::Dist latency = behaviour.latency_ms;
     const uint64_t tool_seed = DeriveSeed(seed, "tool:" + name);
     catalog.Wrap(name, [&](std::unique_ptr<Tool> inner) -> std::unique_ptr<Tool> {
-      return std::make_unique<LatencyTool>(std::move(inner), latency, tool_seed);
+      return std::make_unique<LatencyTool>(std::move(inner), behaviour, tool_seed);
     });
   }
 }

@@ -23,7 +23,7 @@ constexpr std::string_view kScenarioKnown[] = {
 constexpr std::string_view kScenarioRequired[] = {"schema", "name", "description", "turns"};
 constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms", "processing_ms",
                                               "prefill_ms_per_1k_input_tokens"};
-constexpr std::string_view kToolKnown[] = {"latency_ms"};
+constexpr std::string_view kToolKnown[] = {"latency_ms", "progress", "timeout_ms"};
 constexpr std::string_view kTurnKnown[] = {"user", "steps", "expect"};
 constexpr std::string_view kTurnRequired[] = {"user", "steps"};
 constexpr std::string_view kStepKnown[] = {"ttft_ms", "chunk_gap_ms", "file_search",

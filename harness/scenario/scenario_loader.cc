@@ -143,6 +143,10 @@ class ScenarioDecoder {
       if (auto d = ReadDist(reader_, member.value, pointer, "latency_ms")) {
         behaviour.latency_ms = *d;
       }
+      if (auto n = reader_.ReadBounded(member.value, pointer, "timeout_ms", 0, false)) {
+        behaviour.timeout_ms = *n;
+      }
+      behaviour.progress = reader_.ReadStringList(member.value, pointer, "progress", "note");
       tools.emplace(name, behaviour);  // a duplicate name keeps the first, as FindMember does
     }
   }

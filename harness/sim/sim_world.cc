@@ -9,8 +9,10 @@
 
 namespace agentreplay::harness {
 
-void SimScheduler::ScheduleAt(TimePoint t, std::coroutine_handle<> h) {
-  queue_.push(Entry{t < now_ ? now_ : t, next_seq_++, h});
+uint64_t SimScheduler::ScheduleAt(TimePoint t, std::coroutine_handle<> h) {
+  const uint64_t ticket = next_seq_++;
+  queue_.push(Entry{t < now_ ? now_ : t, ticket, h});
+  return ticket;
 }
 
 uint64_t SimScheduler::RunUntilIdle() {
@@ -18,6 +20,7 @@ uint64_t SimScheduler::RunUntilIdle() {
   while (!queue_.empty()) {
     Entry e = queue_.top();
     queue_.pop();
+    if (!cancelled_.empty() && cancelled_.erase(e.seq) > 0) continue;
     now_ = e.at;
     e.handle.resume();
     ++resumed;
@@ -28,6 +31,36 @@ uint64_t SimScheduler::RunUntilIdle() {
 Task<void> SimClock::Sleep(Duration d) {
   co_await SimScheduler::WaitUntil{scheduler_,
                                    scheduler_.Now() + (d.count() > 0 ? d : Duration(0))};
+}
+
+namespace {
+
+// Parks the coroutine until `at`, or until the canceller fires: then the timed resumption is
+// withdrawn and the coroutine resumes at the current virtual instant instead.
+struct CancellableWait {
+  SimScheduler& scheduler;
+  TimePoint at;
+  WaitCanceller& canceller;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    const uint64_t ticket = scheduler.ScheduleAt(at, h);
+    SimScheduler* s = &scheduler;
+    canceller.SetHook([s, ticket, h] {
+      s->Cancel(ticket);
+      s->ScheduleAt(s->Now(), h);
+    });
+  }
+  void await_resume() const noexcept {}
+};
+
+}  // namespace
+
+Task<bool> SimClock::SleepUnlessCancelled(Duration d, WaitCanceller& canceller) {
+  if (canceller.cancelled()) co_return false;
+  CancellableWait wait{scheduler_, scheduler_.Now() + (d.count() > 0 ? d : Duration(0)), canceller};
+  co_await wait;
+  canceller.ClearHook();
+  co_return !canceller.cancelled();
 }
 
 Duration ThreadCpuTime() {

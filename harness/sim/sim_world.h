@@ -7,6 +7,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <queue>
+#include <unordered_set>
 #include <vector>
 
 #include "core/time.h"
@@ -21,7 +22,11 @@ class SimScheduler {
  public:
   TimePoint Now() const { return now_; }
   // Resumes `h` at `t` (or now, if `t` is in the past), after everything already due then.
-  void ScheduleAt(TimePoint t, std::coroutine_handle<> h);
+  // Returns a ticket for Cancel.
+  uint64_t ScheduleAt(TimePoint t, std::coroutine_handle<> h);
+  // Withdraws the resumption `ticket` stands for (it will not happen); no effect if it already
+  // happened. The caller reschedules the coroutine itself.
+  void Cancel(uint64_t ticket) { cancelled_.insert(ticket); }
   // Runs until nothing is waiting. Returns the number of resumptions.
   uint64_t RunUntilIdle();
   bool idle() const { return queue_.empty(); }
@@ -45,6 +50,7 @@ class SimScheduler {
   TimePoint now_{};
   uint64_t next_seq_ = 0;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
+  std::unordered_set<uint64_t> cancelled_;  // tickets withdrawn, skipped without moving time
 };
 
 class SimClock : public Clock {
@@ -52,6 +58,7 @@ class SimClock : public Clock {
   explicit SimClock(SimScheduler& scheduler) : scheduler_(scheduler) {}
   TimePoint Now() const override { return scheduler_.Now(); }
   Task<void> Sleep(Duration d) override;
+  Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override;
 
  private:
   SimScheduler& scheduler_;

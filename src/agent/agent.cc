@@ -4,6 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
+
+#include "core/timeout.h"
+#include "tools/tool_catalog.h"
 
 namespace agentreplay {
 
@@ -28,6 +32,14 @@ Agent::Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools
   }
   client_ = MakeLlmClient(options_.runtime, options_.llm,
                           LlmClientPorts{ports_.clock, *transport, *sink_});
+  ports_.tools.SetProgressListener(this);
+}
+
+Agent::~Agent() { ports_.tools.SetProgressListener(nullptr); }
+
+void Agent::OnToolProgress(const std::string& call_id, std::string_view note) {
+  if (running_calls_.count(call_id) == 0) return;
+  Emit(AgentEventType::kToolExecutionProgress, std::string(note), call_id);
 }
 
 void Agent::Emit(AgentEventType type, std::string text, std::string call_id, std::string tool_name,
@@ -42,12 +54,44 @@ void Agent::Emit(AgentEventType type, std::string text, std::string call_id, std
   sink_->OnEvent(ev);
 }
 
+Duration Agent::ToolTimeout(const std::string& name) const {
+  auto it = options_.tool_timeouts.find(name);
+  return it != options_.tool_timeouts.end() ? it->second : options_.tool_timeout;
+}
+
+namespace {
+
+// The dispatch as a task that owns its call: a timed-out call runs on after RunTool returns.
+Task<ToolOutput> DispatchOwned(ToolDispatcher& tools, ToolCall call) {
+  ToolOutput out = co_await tools.Dispatch(call);
+  co_return out;
+}
+
+}  // namespace
+
 Task<ToolOutput> Agent::RunTool(const ToolCall& call) {
   Emit(AgentEventType::kToolExecutionStarted, {}, call.call_id, call.name);
-  ToolOutput out = co_await ports_.tools.Dispatch(call);
+  running_calls_.insert(call.call_id);
+  const Duration limit = ToolTimeout(call.name);
+  std::optional<ToolOutput> done =
+      co_await WithTimeout(ports_.clock, limit, DispatchOwned(ports_.tools, call));
+  running_calls_.erase(call.call_id);
+  ToolOutput out;
+  if (done) {
+    out = std::move(*done);
+  } else {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limit).count();
+    SPDLOG_WARN("agent: tool {} ({}) timed out after {} ms", call.name, call.call_id, ms);
+    out.call_id = call.call_id;
+    out.output =
+        ToolError("tool_timeout",
+                  fmt::format("{} did not finish within {} ms; it was abandoned", call.name, ms))
+            .output;
+    out.is_error = true;
+  }
   Emit(
       out.is_error ? AgentEventType::kToolExecutionFailed : AgentEventType::kToolExecutionCompleted,
-      out.output, call.call_id, call.name);
+      out.output, call.call_id, call.name, done ? std::string() : std::string("timeout"));
   co_return out;
 }
 

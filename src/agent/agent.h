@@ -3,8 +3,10 @@
 // The same code runs in the simulated and the real world; it only sees the ports.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,11 @@ struct AgentOptions {
   int max_parallel_tools = 4;   // ...on at most this many workers
   RetryPolicy retry;            // package pr
   DeltaBatching batching;       // package pb
+  // A tool call that has not returned after this long is abandoned: the model gets a
+  // structured "tool_timeout" error output and the turn goes on (the call itself finishes in
+  // the background and its output is dropped). Non-positive: no bound.
+  Duration tool_timeout = std::chrono::seconds(30);
+  std::map<std::string, Duration> tool_timeouts;  // per tool name, overriding tool_timeout
   // Package p4: offer the intent's tool packs, widening to every tool (and asking the model
   // again) when it wants one outside them. Unset: every tool, every time.
   std::optional<ToolPacks> tool_packs;
@@ -59,8 +66,9 @@ struct TurnResult {
   TimePoint finished{};
 };
 
-class Agent {
+class Agent : private ToolProgressListener {
  public:
+  ~Agent() override;
   // Fails (returns null) when the runtime has no client.
   static std::unique_ptr<Agent> Create(AgentOptions options, AgentPorts ports,
                                        std::vector<ToolSpec> tools);
@@ -70,6 +78,8 @@ class Agent {
  private:
   Agent(AgentOptions options, AgentPorts ports, std::vector<ToolSpec> tools);
   Task<ToolOutput> RunTool(const ToolCall& call);
+  Duration ToolTimeout(const std::string& name) const;
+  void OnToolProgress(const std::string& call_id, std::string_view note) override;
   Task<std::vector<ToolOutput>> RunTools(const std::vector<ToolCall>& calls);
   void Emit(AgentEventType type, std::string text = {}, std::string call_id = {},
             std::string tool_name = {}, std::string detail = {});
@@ -82,6 +92,8 @@ class Agent {
   EventSink* sink_ = nullptr;  // where events go: the batcher or the port itself
   std::vector<ToolSpec> tools_;
   std::unique_ptr<LlmClient> client_;
+  // Calls the agent is waiting for: progress of an abandoned (timed-out) call is not news.
+  std::set<std::string> running_calls_;
 };
 
 }  // namespace agentreplay

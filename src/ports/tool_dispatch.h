@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/task.h"
 #include "core/time.h"
@@ -27,10 +28,20 @@ struct ToolOutput {
   Duration exec_time{0};
 };
 
+// Hears a running tool's progress notes (the agent turns them into events).
+class ToolProgressListener {
+ public:
+  virtual ~ToolProgressListener() = default;
+  virtual void OnToolProgress(const std::string& call_id, std::string_view note) = 0;
+};
+
 class ToolDispatcher {
  public:
   virtual ~ToolDispatcher() = default;
   virtual Task<ToolOutput> Dispatch(const ToolCall& call) = 0;
+  // Where tools report progress while they run; null to stop. Only in-process dispatch can
+  // carry progress: a dispatcher behind a request/response hop ignores it.
+  virtual void SetProgressListener(ToolProgressListener* listener) { (void)listener; }
 };
 
 }  // namespace agentreplay

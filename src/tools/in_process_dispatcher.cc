@@ -15,9 +15,17 @@ Task<ToolOutput> InProcessDispatcher::Dispatch(const ToolCall& call) {
     out.is_error = true;
     co_return out;
   }
-  const TimePoint start = context_.clock->Now();
-  ToolResult result = co_await tool->Run(call.arguments, context_);
-  out.exec_time = context_.clock->Now() - start;
+  // Each call gets its own context so that progress notes carry the right call id, also
+  // when several calls run at once.
+  ToolContext context = context_;
+  if (listener_ != nullptr) {
+    context.progress = [listener = listener_, id = call.call_id](std::string_view note) {
+      listener->OnToolProgress(id, note);
+    };
+  }
+  const TimePoint start = context.clock->Now();
+  ToolResult result = co_await tool->Run(call.arguments, context);
+  out.exec_time = context.clock->Now() - start;
   out.output = std::move(result.output);
   out.is_error = result.is_error;
   co_return out;

@@ -11,8 +11,10 @@ class InProcessDispatcher : public ToolDispatcher {
   InProcessDispatcher(const ToolCatalog& catalog, ToolContext context)
       : catalog_(catalog), context_(context) {}
   Task<ToolOutput> Dispatch(const ToolCall& call) override;
+  void SetProgressListener(ToolProgressListener* listener) override { listener_ = listener; }
 
  private:
+  ToolProgressListener* listener_ = nullptr;
   const ToolCatalog& catalog_;
   ToolContext context_;
 };

@@ -28,6 +28,12 @@ struct ToolContext {
   // SQLite workspace per repetition would otherwise dominate a simulated matrix's run time.
   std::function<Workspace*()> open_workspace = nullptr;
 
+  // Where the running call's progress notes go (set per call by the dispatcher; may be empty).
+  std::function<void(std::string_view)> progress = nullptr;
+  void ReportProgress(std::string_view note) const {
+    if (progress) progress(note);
+  }
+
   // `workspace`, else what `open_workspace` gives, else null.
   Workspace* GetWorkspace() const;
 

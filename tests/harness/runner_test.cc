@@ -104,6 +104,29 @@ TEST(RunnerTest, AnExhaustedScriptIsAnErrorSampleNotACrash) {
   EXPECT_EQ(cell.stats.count("e2e_ms"), 0u);
 }
 
+TEST(RunnerTest, ASlowToolTimesOutAndTheTurnGoesOnWithoutWaitingForIt) {
+  mocks::Scenario s = NoisyScenario();
+  s.turns.resize(1);
+  auto& tool = s.tools["get_current_time"];
+  tool.latency_ms = Dist::Fixed(5000);
+  tool.timeout_ms = 1200;
+  tool.progress = {"connecting", "querying"};
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 1;
+  const auto cell =
+      RunCell(*world, s, StreamingResponses("baseline"), Runtime::kResponses, options);
+  ASSERT_EQ(cell.samples.size(), 1u);
+  const auto& sample = cell.samples[0];
+  ASSERT_TRUE(sample.ok) << sample.error_message;
+  // The agent waited 1200 ms, not the 5000 the tool took in the background.
+  EXPECT_DOUBLE_EQ(sample.metrics.at("tool_exec_ms"), 1200.0);
+  double sum = 0;
+  for (const auto& [name, ms] : sample.segments) sum += ms;
+  EXPECT_NEAR(sum, sample.metrics.at("e2e_ms"), 1e-6);
+  EXPECT_LT(sample.metrics.at("e2e_ms"), 5000.0);
+}
+
 // With every package that helps a scenario's checks (p1 for the knowledge base, pr for the
 // rate limit), every shipped scenario completes on every runtime with its checks passing.
 TEST(RunnerTest, EveryShippedScenarioCompletesOnEveryRuntime) {

@@ -40,6 +40,11 @@ class SteadyTestClock : public Clock {
     std::this_thread::sleep_for(d);  // never called here: the dispatcher does not sleep
     co_return;
   }
+  Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override {
+    if (canceller.cancelled()) co_return false;
+    std::this_thread::sleep_for(d);
+    co_return true;
+  }
 };
 
 // Returns its arguments untouched: any byte the hop alters shows up in the output.

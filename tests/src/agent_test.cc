@@ -136,6 +136,49 @@ TEST_F(AgentTest, ATransportFailureEndsTheTurnWithAnErrorEvent) {
   EXPECT_EQ(sink_.events.back().type, AgentEventType::kError);
 }
 
+// Reports two notes, then answers.
+class ChattyTool : public Tool {
+ public:
+  const ToolSpec& spec() const override { return spec_; }
+  Task<ToolResult> Run(std::string, ToolContext& context) override {
+    context.ReportProgress("indexing");
+    context.ReportProgress("ranking");
+    co_return ToolResult{R"({"ok":true})", false};
+  }
+
+ private:
+  ToolSpec spec_{"chatty", "reports progress", R"({"type":"object"})"};
+};
+
+TEST_F(AgentTest, ProgressNotesArriveBetweenStartAndCompletionWithTheCallId) {
+  catalog_.Add(std::make_unique<ChattyTool>());
+  transport_.responses.push_back(
+      CannedResponse{200, {FunctionCallStream("call_p", "chatty", "{}")}});
+  transport_.responses.push_back(CannedResponse{200, {TextStream("resp_2", "Done.")}});
+  auto agent = MakeAgent();
+  TurnResult turn = RunSync(agent->RunTurn("Go"));
+  ASSERT_TRUE(turn.ok);
+  std::vector<std::string> seen;
+  for (const auto& e : sink_.events) {
+    if (e.type == AgentEventType::kToolExecutionStarted) seen.push_back("started:" + e.call_id);
+    if (e.type == AgentEventType::kToolExecutionProgress) {
+      seen.push_back("progress:" + e.call_id + ":" + e.text);
+    }
+    if (e.type == AgentEventType::kToolExecutionCompleted) seen.push_back("done:" + e.call_id);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"started:call_p", "progress:call_p:indexing",
+                                            "progress:call_p:ranking", "done:call_p"}));
+}
+
+TEST_F(AgentTest, AnAgentThatIsGoneNoLongerHearsProgress) {
+  catalog_.Add(std::make_unique<ChattyTool>());
+  { auto agent = MakeAgent(); }
+  // The dispatcher outlives the agent; a call now must not reach the destroyed listener.
+  ToolOutput out = RunSync(dispatcher_.Dispatch(ToolCall{"c", "chatty", "{}"}));
+  EXPECT_FALSE(out.is_error);
+  EXPECT_TRUE(sink_.events.empty());
+}
+
 TEST(GetCurrentTimeTest, BadArgumentsAndZonesGetStructuredErrors) {
   FixedClock clock;
   ToolContext context{&clock, kOrigin};

@@ -28,6 +28,13 @@ class FixedClock : public Clock {
     now += d;
     co_return;
   }
+  // Nothing else runs while this clock "waits", so a wait is only cut short when it was
+  // cancelled before it began.
+  Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override {
+    if (canceller.cancelled()) co_return false;
+    now += d;
+    co_return true;
+  }
   TimePoint now{};
 };
 
