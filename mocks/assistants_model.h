@@ -142,6 +142,11 @@ struct RunRecord {
   std::vector<RunStep> steps;  // in creation order
   std::optional<TimePoint> cancel_requested;
   std::optional<TimePoint> cancelled;
+  // The last body runs.retrieve rendered and the view it shows. A polling client asks for
+  // the same view many times in a row; the run object (with every tool schema echoed) is the
+  // bulk of a simulated matrix's rendering work.
+  mutable std::string cached_view_key;
+  mutable std::string cached_body;
 
   TimePoint ExpiresAt() const { return created + kRunExpiry; }
 };

@@ -1,5 +1,7 @@
 // The list and retrieve endpoints of the mock's Assistants API: what a GET sees of messages,
 // runs and run steps at the request's arrival, in OpenAI's list shape.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <numeric>
@@ -156,8 +158,20 @@ MockResponse AssistantsApi::RetrieveRun(Call& call) {
   const ThreadRecord* thread = FindThread(call.path.at(1), error);
   const RunRecord* run = thread == nullptr ? nullptr : FindRun(*thread, call.path.at(3), error);
   if (run == nullptr) return call.Fail(*error);
-  return call.Json(PrettyBody(
-      [&](PrettyJsonWriter& w) { WriteRunObject(w, *run, ViewAt(*run, call.arrival)); }));
+  const RunView view = ViewAt(*run, call.arrival);
+  // Everything the rendered object depends on besides the run itself, which only changes by
+  // requests that also change one of these (submit, cancel).
+  auto opt = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; };
+  std::string key =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", view.status, opt(view.started_at),
+                  opt(view.expires_at), opt(view.cancelled_at), opt(view.completed_at),
+                  static_cast<const void*>(view.required_action),
+                  view.usage ? view.usage->prompt : -1, view.usage ? view.usage->completion : -1);
+  if (key != run->cached_view_key) {
+    run->cached_body = PrettyBody([&](PrettyJsonWriter& w) { WriteRunObject(w, *run, view); });
+    run->cached_view_key = std::move(key);
+  }
+  return call.Json(run->cached_body);
 }
 
 MockResponse AssistantsApi::ListSteps(Call& call) {

@@ -10,10 +10,7 @@ namespace agentreplay {
 namespace {
 
 constexpr std::string_view kSchema[] = {
-    // WAL lets a reader (a kept workspace inspected with the sqlite3 shell) run beside the
-    // agent; the busy timeout makes a second connection wait instead of failing at once.
-    // The synchronous pragma runs before this list: it must precede the switch to WAL.
-    "PRAGMA journal_mode=WAL",
+    // The busy timeout makes a second connection wait instead of failing at once.
     "PRAGMA busy_timeout=5000",
     "CREATE TABLE IF NOT EXISTS entries("
     "id INTEGER PRIMARY KEY AUTOINCREMENT, category TEXT NOT NULL, title TEXT NOT NULL, "
@@ -90,7 +87,15 @@ std::unique_ptr<EntryStore> EntryStore::Open(const std::filesystem::path& file, 
   // Without fsync a scratch database costs well under a millisecond to create and drop
   // instead of tens (the harness makes one per repetition). NORMAL in WAL mode still
   // survives a crash of the process, only not of the machine.
+  //
+  // A kept workspace uses WAL, so a reader (the sqlite3 shell) can look while the agent
+  // writes; a scratch one keeps its journal in memory, which spares the -wal and -shm files
+  // and their syscalls on every repetition. The synchronous pragma must precede the switch.
   if (auto err = db->Exec(durable ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF")) {
+    SetError(error, "cannot configure the database: " + *err);
+    return nullptr;
+  }
+  if (auto err = db->Exec(durable ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY")) {
     SetError(error, "cannot configure the database: " + *err);
     return nullptr;
   }
