@@ -10,9 +10,16 @@ namespace {
 // 2026-01-01T00:00:00Z, the same origin as the Responses side's created_at.
 constexpr int64_t kCreatedAtEpoch = 1767225600;
 
-// Whether the run's cancellation stopped it before `instant`.
+// Whether the run's cancellation (or an injected failure) stopped it before `instant`.
 bool CancelledBefore(const RunRecord& run, TimePoint instant) {
-  return run.cancel_requested.has_value() && *run.cancel_requested <= instant;
+  return (run.cancel_requested.has_value() && *run.cancel_requested <= instant) ||
+         (run.failure.has_value() && run.failure->at <= instant);
+}
+
+// Whether an injected failure ends the run at `at` (a cancellation that came first wins).
+bool FailedAt(const RunRecord& run, TimePoint at) {
+  if (!run.failure || at < run.failure->at) return false;
+  return !run.cancel_requested || *run.cancel_requested > run.failure->at;
 }
 
 // The run's view ignoring any cancellation.
@@ -91,6 +98,17 @@ RunView ViewOfPhase(const RunRecord& run, size_t segment, RunPhase phase) {
 }
 
 RunView ViewAt(const RunRecord& run, TimePoint at) {
+  if (FailedAt(run, at)) {
+    const RunFailure& failure = *run.failure;
+    RunView view = ViewOfPhase(run, failure.segment, RunPhase::kQueued);
+    view.status = failure.status;
+    if (failure.status == "failed") {
+      view.failed_at = AssistantsEpochSeconds(failure.at);
+      view.last_error = &failure;
+      view.expires_at.reset();
+    }
+    return view;
+  }
   if (run.cancel_requested && at >= *run.cancel_requested) {
     RunView view = UncancelledViewAt(run, *run.cancel_requested);
     view.required_action = nullptr;
@@ -139,7 +157,9 @@ StepView StepViewAt(const RunRecord& run, const RunStep& step, TimePoint at) {
   StepView view;
   view.status = "in_progress";
   const std::string_view run_status = ViewAt(run, at).status;
-  if (run_status == "cancelled" || run_status == "expired") view.status = run_status;
+  if (run_status == "cancelled" || run_status == "expired" || run_status == "failed") {
+    view.status = run_status;
+  }
   return view;
 }
 

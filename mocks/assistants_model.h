@@ -125,6 +125,17 @@ struct TokenUsage {
   int64_t completion = 0;
 };
 
+// A run made to fail or expire by an injected fault (run_failed, run_expired): from `at` on
+// (the instant segment `segment` would have started producing output) the run shows `status`,
+// and nothing of that segment after `at` happens (no steps, no messages).
+struct RunFailure {
+  TimePoint at{};
+  size_t segment = 0;
+  std::string status;  // "failed" or "expired"
+  std::string code;    // last_error.code ("failed" only)
+  std::string message;
+};
+
 struct RunRecord {
   std::string id;
   std::string thread_id;
@@ -142,6 +153,7 @@ struct RunRecord {
   std::vector<RunStep> steps;  // in creation order
   std::optional<TimePoint> cancel_requested;
   std::optional<TimePoint> cancelled;
+  std::optional<RunFailure> failure;
   // The last body runs.retrieve rendered and the view it shows. A polling client asks for
   // the same view many times in a row; the run object (with every tool schema echoed) is the
   // bulk of a simulated matrix's rendering work.
@@ -158,6 +170,8 @@ struct RunView {
   std::optional<int64_t> expires_at;
   std::optional<int64_t> cancelled_at;
   std::optional<int64_t> completed_at;
+  std::optional<int64_t> failed_at;
+  const RunFailure* last_error = nullptr;    // rendered as last_error when set
   const Segment* required_action = nullptr;  // its function calls are awaited
   std::optional<TokenUsage> usage;
 };

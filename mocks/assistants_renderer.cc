@@ -368,7 +368,7 @@ void WriteRunObject(Writer& w, const RunRecord& run, const RunView& view) {
   WriteKey(w, "cancelled_at");
   WriteOptionalInt(w, view.cancelled_at);
   WriteKey(w, "failed_at");
-  w.Null();
+  WriteOptionalInt(w, view.failed_at);
   WriteKey(w, "completed_at");
   WriteOptionalInt(w, view.completed_at);
   WriteKey(w, "required_action");
@@ -378,7 +378,17 @@ void WriteRunObject(Writer& w, const RunRecord& run, const RunView& view) {
     w.Null();
   }
   WriteKey(w, "last_error");
-  w.Null();
+  if (view.last_error != nullptr) {
+    // {"code","message"}, as the API's RunObject.last_error.
+    w.StartObject();
+    WriteKey(w, "code");
+    WriteString(w, view.last_error->code);
+    WriteKey(w, "message");
+    WriteString(w, view.last_error->message);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   WriteKey(w, "model");
   WriteString(w, run.model);
   WriteKey(w, "instructions");

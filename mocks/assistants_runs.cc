@@ -283,12 +283,23 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
   }
   seg.requires_action = seg.function_step.has_value();
   if (!seg.steps.empty()) run.steps[seg.steps.back()].last_of_segment = true;
+  if (const FaultRule* fault = call.context.in_band; fault != nullptr) {
+    // run_failed / run_expired: the segment ends where its output would have begun.
+    const bool failed = fault->kind == FaultKind::kRunFailed;
+    run.failure = RunFailure{seg.At(seg.plan.first_token), k, failed ? "failed" : "expired",
+                             fault->code.value_or("server_error"),
+                             fault->message.value_or("Sorry, something went wrong.")};
+  }
   if (call.context.states != nullptr) {
     const StepPlan& plan = seg.plan;
     call.context.states->push_back({run.id, "queued", seg.At(plan.response_start)});
-    call.context.states->push_back({run.id, "in_progress", seg.At(plan.first_token)});
-    call.context.states->push_back(
-        {run.id, seg.requires_action ? "requires_action" : "completed", seg.At(plan.end)});
+    if (run.failure && run.failure->segment == k) {
+      call.context.states->push_back({run.id, run.failure->status, run.failure->at});
+    } else {
+      call.context.states->push_back({run.id, "in_progress", seg.At(plan.first_token)});
+      call.context.states->push_back(
+          {run.id, seg.requires_action ? "requires_action" : "completed", seg.At(plan.end)});
+    }
   }
   run.segments.push_back(std::move(seg));
 }

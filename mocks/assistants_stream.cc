@@ -29,6 +29,15 @@ class RunStreamBuilder {
       EmitRun(plan.response_start, "thread.run.created", RunPhase::kQueued);
     }
     EmitRun(plan.response_start, "thread.run.queued", RunPhase::kQueued);
+    if (run_.failure && run_.failure->segment == k_) {
+      // An injected failure: the run ends where its output would have begun.
+      const RunFailure& failure = *run_.failure;
+      const Duration at = Offset(failure.at);
+      Emit(at, failure.status == "failed" ? "thread.run.failed" : "thread.run.expired",
+           [&](CompactJsonWriter& w) { WriteRunObject(w, run_, ViewAt(run_, failure.at)); });
+      Append(at, "done", "[DONE]");
+      return std::move(chunks_);
+    }
     EmitRun(plan.first_token, "thread.run.in_progress", RunPhase::kInProgress);
     for (size_t index : seg_.steps) {
       const RunStep& step = run_.steps.at(index);

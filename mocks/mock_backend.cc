@@ -5,6 +5,7 @@
 #include "llm/endpoints.h"
 #include "mocks/assistants_api.h"
 #include "mocks/chat_api.h"
+#include "mocks/fault_injector.h"
 #include "mocks/knowledge_base.h"
 #include "mocks/mock_ids.h"
 #include "mocks/openai_error.h"
@@ -23,7 +24,8 @@ class MockBackend::Impl {
         ids_(seed),
         responses_(scenario_, knowledge_, seed, ids_),
         chat_(scenario_, seed, ids_),
-        assistants_(scenario_, knowledge_, seed, ids_) {}
+        assistants_(scenario_, knowledge_, seed, ids_),
+        faults_(scenario_.faults, DeriveSeed(seed, "faults")) {}
 
   MockResponse Handle(const HttpRequest& request, TimePoint sent_at) {
     RequestContext context;
@@ -35,8 +37,14 @@ class MockBackend::Impl {
     context.quick = PlanQuickReply(scenario_.latency, quick_rng);
 
     const std::string_view endpoint = ClassifyEndpoint(request.method, request.target);
+    FaultHits hits;
+    if (faults_.enabled()) hits = faults_.Select(endpoint);
+    context.in_band = hits.RunFault();
     MockResponse response;
-    if (endpoint == "responses.create") {
+    if (const FaultRule* error = hits.Find(FaultKind::kHttpError)) {
+      // Rejected before the API sees it (a gateway's 429 or 5xx): no state changes.
+      response = RenderFault(HttpErrorScript(*error), context);
+    } else if (endpoint == "responses.create") {
       response = responses_.Create(request, context);
     } else if (endpoint == "responses.retrieve") {
       response = responses_.Retrieve(request, context);
@@ -49,6 +57,8 @@ class MockBackend::Impl {
                                    context.quick.at, context.quick.processing);
     }
 
+    if (!hits.empty()) FaultInjector::Apply(hits, endpoint, response);
+
     RequestLogEntry entry;
     entry.sent_at = sent_at;
     entry.method = request.method;
@@ -57,6 +67,7 @@ class MockBackend::Impl {
     entry.request_bytes = request.body.size();
     for (const auto& chunk : response.chunks) entry.response_bytes += chunk.bytes.size();
     entry.status = response.status;
+    entry.fault = hits.Names();
     log_.push_back(std::move(entry));
     return response;
   }
@@ -74,6 +85,7 @@ class MockBackend::Impl {
   ResponsesApi responses_;
   ChatApi chat_;
   AssistantsApi assistants_;
+  FaultInjector faults_;
   std::vector<RequestLogEntry> log_;
   std::vector<StateTransition> states_;
 };

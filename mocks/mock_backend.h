@@ -53,6 +53,9 @@ struct MockResponse {
   std::vector<TimedChunk> chunks;  // in order; `at` never decreases; all >= headers_at
   WireFault fault = WireFault::kNone;
   Duration fault_at{0};  // when the fault happens (offset like `at`)
+  // > 0: the server says `connection: close` and closes this long after the body's last byte
+  // (Toxiproxy slow_close). The body itself is complete; only the close is late.
+  Duration close_delay{0};
 };
 
 // One request as the mock saw it; the source of exact request counts.
@@ -64,6 +67,8 @@ struct RequestLogEntry {
   size_t request_bytes = 0;
   size_t response_bytes = 0;
   int status = 0;
+  // The injected faults that hit this request, by kind name, joined with '+' ("" for none).
+  std::string fault;
 };
 
 // A state the back end reached (a run's status, a response's completion), with the instant a

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "mocks/fault_rules.h"
 #include "mocks/mock_backend.h"
 #include "mocks/step_planner.h"
 
@@ -21,6 +22,9 @@ struct RequestContext {
   // Where handlers record the states they make objects reach (absolute client-side times:
   // sent_at + the offset at which a streaming client would see the state).
   std::vector<StateTransition>* states = nullptr;
+  // An in-band fault (run_failed, run_expired) the handler must play itself, because it changes
+  // the state later requests see; null for none. Set by the fault injector.
+  const FaultRule* in_band = nullptr;
 };
 
 }  // namespace agentreplay::mocks

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mocks/distribution.h"
+#include "mocks/fault_rules.h"
 
 namespace agentreplay::mocks {
 
@@ -127,6 +128,8 @@ struct Scenario {
   std::map<std::string, std::string> documents;
   WorkspaceSeed workspace;
   std::vector<TurnScript> turns;
+  // Faults injected into this scenario's requests (docs/faults.md); `run --faults` appends more.
+  std::vector<FaultRule> faults;
   std::string source_path;  // where it was loaded from, for messages
 };
 

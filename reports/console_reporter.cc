@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/compare/comparison_text.h"
 #include "reports/table.h"
 
 namespace agentreplay::reports {
@@ -17,54 +18,24 @@ using results::Sample;
 
 constexpr std::string_view kSeparator = " \u00b7 ";
 
-// The turn's e2e_ms when it is a usable number.
-const double* E2e(const Sample& sample) {
-  const auto it = sample.metrics.find("e2e_ms");
-  return it != sample.metrics.end() && std::isfinite(it->second) ? &it->second : nullptr;
-}
-
-std::string HeaderLine(const results::Context& context) {
-  return fmt::format("agentreplay {}{}world {}{}seed {}{}{} repetition{}",
-                     context.version.empty() ? "(unknown version)" : context.version, kSeparator,
-                     context.world.empty() ? "?" : context.world, kSeparator, context.seed,
-                     kSeparator, context.repetitions, context.repetitions == 1 ? "" : "s");
-}
-
-// Error messages and check details may carry response bodies; a report line stays one line.
-std::string OneLine(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return text;
-}
-
 std::string PadRight(const std::string& text, size_t width) {
   return text + std::string(width - std::min(width, DisplayWidth(text)), ' ');
 }
 
 // "llm_wait 812.0 ms (93%) · tool_exec 40.0 ms (5%)": the critical-path segments in display
-// order (then any the catalog does not know, by name), zero segments left out.
+// order, zero segments left out.
 std::string Breakdown(const Sample& sample, double e2e) {
-  std::vector<std::string> parts;
-  auto add = [&](std::string_view name, double ms) {
-    if (!std::isfinite(ms) || ms == 0) return;
-    std::string part = fmt::format("{} {} ms", name, FormatValue(ms, "ms"));
+  const std::vector<SegmentShare> shares = CriticalPath(sample.segments, e2e);
+  if (shares.empty()) return "no critical-path segments recorded";
+  std::string text;
+  for (const SegmentShare& share : shares) {
+    if (!text.empty()) text += kSeparator;
+    text += fmt::format("{} {} ms", share.name, FormatValue(share.ms, "ms"));
     if (e2e > 0) {
-      const double percent = 100 * ms / e2e;
-      part += percent > 0 && percent < 0.5 ? " (<1%)" : fmt::format(" ({:.0f}%)", percent);
+      text += share.percent > 0 && share.percent < 0.5 ? " (<1%)"
+                                                       : fmt::format(" ({:.0f}%)", share.percent);
     }
-    parts.push_back(std::move(part));
-  };
-  const auto& known = results::SegmentNames();
-  for (std::string_view name : known) {
-    const auto it = sample.segments.find(std::string(name));
-    if (it != sample.segments.end()) add(name, it->second);
   }
-  for (const auto& [name, ms] : sample.segments) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) add(name, ms);
-  }
-  if (parts.empty()) return "no critical-path segments recorded";
-  std::string text = parts.front();
-  for (size_t i = 1; i < parts.size(); ++i) text += std::string(kSeparator) + parts[i];
   return text;
 }
 
@@ -77,7 +48,7 @@ void WriteBreakdowns(const results::Results& results, std::ostream& out) {
   for (const Cell& cell : results.cells) {
     std::string text = "no successful sample";
     if (const Sample* sample = MedianE2eSample(cell)) {
-      const double e2e = *E2e(*sample);
+      const double e2e = sample->metrics.at("e2e_ms");
       text = fmt::format("e2e {} ms: {}", FormatValue(e2e, "ms"), Breakdown(*sample, e2e));
     }
     out << "  " << PadRight(CellLabel(cell), label_width) << "  " << text << '\n';
@@ -113,29 +84,19 @@ std::vector<std::string> ProblemLines(const results::Results& results) {
 
 }  // namespace
 
-const Sample* MedianE2eSample(const Cell& cell) {
-  std::vector<const Sample*> candidates;
-  for (const Sample& sample : cell.samples) {
-    if (sample.ok && E2e(sample) != nullptr) candidates.push_back(&sample);
-  }
-  if (candidates.empty()) return nullptr;
-  std::sort(candidates.begin(), candidates.end(), [](const Sample* a, const Sample* b) {
-    const double ea = *E2e(*a), eb = *E2e(*b);
-    if (ea != eb) return ea < eb;
-    if (a->repetition != b->repetition) return a->repetition < b->repetition;
-    return a->turn < b->turn;
-  });
-  return candidates[(candidates.size() - 1) / 2];
-}
-
-void ConsoleReporter::Report(const results::Results& results, std::ostream& out) {
-  out << HeaderLine(results.context) << "\n\n";
+void ConsoleReporter::Report(const ReportInput& input, std::ostream& out) {
+  const results::Results& results = input.results;
+  out << ContextLine(results.context) << "\n\n";
   if (results.cells.empty()) {
     out << "no cells\n";
+    if (input.comparison != nullptr) WriteComparisonText(*input.comparison, out << '\n');
     return;
   }
-  WriteAlignedText(CellSummaryTable(results), out);
+  WriteAlignedText(CellSummaryTable(results, input.comparison), out);
+  if (input.comparison != nullptr) out << ChangeMarkerLegend() << '\n';
   WriteBreakdowns(results, out);
+  // The comparison in the words `compare` prints, so both read the same.
+  if (input.comparison != nullptr) WriteComparisonText(*input.comparison, out << '\n');
   const std::vector<std::string> problems = ProblemLines(results);
   if (!problems.empty()) out << '\n';
   for (const std::string& line : problems) out << line << '\n';

@@ -4,8 +4,8 @@
 
 namespace agentreplay::reports {
 
-void JsonReporter::Report(const results::Results& results, std::ostream& out) {
-  out << results::ResultsToJson(results, pretty_);
+void JsonReporter::Report(const ReportInput& input, std::ostream& out) {
+  out << results::ResultsToJson(input.results, pretty_);
   // Compact output has no final newline of its own; a line-oriented consumer wants one.
   if (!pretty_) out << '\n';
 }

@@ -1,5 +1,6 @@
-// A reporter renders a results document for people or tools. Reporters only format what the
-// results hold; statistics are computed once, by the harness.
+// A reporter renders a results document (and, when there is one, the comparison computed from
+// it) for people or tools. Reporters only format: statistics and verdicts are computed once,
+// elsewhere (the harness and Compare()), and handed over in a ReportInput.
 #pragma once
 
 #include <memory>
@@ -7,14 +8,24 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/compare/comparison.h"
 #include "results/result_model.h"
 
 namespace agentreplay::reports {
 
+// What every reporter reads. `comparison`, when set, compares cells of `results` (the head side)
+// with a base: reporters then add changes, verdicts and the gate's outcome.
+struct ReportInput {
+  const results::Results& results;
+  const Comparison* comparison = nullptr;
+};
+
 class Reporter {
  public:
   virtual ~Reporter() = default;
-  virtual void Report(const results::Results& results, std::ostream& out) = 0;
+  virtual void Report(const ReportInput& input, std::ostream& out) = 0;
+  // The file name this format gets in an output directory (`--out DIR`), e.g. "report.html".
+  virtual std::string_view DefaultFileName() const = 0;
 };
 
 // The reporter for `format` (one of ReporterFormats()), or null when the format is unknown.

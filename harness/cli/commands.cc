@@ -12,10 +12,10 @@
 #include "cli/build_info.h"
 #include "packages/registry.h"
 #include "packages/tool_packs_file.h"
-#include "reports/reporter.h"
 #include "results/results_json.h"
 #include "run/matrix_runner.h"
 #include "run/prices.h"
+#include "scenario/fault_decoder.h"
 #include "scenario/scenario_loader.h"
 
 namespace agentreplay::cli {
@@ -69,6 +69,7 @@ std::vector<std::string> ShippedScenarioFiles() {
 }
 
 int RunCommand(const RunOptions& options, const std::string& command_line) {
+  if (!CheckReportFormats(options.formats)) return kExitBadInput;  // before minutes of running
   const auto files =
       options.scenario_files.empty() ? ShippedScenarioFiles() : options.scenario_files;
   if (files.empty()) {
@@ -104,18 +105,39 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   for (const auto& name : options.runtimes) matrix.runtimes.push_back(*ParseRuntime(name));
   matrix.prices = &std::get<harness::PriceTable>(prices);
   matrix.repetitions = options.repetitions;
+  matrix.warmup = options.warmup;
   matrix.seed = options.seed;
+  if (!options.faults_file.empty()) {
+    // Applied to every scenario, after its own rules (docs/faults.md).
+    harness::FaultsLoadResult faults = harness::LoadFaultsFile(options.faults_file);
+    for (const auto& d : faults.errors) fmt::print(stderr, "{}\n", d.ToString());
+    if (!faults.errors.empty()) return kExitBadInput;
+    matrix.faults = std::move(faults.rules);
+  }
 
   results::Results results;
   FillBuildAndMachine(results.context);
   results.context.world = options.world;
   results.context.seed = options.seed;
   results.context.repetitions = options.repetitions;
+  results.context.warmup = options.warmup;
   results.context.command_line = command_line;
 
   const fs::path out_file = fs::path(options.out_dir) / "results.json";
   bool write_failed = false;
-  auto world = harness::MakeSimWorld();
+  std::unique_ptr<harness::World> world;
+  if (options.world == "real") {
+    harness::RealWorldOptions real;
+    real.time_scale = options.time_scale;
+    std::string error;
+    world = harness::MakeRealWorld(real, &error);
+    if (!world) {
+      fmt::print(stderr, "error: --world real: {}\n", error);
+      return kExitBadInput;
+    }
+  } else {
+    world = harness::MakeSimWorld();
+  }
   harness::RunMatrix(*world, scenarios, matrix, results, [&](const results::Results& so_far) {
     const auto& cell = so_far.cells.back();
     spdlog::info("{} / {} / {}: {} samples, {} errors", cell.scenario, cell.runtime, cell.variant,
@@ -127,9 +149,11 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
     }
   });
 
-  reports::MakeReporter("console")->Report(results, std::cout);
+  // results.json is already written (after every cell); the other formats are rendered now.
+  const bool reported = WriteReportOutputs(results, options.formats, options.out_dir, {"json"},
+                                           options.push_url, "agentreplay");
   std::cout << "\nresults: " << out_file.string() << "\n";
-  if (write_failed) return kExitBadInput;
+  if (write_failed || !reported) return kExitBadInput;
   if (!options.fail_on_checks) return kExitOk;
   for (const auto& cell : results.cells) {
     for (const auto& check : cell.checks) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/options.h"
+#include "results/result_model.h"
 
 namespace agentreplay::cli {
 
@@ -21,6 +22,18 @@ int CompareCommand(const CompareOptions& options);
 int ReportCommand(const ReportOptions& options);
 int ServeCommand(const ServeOptions& options);
 int ChatCommand(const ChatOptions& options);
+
+// Report formats given with --format that no reporter knows: prints them and the known ones to
+// stderr and returns false.
+bool CheckReportFormats(const std::vector<std::string>& formats);
+
+// What `run` and `report` do with finished results (report_command.cc): render `formats` (console
+// to stdout, the others into `out_dir`, `skip` left out), with the within-run comparison when
+// cells have baselines; then, when `push_url` is set, PUT the Prometheus metrics to that
+// Pushgateway under `job`. Returns false after printing what failed.
+bool WriteReportOutputs(const results::Results& results, const std::vector<std::string>& formats,
+                        const std::string& out_dir, const std::vector<std::string>& skip,
+                        const std::string& push_url, const std::string& job);
 
 // The shipped scenario files ($AGENTREPLAY_SCENARIOS_DIR or the source tree's scenarios/),
 // sorted by name; schema files excluded.

@@ -1,13 +1,83 @@
-// The `serve` subcommand.
+// The `serve` subcommand: the mock back end as an OpenAI-compatible HTTP endpoint until
+// SIGINT or SIGTERM.
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <string>
 
 #include "cli/commands.h"
+#include "mocks/http_server.h"
+#include "scenario/scenario_loader.h"
 
 namespace agentreplay::cli {
+namespace {
 
-int ServeCommand(const ServeOptions& /*options*/) {
-  std::fputs("agentreplay serve: not built yet\n", stderr);
-  return kExitBadInput;
+// Text and tool calls in one turn: every kind of streamed event an agent meets.
+constexpr std::string_view kDefaultScenario = "two_tool_rounds.json";
+
+std::string DefaultScenarioFile() {
+  const auto files = ShippedScenarioFiles();
+  const auto it = std::find_if(files.begin(), files.end(), [](const std::string& f) {
+    return std::filesystem::path(f).filename() == kDefaultScenario;
+  });
+  return it == files.end() ? std::string() : *it;
+}
+
+}  // namespace
+
+int ServeCommand(const ServeOptions& options) {
+  if (!options.faults_file.empty()) {
+    fmt::print(stderr,
+               "error: serve does not take --faults yet; script faults in the scenario's "
+               "steps instead\n");
+    return kExitBadInput;
+  }
+  const std::string file =
+      options.scenario_file.empty() ? DefaultScenarioFile() : options.scenario_file;
+  if (file.empty()) {
+    fmt::print(stderr, "error: the default scenario {} is not installed\n", kDefaultScenario);
+    return kExitBadInput;
+  }
+  harness::LoadResult loaded = harness::LoadScenarioFile(file);
+  for (const auto& d : loaded.errors) fmt::print(stderr, "{}\n", d.ToString());
+  if (!loaded.scenario) return kExitBadInput;
+
+  // Block the stop signals before the server thread starts, so that thread inherits the mask
+  // and the signals wait for sigwait below instead of killing the process mid-write.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  mocks::MockServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = static_cast<uint16_t>(options.port);
+  server_options.time_scale = options.time_scale;
+  server_options.scenario = std::move(*loaded.scenario);
+  server_options.seed = options.seed;
+  // Nobody takes the write log of a long-running server; it would only grow.
+  server_options.record_writes = false;
+  auto server = mocks::MockServer::Start(std::move(server_options));
+  if (server == nullptr) {
+    fmt::print(stderr, "error: cannot serve on {}:{} (see the log above)\n", options.host,
+               options.port);
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    return kExitBadInput;
+  }
+  // Exactly one line on stdout: scripts read the URL from it.
+  fmt::print("agentreplay serve: listening on {}\n", server->base_url());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  server->Stop();
+  return kExitOk;
 }
 
 }  // namespace agentreplay::cli

@@ -188,6 +188,15 @@ void WriteNumberMap(Emitter& e, const std::map<std::string, double>& values) {
   e.EndObject();
 }
 
+// Finite values only, on one line (like itl_ms).
+void WriteNumberArray(Emitter& e, const std::vector<double>& values) {
+  e.BeginArray(/*one_line=*/true);
+  for (double v : values) {
+    if (std::isfinite(v)) e.Number(v);
+  }
+  e.EndArray();
+}
+
 void WriteContext(Emitter& e, const Context& c) {
   e.BeginObject();
   e.StringField("version", c.version);
@@ -197,6 +206,9 @@ void WriteContext(Emitter& e, const Context& c) {
   e.Key("seed");
   e.Raw(fmt::format("{}", c.seed));
   e.IntField("repetitions", c.repetitions);
+  // Members added after v1 shipped are written only when they say something, so documents
+  // without them stay valid and byte-identical.
+  if (c.warmup > 0) e.IntField("warmup", c.warmup);
   e.StringField("started_at", c.started_at);
   e.StringField("hostname", c.hostname);
   e.IntField("cpus", c.cpus);
@@ -210,6 +222,7 @@ void WriteSample(Emitter& e, const Sample& s) {
   e.IntField("repetition", s.repetition);
   e.IntField("turn", s.turn);
   e.BoolField("ok", s.ok);
+  if (s.warmup) e.BoolField("warmup", true);
   if (!s.ok) {
     e.Key("error");
     e.BeginObject();
@@ -232,6 +245,19 @@ void WriteSample(Emitter& e, const Sample& s) {
     if (std::isfinite(gap)) e.Number(gap);
   }
   e.EndArray();
+  if (!s.fidelity_ms.empty()) {
+    e.Key("fidelity_ms");
+    WriteNumberArray(e, s.fidelity_ms);
+  }
+  e.EndObject();
+}
+
+void WriteInterval(Emitter& e, std::string_view key, const std::optional<Interval>& interval) {
+  if (!interval) return;
+  e.Key(key);
+  e.BeginObject();
+  e.NumberField("low", interval->low);
+  e.NumberField("high", interval->high);
   e.EndObject();
 }
 
@@ -246,6 +272,12 @@ void WriteSummary(Emitter& e, const Summary& s) {
   e.NumberField("max", s.max);
   e.NumberField("mean", s.mean);
   e.NumberField("stddev", s.stddev);
+  WriteInterval(e, "median_ci", s.median_ci);
+  WriteInterval(e, "mean_ci", s.mean_ci);
+  if (!s.outliers.empty()) {
+    e.Key("outliers");
+    WriteNumberArray(e, s.outliers);
+  }
   e.EndObject();
 }
 
@@ -256,6 +288,7 @@ void WriteCell(Emitter& e, const Cell& c) {
   e.StringField("variant", c.variant);
   e.StringField("world", c.world);
   e.IntField("error_samples", c.error_samples);
+  if (c.warmup_samples > 0) e.IntField("warmup_samples", c.warmup_samples);
   e.Key("samples");
   e.BeginArray(false);
   for (const Sample& s : c.samples) WriteSample(e, s);

@@ -123,6 +123,38 @@ class DocReader {
     if (const char* expected = Convert(*v, out)) return Fail(PointerTo(ptr, key), expected);
     return true;
   }
+  // Like Get, for a member added after v1 shipped: absent leaves `*out` as it is.
+  template <typename T>
+  bool GetOptional(const Value& obj, const std::string& ptr, std::string_view key, T* out) {
+    return !obj.HasMember(std::string(key).c_str()) || Get(obj, ptr, key, out);
+  }
+  // An optional array of numbers.
+  bool GetNumberArray(const Value& obj, const std::string& ptr, std::string_view key,
+                      std::vector<double>* out) {
+    if (!obj.HasMember(std::string(key).c_str())) return true;
+    const Value* v = Member(obj, ptr, key);
+    const std::string here = PointerTo(ptr, key);
+    if (!v->IsArray()) return Fail(here, "expected an array");
+    for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+      if (!(*v)[i].IsNumber()) return Fail(fmt::format("{}/{}", here, i), "expected a number");
+      out->push_back((*v)[i].GetDouble());
+    }
+    return true;
+  }
+  // An optional {"low": x, "high": y}.
+  bool GetInterval(const Value& obj, const std::string& ptr, std::string_view key,
+                   std::optional<Interval>* out) {
+    if (!obj.HasMember(std::string(key).c_str())) return true;
+    const Value* v = Member(obj, ptr, key);
+    const std::string here = PointerTo(ptr, key);
+    Interval interval;
+    if (!ClosedObject(*v, here, {"low", "high"}) || !Get(*v, here, "low", &interval.low) ||
+        !Get(*v, here, "high", &interval.high)) {
+      return false;
+    }
+    *out = interval;
+    return true;
+  }
   bool GetNumberMap(const Value& obj, const std::string& ptr, std::string_view key,
                     std::map<std::string, double>* out) {
     const Value* v = Member(obj, ptr, key);
@@ -173,8 +205,9 @@ bool DocReader::ReadResults(const Value& doc, Results* out) {
 bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) {
   return ClosedObject(v, ptr,
                       {"version", "git_revision", "build_type", "world", "seed", "repetitions",
-                       "started_at", "hostname", "cpus", "os", "command_line"}) &&
-         Get(v, ptr, "version", &c->version) && Get(v, ptr, "git_revision", &c->git_revision) &&
+                       "warmup", "started_at", "hostname", "cpus", "os", "command_line"}) &&
+         GetOptional(v, ptr, "warmup", &c->warmup) && Get(v, ptr, "version", &c->version) &&
+         Get(v, ptr, "git_revision", &c->git_revision) &&
          Get(v, ptr, "build_type", &c->build_type) && Get(v, ptr, "world", &c->world) &&
          Get(v, ptr, "seed", &c->seed) && Get(v, ptr, "repetitions", &c->repetitions) &&
          Get(v, ptr, "started_at", &c->started_at) && Get(v, ptr, "hostname", &c->hostname) &&
@@ -184,11 +217,13 @@ bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) 
 
 bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
   if (!ClosedObject(v, ptr,
-                    {"scenario", "runtime", "variant", "world", "error_samples", "samples", "stats",
-                     "checks", "baseline", "change_vs_baseline"}) ||
+                    {"scenario", "runtime", "variant", "world", "error_samples", "warmup_samples",
+                     "samples", "stats", "checks", "baseline", "change_vs_baseline"}) ||
       !Get(v, ptr, "scenario", &c->scenario) || !Get(v, ptr, "runtime", &c->runtime) ||
       !Get(v, ptr, "variant", &c->variant) || !Get(v, ptr, "world", &c->world) ||
-      !Get(v, ptr, "error_samples", &c->error_samples) || !Get(v, ptr, "baseline", &c->baseline) ||
+      !Get(v, ptr, "error_samples", &c->error_samples) ||
+      !GetOptional(v, ptr, "warmup_samples", &c->warmup_samples) ||
+      !Get(v, ptr, "baseline", &c->baseline) ||
       !GetNumberMap(v, ptr, "change_vs_baseline", &c->change_vs_baseline)) {
     return false;
   }
@@ -219,10 +254,11 @@ bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
 
 bool DocReader::ReadSample(const Value& v, const std::string& ptr, Sample* s) {
   if (!ClosedObject(v, ptr,
-                    {"repetition", "turn", "ok", "error", "metrics", "segments",
-                     "requests_by_endpoint", "itl_ms"}) ||
+                    {"repetition", "warmup", "turn", "ok", "error", "metrics", "segments",
+                     "requests_by_endpoint", "itl_ms", "fidelity_ms"}) ||
       !Get(v, ptr, "repetition", &s->repetition) || !Get(v, ptr, "turn", &s->turn) ||
-      !Get(v, ptr, "ok", &s->ok)) {
+      !Get(v, ptr, "ok", &s->ok) || !GetOptional(v, ptr, "warmup", &s->warmup) ||
+      !GetNumberArray(v, ptr, "fidelity_ms", &s->fidelity_ms)) {
     return false;
   }
   // The error object is there exactly when the sample failed, as the writer puts it.
@@ -265,12 +301,15 @@ bool DocReader::ReadSample(const Value& v, const std::string& ptr, Sample* s) {
 
 bool DocReader::ReadSummary(const Value& v, const std::string& ptr, Summary* s) {
   return ClosedObject(v, ptr,
-                      {"count", "min", "p50", "p90", "p95", "p99", "max", "mean", "stddev"}) &&
+                      {"count", "min", "p50", "p90", "p95", "p99", "max", "mean", "stddev",
+                       "median_ci", "mean_ci", "outliers"}) &&
          Get(v, ptr, "count", &s->count) && Get(v, ptr, "min", &s->min) &&
          Get(v, ptr, "p50", &s->p50) && Get(v, ptr, "p90", &s->p90) &&
          Get(v, ptr, "p95", &s->p95) && Get(v, ptr, "p99", &s->p99) &&
          Get(v, ptr, "max", &s->max) && Get(v, ptr, "mean", &s->mean) &&
-         Get(v, ptr, "stddev", &s->stddev);
+         Get(v, ptr, "stddev", &s->stddev) && GetInterval(v, ptr, "median_ci", &s->median_ci) &&
+         GetInterval(v, ptr, "mean_ci", &s->mean_ci) &&
+         GetNumberArray(v, ptr, "outliers", &s->outliers);
 }
 
 bool DocReader::ReadCheck(const Value& v, const std::string& ptr, Check* c) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
 
@@ -36,7 +37,15 @@ results::Sample ErrorSample(int repetition, int turn, std::string kind, std::str
 void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantSettings& settings,
                    const MatrixOptions& matrix, uint64_t seed, int repetition,
                    results::Cell& cell) {
-  auto session = world.Open(scenario, seed);
+  // Rules from --faults follow the scenario's own, so their indexes (and draws) come after.
+  std::optional<mocks::Scenario> with_faults;
+  if (!matrix.faults.empty()) {
+    with_faults = scenario;
+    with_faults->faults.insert(with_faults->faults.end(), matrix.faults.begin(),
+                               matrix.faults.end());
+  }
+  auto session = world.Open(with_faults ? *with_faults : scenario, seed);
+  session->SetClientTimeouts(ClientTimeouts{matrix.read_timeout, matrix.total_timeout});
   std::optional<std::filesystem::path> keep;
   if (matrix.workspace_dir) {
     keep = *matrix.workspace_dir / cell.scenario / cell.runtime / cell.variant /
@@ -68,7 +77,7 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
   std::unique_ptr<ToolDispatcher> hop;
   ToolDispatcher* dispatcher = &in_process;
   if (settings.proxy_dispatch) {
-    hop = session->ProxyHop(in_process, seed);
+    hop = session->ProxyHop(in_process, catalog, tool_context, seed);
     dispatcher = hop.get();
   }
 
@@ -82,6 +91,9 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
   }
   options.llm.model = scenario.model;
   options.llm.instructions = scenario.instructions;
+  for (const auto& [name, behaviour] : scenario.tools) {
+    if (behaviour.timeout_ms >= 0) options.tool_timeouts[name] = FromMillis(behaviour.timeout_ms);
+  }
   auto agent =
       Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe}, catalog.Specs());
   if (!agent) {
@@ -125,6 +137,7 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     sample.repetition = repetition;
     sample.turn = t;
     DeriveMetrics(probe.TakeTimeline(), *turn, context, sample);
+    sample.fidelity_ms = session->TakeTimingFidelity();
     std::vector<CheckOutcome> outcomes = EvaluateTurn(script, t, *turn);
     Workspace* checked = script.expect.data.empty() ? nullptr : open_workspace();
     for (auto& data : checked == nullptr ? std::vector<CheckOutcome>{}
@@ -155,11 +168,20 @@ results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Varia
   cell.runtime = RuntimeName(runtime);
   cell.variant = variant.name;
   cell.world = world.name();
+  // Warm-up first; their checks are dropped with them. Sample.repetition counts warm-ups too.
+  for (int w = 0; w < options.warmup && options.repetitions > 0; ++w) {
+    const size_t first = cell.samples.size();
+    RunRepetition(world, scenario, settings, options,
+                  RepetitionSeed(options.seed, scenario.name, w % options.repetitions), w, cell);
+    for (size_t i = first; i < cell.samples.size(); ++i) cell.samples[i].warmup = true;
+  }
+  cell.checks.clear();
+  const int offset = std::max(options.warmup, 0);
   for (int rep = 0; rep < options.repetitions; ++rep) {
     RunRepetition(world, scenario, settings, options,
-                  RepetitionSeed(options.seed, scenario.name, rep), rep, cell);
+                  RepetitionSeed(options.seed, scenario.name, rep), offset + rep, cell);
   }
-  ComputeCellStats(cell);
+  ComputeCellStats(cell, options.seed);
   return cell;
 }
 

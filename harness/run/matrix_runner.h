@@ -26,6 +26,10 @@ struct MatrixOptions {
   // Otherwise every variant runs on each of these (the runtime A/B).
   std::vector<Runtime> runtimes;
   int repetitions = 5;
+  // Repetitions run first per cell, flagged Sample.warmup and left out of the statistics. They
+  // replay the seeds of the first measured repetitions, so warming up never changes what the
+  // measured repetitions draw.
+  int warmup = 0;
   uint64_t seed = 1;
   const PriceTable* prices = nullptr;  // cost_usd is left out without one
   // Package p4's packs and intent rules; a variant with p4 offers every tool without them.
@@ -33,6 +37,12 @@ struct MatrixOptions {
   // Keep every repetition's workspace under this directory (DIR/<scenario>/<runtime>/
   // <variant>/rep<N>) instead of a temporary one removed after the repetition.
   std::optional<std::filesystem::path> workspace_dir;
+  // Faults injected into every scenario, after its own (`run --faults FILE`, docs/faults.md).
+  std::vector<mocks::FaultRule> faults;
+  // The agent's HTTP client: the longest wait for the head or the next body piece, and for a
+  // whole request (the official SDKs' default is 10 minutes). Non-positive: none.
+  Duration read_timeout = std::chrono::seconds(30);
+  Duration total_timeout = std::chrono::minutes(10);
 };
 
 // The seed of one repetition: independent of runtime and variant, so every cell of a

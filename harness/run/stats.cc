@@ -1,19 +1,13 @@
 #include "run/stats.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
 
 namespace agentreplay::harness {
-
-double Quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0.0;
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * q;
-  const auto lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 results::Summary Summarize(std::vector<double> values) {
   results::Summary s;
@@ -39,22 +33,34 @@ results::Summary Summarize(std::vector<double> values) {
   return s;
 }
 
-void ComputeCellStats(results::Cell& cell) {
-  std::map<std::string, std::vector<double>> by_metric;
+results::Summary SummarizeWithIntervals(std::vector<double> values, uint64_t seed) {
+  std::sort(values.begin(), values.end());
+  results::Summary s = Summarize(values);
+  const results::CenterIntervals intervals = results::BootstrapCenterIntervals(values, seed);
+  s.median_ci = intervals.median;
+  s.mean_ci = intervals.mean;
+  s.outliers = results::TukeyOutliers(values);
+  return s;
+}
+
+void ComputeCellStats(results::Cell& cell, uint64_t run_seed) {
   cell.error_samples = 0;
+  cell.warmup_samples = 0;
   for (const auto& sample : cell.samples) {
-    if (!sample.ok) {
+    if (sample.warmup) {
+      ++cell.warmup_samples;
+    } else if (!sample.ok) {
       ++cell.error_samples;
-      continue;
     }
-    for (const auto& [name, value] : sample.metrics) by_metric[name].push_back(value);
-    for (const auto& [name, value] : sample.segments) by_metric["segment." + name].push_back(value);
-    auto& itl = by_metric["itl_ms"];
-    itl.insert(itl.end(), sample.itl_ms.begin(), sample.itl_ms.end());
   }
+  std::map<std::string, std::vector<double>> by_metric = results::CollectMetricValues(cell);
   cell.stats.clear();
+  const uint64_t cell_seed = results::StatSeed(
+      run_seed, fmt::format("{}/{}/{}/{}", cell.scenario, cell.runtime, cell.variant, cell.world));
   for (auto& [name, values] : by_metric) {
-    if (!values.empty()) cell.stats[name] = Summarize(std::move(values));
+    if (values.empty()) continue;
+    cell.stats[name] =
+        SummarizeWithIntervals(std::move(values), results::StatSeed(cell_seed, name));
   }
 }
 

@@ -15,13 +15,25 @@
 #include "ports/clock.h"
 #include "ports/tool_dispatch.h"
 #include "ports/transport.h"
+#include "tools/tool_catalog.h"
 
 namespace agentreplay::harness {
+
+// The HTTP client's timeouts (a stalled answer ends as kTimeout, never a hang): the longest
+// wait for the head or for the next body piece, and the whole request from send to the body's
+// end. Non-positive: none. The defaults are the official SDKs' 10-minute request timeout and a
+// read timeout that a streamed answer's pauses never reach.
+struct ClientTimeouts {
+  Duration read = std::chrono::seconds(30);
+  Duration total = std::chrono::minutes(10);
+};
 
 // One repetition's world: a fresh mock back end for the scenario and the ports to reach it.
 class WorldSession {
  public:
   virtual ~WorldSession() = default;
+  // Before the first request. A world that cannot apply them keeps its own.
+  virtual void SetClientTimeouts(const ClientTimeouts& timeouts) { (void)timeouts; }
   virtual Clock& clock() = 0;
   virtual Transport& transport() = 0;
   // The calendar instant of the clock's zero, for tools that tell the time.
@@ -33,9 +45,16 @@ class WorldSession {
   virtual Duration foreign_cpu_time() const = 0;
   // The states the back end reached so far, with when a streaming client would have seen them.
   virtual const std::vector<mocks::StateTransition>& state_log() const = 0;
-  // Tool dispatch through the proxy_router hop (package p2 off), wrapping the in-process
-  // dispatcher. Hop latency comes from the scenario's proxy_hop_ms, drawn per call.
-  virtual std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process, uint64_t seed) = 0;
+  // Tool dispatch through the proxy_router hop (package p2 off). The simulated world wraps
+  // the in-process dispatcher and waits the scenario's proxy_hop_ms (drawn per call); the
+  // real world runs a proxy_router over loopback with `catalog` and `context` (the same
+  // implementations, the same workspace), adding proxy_hop_ms (drawn once per session).
+  virtual std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process,
+                                                   const ToolCatalog& catalog,
+                                                   const ToolContext& context, uint64_t seed) = 0;
+  // Real world: client arrival minus the instant the server was due to write, per streamed
+  // chunk since the last call (ms). The simulated world has no such noise: empty.
+  virtual std::vector<double> TakeTimingFidelity() { return {}; }
 };
 
 class World {
@@ -46,5 +65,12 @@ class World {
 };
 
 std::unique_ptr<World> MakeSimWorld();
+
+// The real world: the mock served over loopback HTTP, the agent on real sockets. Null with
+// `error` set when the server cannot start.
+struct RealWorldOptions {
+  double time_scale = 1.0;
+};
+std::unique_ptr<World> MakeRealWorld(const RealWorldOptions& options, std::string* error);
 
 }  // namespace agentreplay::harness

@@ -19,7 +19,7 @@ using rapidjson::Value;
 // table is the order "allowed: ..." lists them in.
 constexpr std::string_view kScenarioKnown[] = {
     "schema", "name",         "description", "model",     "instructions", "latency",
-    "tools",  "proxy_hop_ms", "documents",   "workspace", "turns"};
+    "tools",  "proxy_hop_ms", "documents",   "workspace", "turns",        "faults"};
 constexpr std::string_view kScenarioRequired[] = {"schema", "name", "description", "turns"};
 constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms", "processing_ms",
                                               "prefill_ms_per_1k_input_tokens"};

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/scenario/fault_decoder.h"
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/format_v1.h"
 #include "harness/scenario/json_locator.h"
@@ -116,6 +117,7 @@ class ScenarioDecoder {
         s.turns.push_back(DecodeTurn((*turns)[i], AppendPointer("/turns", i), documents));
       }
     }
+    s.faults = DecodeFaultRules(reader_, root, "");  // docs/faults.md
     return s;
   }
 

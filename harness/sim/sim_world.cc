@@ -1,9 +1,13 @@
 #include "sim/sim_world.h"
 
+#include <fmt/format.h>
 #include <time.h>
 
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "core/random.h"
 
@@ -71,28 +75,132 @@ Duration ThreadCpuTime() {
 
 namespace {
 
+using mocks::WireFault;
+
+Error TransportError(std::string reason, std::string message) {
+  return Error{ErrorKind::kTransport, std::move(reason), std::move(message), 0};
+}
+
+// The error a real client reports when `fault` happens (mocks/mock_backend.h has the table);
+// nullopt for kStall, which only a timeout ends.
+std::optional<Error> ClientErrorOf(WireFault fault, bool before_head) {
+  switch (fault) {
+    case WireFault::kEmptyResponse:
+      return TransportError("connection_closed",
+                            "the connection closed before the response arrived");
+    case WireFault::kMalformedChunk:
+    case WireFault::kRandomDataThenClose:
+      return Error{ErrorKind::kProtocol, "malformed_http",
+                   "malformed HTTP response: bytes that do not follow HTTP/1.1", 0};
+    case WireFault::kConnectionReset:
+      return TransportError("connection_reset", "connection reset by peer");
+    case WireFault::kClose:
+      if (before_head) {
+        return TransportError("connection_closed",
+                              "the connection closed before the response arrived");
+      }
+      return TransportError("body_truncated", "the connection closed before the body ended");
+    case WireFault::kStall:
+    case WireFault::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
+// The client's deadlines for one wait: the read timeout counts from the start of the wait (as
+// the real transport's per-read deadline), the total timeout from the request's send.
+struct Deadlines {
+  std::optional<TimePoint> read;
+  std::optional<TimePoint> total;
+
+  Deadlines(TimePoint now, TimePoint sent_at, const ClientTimeouts& timeouts) {
+    if (timeouts.read > Duration::zero()) read = now + timeouts.read;
+    if (timeouts.total > Duration::zero()) total = sent_at + timeouts.total;
+  }
+
+  // The timeout that ends a wait for something due at `due` (nullopt: never due), and when;
+  // nullopt when it arrives in time. Something due exactly at a deadline still arrives.
+  std::optional<std::pair<TimePoint, Error>> Expiry(std::optional<TimePoint> due,
+                                                    std::string_view while_doing) const {
+    auto missed = [&](const std::optional<TimePoint>& deadline) {
+      return deadline && (!due || *due > *deadline);
+    };
+    // The earlier deadline fires; on a tie the read timeout is reported, as the real one does.
+    const bool read_first = missed(read) && (!missed(total) || *read <= *total);
+    if (read_first) {
+      return std::pair{*read, Error{ErrorKind::kTimeout, "read_timeout",
+                                    fmt::format("no data while {}", while_doing), 0}};
+    }
+    if (missed(total)) {
+      return std::pair{*total, Error{ErrorKind::kTimeout, "total_timeout",
+                                     fmt::format("request timed out while {}", while_doing), 0}};
+    }
+    return std::nullopt;
+  }
+};
+
+// Plays a response's body back in virtual time: each chunk at its due instant, then the end,
+// or the wire fault (as the client's error) where the response breaks, each wait bounded by the
+// client's timeouts.
 class SimBody : public BodyStream {
  public:
-  SimBody(SimScheduler& scheduler, TimePoint sent_at, std::vector<mocks::TimedChunk> chunks)
-      : scheduler_(scheduler), sent_at_(sent_at), chunks_(std::move(chunks)) {}
+  SimBody(SimScheduler& scheduler, TimePoint sent_at, mocks::MockResponse mock,
+          const ClientTimeouts& timeouts)
+      : scheduler_(scheduler), sent_at_(sent_at), mock_(std::move(mock)), timeouts_(timeouts) {}
 
   Task<BodyChunk> Next() override {
-    if (next_ >= chunks_.size()) {
-      // The end is observed through the scheduler too, so ordering stays deterministic.
-      co_await SimScheduler::WaitUntil{scheduler_, scheduler_.Now()};
-      co_return BodyChunk{{}, true, std::nullopt};
+    const bool faulty = mock_.fault != WireFault::kNone;
+    std::optional<TimePoint> due;
+    enum class What { kChunk, kFault, kEnd } what = What::kEnd;
+    if (done_) {
+      what = What::kEnd;
+      due = scheduler_.Now();
+    } else if (next_ < mock_.chunks.size() && (!faulty || mock_.chunks[next_].at <= mock_.fault_at)) {
+      what = What::kChunk;
+      due = sent_at_ + mock_.chunks[next_].at;
+    } else if (faulty) {
+      what = What::kFault;
+      if (mock_.fault != WireFault::kStall) due = sent_at_ + mock_.fault_at;
+    } else {
+      due = scheduler_.Now();  // the end arrives with the last chunk
     }
-    mocks::TimedChunk& chunk = chunks_[next_++];
-    co_await SimScheduler::WaitUntil{scheduler_, sent_at_ + chunk.at};
-    co_return BodyChunk{std::move(chunk.bytes), false, std::nullopt};
+    if (!done_ && what != What::kEnd) {
+      const Deadlines deadlines(scheduler_.Now(), sent_at_, timeouts_);
+      if (auto expiry = deadlines.Expiry(due, "reading the body")) {
+        done_ = true;
+        co_await SimScheduler::WaitUntil{scheduler_, expiry->first};
+        co_return BodyChunk{{}, false, std::move(expiry->second)};
+      }
+    }
+    // The end is observed through the scheduler too, so ordering stays deterministic.
+    co_await SimScheduler::WaitUntil{scheduler_, *due};
+    switch (what) {
+      case What::kChunk:
+        co_return BodyChunk{std::move(mock_.chunks[next_++].bytes), false, std::nullopt};
+      case What::kFault:
+        done_ = true;
+        co_return BodyChunk{{}, false, ClientErrorOf(mock_.fault, false)};
+      case What::kEnd:
+        break;
+    }
+    done_ = true;
+    co_return BodyChunk{{}, true, std::nullopt};
   }
 
  private:
   SimScheduler& scheduler_;
   TimePoint sent_at_;
-  std::vector<mocks::TimedChunk> chunks_;
+  mocks::MockResponse mock_;
+  ClientTimeouts timeouts_;
   size_t next_ = 0;
+  bool done_ = false;  // ended, broke or timed out: only the end follows
 };
+
+bool BreaksBeforeHead(const mocks::MockResponse& mock) {
+  return mock.fault == WireFault::kEmptyResponse || mock.fault == WireFault::kRandomDataThenClose ||
+         (mock.fault != WireFault::kNone && mock.fault != WireFault::kMalformedChunk &&
+          mock.fault_at < mock.headers_at);
+}
 
 }  // namespace
 
@@ -102,11 +210,24 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
   mocks::MockResponse mock = backend_.Handle(request, sent_at);
   mock_cpu_ += ThreadCpuTime() - cpu_before;
 
-  co_await SimScheduler::WaitUntil{scheduler_, sent_at + mock.headers_at};
   HttpResponse response;
+  const bool broken = BreaksBeforeHead(mock);
+  std::optional<TimePoint> due = sent_at + (broken ? mock.fault_at : mock.headers_at);
+  if (broken && mock.fault == WireFault::kStall) due.reset();
+  const Deadlines deadlines(sent_at, sent_at, timeouts_);
+  if (auto expiry = deadlines.Expiry(due, "waiting for the response headers")) {
+    co_await SimScheduler::WaitUntil{scheduler_, expiry->first};
+    response.error = std::move(expiry->second);
+    co_return response;
+  }
+  co_await SimScheduler::WaitUntil{scheduler_, *due};
+  if (broken) {
+    response.error = ClientErrorOf(mock.fault, true);
+    co_return response;
+  }
   response.status = mock.status;
   response.headers = std::move(mock.headers);
-  response.body = std::make_unique<SimBody>(scheduler_, sent_at, std::move(mock.chunks));
+  response.body = std::make_unique<SimBody>(scheduler_, sent_at, std::move(mock), timeouts_);
   co_return response;
 }
 
@@ -151,11 +272,15 @@ class SimSession : public WorldSession {
   const std::vector<mocks::StateTransition>& state_log() const override {
     return backend_.state_log();
   }
-  std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process, uint64_t seed) override {
+  std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process, const ToolCatalog&,
+                                           const ToolContext&, uint64_t seed) override {
     return std::make_unique<SimHopDispatcher>(in_process, clock_, proxy_hop_ms_,
                                               DeriveSeed(seed, "proxy-hop"));
   }
 
+  void SetClientTimeouts(const ClientTimeouts& timeouts) override {
+    transport_.set_timeouts(timeouts);
+  }
   Clock& clock() override { return clock_; }
   Transport& transport() override { return transport_; }
   std::chrono::sys_seconds wall_origin() const override { return kSimWallOrigin; }

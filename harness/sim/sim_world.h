@@ -71,6 +71,10 @@ class SimTransport : public Transport {
       : scheduler_(scheduler), backend_(backend) {}
   Task<HttpResponse> Send(HttpRequest request) override;
 
+  // The client's read and total timeouts (run/world.h); a wire fault ends as the error a real
+  // client reports, at the instant it would (see mocks/mock_backend.h).
+  void set_timeouts(const ClientTimeouts& timeouts) { timeouts_ = timeouts; }
+
   // CPU time spent inside the mock, so the probe can leave it out of the agent's CPU time.
   Duration mock_cpu_time() const { return mock_cpu_; }
 
@@ -78,6 +82,7 @@ class SimTransport : public Transport {
   SimScheduler& scheduler_;
   mocks::MockBackend& backend_;
   Duration mock_cpu_{0};
+  ClientTimeouts timeouts_;
 };
 
 // CPU time of the calling thread.

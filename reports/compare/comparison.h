@@ -2,6 +2,7 @@
 // plain data computed once by Compare() and handed to reporters, which only format it.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,6 +37,11 @@ struct MetricComparison {
   double threshold = 0;  // the noise threshold applied (relative unless `absolute`)
   bool absolute = false;
   Verdict verdict = Verdict::kNoChange;
+  // A change smaller than this, in the metric's unit, never counts (the gate's floor).
+  double min_change = 0;
+  // Values compared on each side (successful, non-warm-up samples; ITL gaps for itl_ms).
+  int64_t base_count = 0;
+  int64_t head_count = 0;
 };
 
 // The critical-path segment whose median grew most, for the "where the time went" line.
@@ -68,6 +74,9 @@ struct Comparison {
   bool new_is_failure = false;
   bool passed = true;                 // the gate's verdict
   std::vector<std::string> failures;  // one human sentence per reason the gate failed
+  std::string gate_source;            // the gate file, or "the default gate"
+  // Sentences about how the comparison was made (exact comparison, mismatched contexts).
+  std::vector<std::string> notes;
 };
 
 }  // namespace agentreplay::reports

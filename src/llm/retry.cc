@@ -45,8 +45,11 @@ std::optional<Duration> RetryAfter(const HttpHeaders& headers) {
   return FromMillis(s * 1000.0);
 }
 
+// Any failure before a response (as the official SDKs retry every connection error; a reply
+// that is not HTTP at all, kProtocol malformed_http, is one).
 bool IsRetryableError(const Error& e) {
-  return e.kind == ErrorKind::kTransport || e.kind == ErrorKind::kTimeout;
+  return e.kind == ErrorKind::kTransport || e.kind == ErrorKind::kTimeout ||
+         e.kind == ErrorKind::kProtocol;
 }
 
 }  // namespace

@@ -375,7 +375,7 @@ TEST(DiagnosticTest, ColumnsCountCodePoints) {
   EXPECT_EQ(OnlyError(R"({"description": "café", "x": 1, "schema": "agentreplay.scenario/v1",
 "name": "t", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}]})"),
             "s.json:1:25: /x: unknown field 'x' (allowed: schema, name, description, model, "
-            "instructions, latency, tools, proxy_hop_ms, documents, workspace, turns)");
+            "instructions, latency, tools, proxy_hop_ms, documents, workspace, turns, faults)");
 }
 
 TEST(LoadScenarioFileTest, UnreadableFileIsOneDiagnostic) {

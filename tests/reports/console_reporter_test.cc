@@ -12,7 +12,7 @@ namespace {
 
 std::string Render(const results::Results& r) {
   std::ostringstream out;
-  ConsoleReporter().Report(r, out);
+  ConsoleReporter().Report({r}, out);
   return out.str();
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -16,15 +17,27 @@ namespace {
 TEST(JsonReporterTest, WritesTheResultsDocument) {
   const results::Results r = fixtures::SampleResults();
   std::ostringstream pretty, compact;
-  JsonReporter().Report(r, pretty);
-  JsonReporter(/*pretty=*/false).Report(r, compact);
+  JsonReporter().Report({r}, pretty);
+  JsonReporter(/*pretty=*/false).Report({r}, compact);
   EXPECT_EQ(pretty.str(), results::ResultsToJson(r));
   EXPECT_EQ(compact.str(), results::ResultsToJson(r, false) + "\n");
 }
 
-TEST(ReporterFactoryTest, KnowsConsoleAndJson) {
-  EXPECT_EQ(ReporterFormats(), (std::vector<std::string_view>{"console", "json"}));
-  for (std::string_view format : ReporterFormats()) EXPECT_NE(MakeReporter(format), nullptr);
+TEST(ReporterFactoryTest, KnowsEveryFormat) {
+  EXPECT_EQ(ReporterFormats(),
+            (std::vector<std::string_view>{"console", "json", "markdown", "html", "csv", "junit",
+                                           "prometheus", "openmetrics", "gbench",
+                                           "github-benchmark", "bencher"}));
+  std::vector<std::string_view> file_names;
+  for (std::string_view format : ReporterFormats()) {
+    auto reporter = MakeReporter(format);
+    ASSERT_NE(reporter, nullptr) << format;
+    file_names.push_back(reporter->DefaultFileName());
+  }
+  // Every format gets its own file in an output directory.
+  std::sort(file_names.begin(), file_names.end());
+  EXPECT_EQ(std::adjacent_find(file_names.begin(), file_names.end()), file_names.end());
+  EXPECT_EQ(MakeReporter("json")->DefaultFileName(), "results.json");
   EXPECT_NE(dynamic_cast<ConsoleReporter*>(MakeReporter("console").get()), nullptr);
   EXPECT_NE(dynamic_cast<JsonReporter*>(MakeReporter("json").get()), nullptr);
   EXPECT_EQ(MakeReporter("xml"), nullptr);

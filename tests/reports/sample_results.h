@@ -30,7 +30,28 @@ inline results::Sample OkSample(int repetition, double e2e, double llm_wait, dou
 
 inline results::Summary MakeSummary(int64_t count, double min, double p50, double p90, double max,
                                     double mean, double stddev) {
-  return results::Summary{count, min, p50, p90, max, max, max, mean, stddev};
+  results::Summary s;
+  s.count = count;
+  s.min = min;
+  s.p50 = p50;
+  s.p90 = p90;
+  s.p95 = max;
+  s.p99 = max;
+  s.max = max;
+  s.mean = mean;
+  s.stddev = stddev;
+  return s;
+}
+
+inline results::Cell MakeCell(const char* scenario, const char* runtime, const char* variant,
+                              int64_t error_samples) {
+  results::Cell cell;
+  cell.scenario = scenario;
+  cell.runtime = runtime;
+  cell.variant = variant;
+  cell.world = "sim";
+  cell.error_samples = error_samples;
+  return cell;
 }
 
 inline results::Results SampleResults() {
@@ -47,7 +68,7 @@ inline results::Results SampleResults() {
                "Linux",
                "agentreplay run --seed 42"};
 
-  results::Cell fast{"weather", "responses", "p5", "sim", {}, {}, {}, 0, {}, {}};
+  results::Cell fast = MakeCell("weather", "responses", "p5", 0);
   fast.samples = {OkSample(0, 852.0, 795.0, 40.0, 12.0, 5.0),
                   OkSample(1, 870.5, 810.0, 41.0, 14.0, 5.5),
                   OkSample(2, 840.0, 785.0, 40.0, 11.0, 4.0)};
@@ -63,10 +84,17 @@ inline results::Results SampleResults() {
                 {"llm_wait_ms", MakeSummary(3, 785, 795, 807, 810, 796.666667, 10.274023)},
                 {"requests", MakeSummary(3, 3, 3, 3, 3, 3, 0)},
                 {"itl_ms", MakeSummary(9, 19.75, 20, 22.5, 22.5, 20.75, 1.190238)}};
+  // Confidence intervals and segment medians, as the harness's statistics store them.
+  fast.stats["e2e_ms"].median_ci = results::Interval{840, 870.5};
+  fast.stats["ttft_ms"].median_ci = results::Interval{310, 312};
+  fast.stats["segment.llm_wait"] = MakeSummary(3, 785, 795, 807, 810, 796.666667, 10.274023);
+  fast.stats["segment.tool_exec"] = MakeSummary(3, 40, 40, 40.8, 41, 40.333333, 0.471405);
+  fast.stats["segment.tool_overhead"] = MakeSummary(3, 11, 12, 13.6, 14, 12.333333, 1.247219);
+  fast.stats["segment.agent_cpu"] = MakeSummary(3, 4, 5, 5.4, 5.5, 4.833333, 0.623610);
   fast.checks = {{"turn 0: answer contains \"sunny\"", true, 3, 3, ""},
                  {"turn 0: tools called [get_weather]", true, 3, 3, ""}};
 
-  results::Cell slow{"weather", "assistants", "p0", "sim", {}, {}, {}, 1, {}, {}};
+  results::Cell slow = MakeCell("weather", "assistants", "p0", 1);
   results::Sample failed;
   failed.repetition = 1;
   failed.ok = false;
@@ -83,6 +111,9 @@ inline results::Results SampleResults() {
                 {"tool_overhead_ms", MakeSummary(2, 1050, 1050, 1066, 1070, 1060, 10)},
                 {"llm_wait_ms", MakeSummary(2, 1290, 1290, 1298, 1300, 1295, 5)},
                 {"requests", MakeSummary(2, 3, 3, 11.2, 13, 8, 5)}};
+  slow.stats["segment.llm_wait"] = MakeSummary(2, 1290, 1290, 1298, 1300, 1295, 5);
+  slow.stats["segment.tool_exec"] = MakeSummary(2, 40, 40, 40, 40, 40, 0);
+  slow.stats["segment.tool_overhead"] = MakeSummary(2, 1050, 1050, 1066, 1070, 1060, 10);
   slow.checks = {{"turn 0: answer contains \"sunny\"", false, 1, 3,
                   "repetition 1: the turn failed (http_500)"},
                  {"turn 0: tools called [get_weather]", true, 3, 3, ""}};
@@ -90,7 +121,7 @@ inline results::Results SampleResults() {
   slow.baseline = "responses/p5";
   slow.change_vs_baseline = {{"e2e_ms", 1.7939}, {"ttfs_ms", 0.0}};
 
-  results::Cell broken{"lookup", "chat", "p0", "sim", {}, {}, {}, 1, {}, {}};
+  results::Cell broken = MakeCell("lookup", "chat", "p0", 1);
   results::Sample truncated;
   truncated.ok = false;
   truncated.error_kind = "transport";

@@ -1,0 +1,233 @@
+// The real world: the mock back end served over loopback HTTP (one server for the whole run,
+// a fresh mock session per repetition), the agent core on real sockets driven by an event
+// loop on the calling thread, and the proxy_router hop as a real loopback server. The agent
+// core, the mock logic and the measurement are the ones the simulated world uses; only the
+// ports differ.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+#include "core/random.h"
+#include "mocks/distribution.h"
+#include "mocks/http_server.h"
+#include "mocks/proxy_router.h"
+#include "net/event_loop.h"
+#include "net/http_transport.h"
+#include "net/steady_clock.h"
+#include "run/world.h"
+#include "tools/http_tool_dispatcher.h"
+
+namespace agentreplay::harness {
+namespace {
+
+// The same calendar origin as the simulated world, so tools tell the same time of day and
+// requests carry the same bytes in both worlds.
+constexpr std::chrono::sys_seconds kRealWallOrigin{std::chrono::seconds(1767225600)};
+
+// Where each body piece of each response arrived, by the response's x-request-id, so the
+// server's write log (due instants per body offset) can be matched with client arrivals.
+struct Arrival {
+  uint64_t body_end = 0;
+  TimePoint at{};
+};
+using ArrivalLog = std::map<std::string, std::vector<Arrival>>;
+
+class RecordingBody : public BodyStream {
+ public:
+  RecordingBody(std::unique_ptr<BodyStream> inner, Clock& clock, std::vector<Arrival>* log)
+      : inner_(std::move(inner)), clock_(clock), log_(log) {}
+  Task<BodyChunk> Next() override {
+    BodyChunk chunk = co_await inner_->Next();
+    if (!chunk.bytes.empty() && log_ != nullptr) {
+      received_ += chunk.bytes.size();
+      log_->push_back({received_, clock_.Now()});
+    }
+    co_return chunk;
+  }
+
+ private:
+  std::unique_ptr<BodyStream> inner_;
+  Clock& clock_;
+  std::vector<Arrival>* log_;
+  uint64_t received_ = 0;
+};
+
+class RecordingTransport : public Transport {
+ public:
+  RecordingTransport(Transport& inner, Clock& clock, ArrivalLog& log)
+      : inner_(inner), clock_(clock), log_(log) {}
+  Task<HttpResponse> Send(HttpRequest request) override {
+    HttpResponse response = co_await inner_.Send(std::move(request));
+    if (response.body) {
+      std::vector<Arrival>* entries = nullptr;
+      if (auto id = FindHeader(response.headers, "x-request-id")) {
+        entries = &log_[std::string(*id)];
+      }
+      response.body = std::make_unique<RecordingBody>(std::move(response.body), clock_, entries);
+    }
+    co_return response;
+  }
+
+ private:
+  Transport& inner_;
+  Clock& clock_;
+  ArrivalLog& log_;
+};
+
+// Tool calls through a proxy_router on loopback: the hop is a real HTTP round trip on the
+// agent's event loop; the router runs the session's tool implementations on its own thread.
+class RealHopDispatcher : public ToolDispatcher {
+ public:
+  static std::unique_ptr<RealHopDispatcher> Create(net::EventLoop& loop, Clock& clock,
+                                                   const ToolCatalog& catalog,
+                                                   ToolContext context, Duration extra_delay) {
+    // The router tells time on its own clock from the same calendar origin.
+    context.clock = nullptr;
+    context.progress = nullptr;
+    auto router = mocks::ProxyRouter::Start(catalog, context, "127.0.0.1", 0, extra_delay);
+    if (!router) return nullptr;
+    net::HttpTransportOptions options;
+    options.base_url = router->base_url();
+    std::string error;
+    auto transport = net::HttpTransport::Create(loop, clock, options, &error);
+    if (!transport) {
+      spdlog::error("real world: cannot reach the proxy_router: {}", error);
+      return nullptr;
+    }
+    return std::unique_ptr<RealHopDispatcher>(
+        new RealHopDispatcher(std::move(router), std::move(transport), clock));
+  }
+  Task<ToolOutput> Dispatch(const ToolCall& call) override { return dispatcher_.Dispatch(call); }
+
+ private:
+  RealHopDispatcher(std::unique_ptr<mocks::ProxyRouter> router,
+                    std::unique_ptr<net::HttpTransport> transport, Clock& clock)
+      : router_(std::move(router)),
+        transport_(std::move(transport)),
+        dispatcher_(*transport_, clock, "/v1") {}
+  std::unique_ptr<mocks::ProxyRouter> router_;
+  std::unique_ptr<net::HttpTransport> transport_;
+  HttpToolDispatcher dispatcher_;
+};
+
+class RealSession : public WorldSession {
+ public:
+  RealSession(mocks::MockServer& server, std::string id, const mocks::Scenario& scenario,
+              std::unique_ptr<net::HttpTransport> transport, net::EventLoop& loop,
+              net::SteadyClock& clock)
+      : server_(server),
+        id_(std::move(id)),
+        proxy_hop_ms_(scenario.proxy_hop_ms),
+        loop_(loop),
+        clock_(clock),
+        http_(std::move(transport)),
+        recording_(*http_, clock_, arrivals_) {}
+
+  ~RealSession() override { server_.CloseSession(id_); }
+
+  Clock& clock() override { return clock_; }
+  Transport& transport() override { return recording_; }
+  std::chrono::sys_seconds wall_origin() const override { return kRealWallOrigin; }
+  // The mock runs on the server's thread: this thread's CPU time is the agent's and its
+  // client's alone.
+  Duration foreign_cpu_time() const override { return Duration(0); }
+  const std::vector<mocks::StateTransition>& state_log() const override { return states_; }
+
+  std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher&, const ToolCatalog& catalog,
+                                           const ToolContext& context, uint64_t seed) override {
+    Rng rng(DeriveSeed(seed, "proxy-hop"));
+    const Duration extra = FromMillis(std::max(0.0, proxy_hop_ms_.Sample(rng)));
+    return RealHopDispatcher::Create(loop_, clock_, catalog, context, extra);
+  }
+
+  std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
+    std::optional<TurnResult> result;
+    std::exception_ptr error;
+    bool finished = false;
+    Spawn(
+        [](Task<TurnResult> t, std::optional<TurnResult>& out) -> Task<void> {
+          out.emplace(co_await t);
+        }(std::move(turn), result),
+        [&](std::exception_ptr e) {
+          error = e;
+          finished = true;
+        });
+    loop_.RunUntil(finished);
+    if (auto states = server_.state_log(id_)) states_ = std::move(*states);
+    if (error) std::rethrow_exception(error);
+    if (!finished) return std::nullopt;
+    return result;
+  }
+
+  std::vector<double> TakeTimingFidelity() override {
+    std::vector<double> out;
+    for (const auto& w : server_.TakeWriteLog()) {
+      auto it = arrivals_.find(w.request_id);
+      if (w.session != id_ || it == arrivals_.end()) continue;
+      // The first read that brought the end of this chunk.
+      const auto& reads = it->second;
+      auto hit = std::lower_bound(
+          reads.begin(), reads.end(), w.body_end,
+          [](const Arrival& a, uint64_t end) { return a.body_end < end; });
+      if (hit != reads.end()) out.push_back(ToMillis(hit->at - w.due));
+    }
+    arrivals_.clear();
+    return out;
+  }
+
+ private:
+  mocks::MockServer& server_;
+  std::string id_;
+  mocks::Dist proxy_hop_ms_;
+  net::EventLoop& loop_;
+  net::SteadyClock& clock_;
+  std::unique_ptr<net::HttpTransport> http_;
+  ArrivalLog arrivals_;
+  RecordingTransport recording_;
+  std::vector<mocks::StateTransition> states_;
+};
+
+class RealWorld : public World {
+ public:
+  explicit RealWorld(std::unique_ptr<mocks::MockServer> server)
+      : server_(std::move(server)), clock_(loop_, server_->zero()) {}
+  std::string_view name() const override { return "real"; }
+
+  std::unique_ptr<WorldSession> Open(const mocks::Scenario& scenario, uint64_t seed) override {
+    const std::string id = fmt::format("s{}", ++sessions_);
+    server_->OpenSession(id, scenario, seed);
+    net::HttpTransportOptions options;
+    // The LLM clients put /v1 in front of their paths themselves.
+    options.base_url = fmt::format("http://{}:{}", server_->host(), server_->port());
+    options.extra_headers.push_back({std::string(mocks::kSessionHeader), id});
+    std::string error;
+    auto transport = net::HttpTransport::Create(loop_, clock_, options, &error);
+    if (!transport) throw std::runtime_error("real world: " + error);
+    return std::make_unique<RealSession>(*server_, id, scenario, std::move(transport), loop_,
+                                         clock_);
+  }
+
+ private:
+  std::unique_ptr<mocks::MockServer> server_;
+  net::EventLoop loop_;
+  net::SteadyClock clock_;
+  uint64_t sessions_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<World> MakeRealWorld(const RealWorldOptions& options, std::string* error) {
+  mocks::MockServerOptions server_options;
+  server_options.time_scale = options.time_scale;
+  auto server = mocks::MockServer::Start(std::move(server_options));
+  if (!server) {
+    if (error != nullptr) *error = "cannot start the mock server on 127.0.0.1";
+    return nullptr;
+  }
+  return std::make_unique<RealWorld>(std::move(server));
+}
+
+}  // namespace agentreplay::harness

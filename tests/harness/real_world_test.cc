@@ -1,0 +1,97 @@
+// The real world against the simulated one: the same scenario, seed and variant run over
+// loopback sockets must make exactly the same requests and tool calls, and its timings must
+// agree within a tolerance (measured here, reported in the issue notes). Slow by nature
+// (real seconds), so few repetitions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "packages/registry.h"
+#include "run/matrix_runner.h"
+#include "scenario/scenario_loader.h"
+
+namespace agentreplay::harness {
+namespace {
+
+const Registry& Packages() {
+  static const Registry registry = [] {
+    auto loaded =
+        Registry::Load(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / "registry" /
+                       "packages.json");
+    return std::get<Registry>(std::move(loaded));
+  }();
+  return registry;
+}
+
+mocks::Scenario Shipped(const std::string& name) {
+  auto loaded =
+      LoadScenarioFile(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / (name + ".json"));
+  EXPECT_TRUE(loaded.scenario);
+  return std::move(*loaded.scenario);
+}
+
+struct Case {
+  const char* scenario;
+  const char* variant;
+  Runtime runtime;
+};
+
+class RealWorldTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RealWorldTest, CountsEqualTheSimulatedWorldAndTimingsAgree) {
+  const Case c = GetParam();
+  const mocks::Scenario scenario = Shipped(c.scenario);
+  auto variant = Packages().ResolveVariant(c.variant);
+  ASSERT_TRUE(std::holds_alternative<Variant>(variant));
+  MatrixOptions options;
+  options.repetitions = 2;
+  options.seed = 7;
+
+  auto sim = MakeSimWorld();
+  std::string error;
+  auto real = MakeRealWorld(RealWorldOptions{}, &error);
+  ASSERT_TRUE(real) << error;
+  const auto sim_cell = RunCell(*sim, scenario, std::get<Variant>(variant), c.runtime, options);
+  const auto real_cell = RunCell(*real, scenario, std::get<Variant>(variant), c.runtime, options);
+  ASSERT_EQ(sim_cell.samples.size(), real_cell.samples.size());
+  for (size_t i = 0; i < sim_cell.samples.size(); ++i) {
+    const auto& s = sim_cell.samples[i];
+    const auto& r = real_cell.samples[i];
+    ASSERT_TRUE(r.ok) << r.error_reason << ": " << r.error_message;
+    EXPECT_EQ(s.requests_by_endpoint, r.requests_by_endpoint) << "sample " << i;
+    for (const char* count : {"requests", "polls", "tool_calls", "steps", "retries"}) {
+      EXPECT_EQ(s.metrics.at(count), r.metrics.at(count)) << count << " sample " << i;
+    }
+    // Timings: the real world adds parsing, syscalls and scheduling on top of the script.
+    // Tolerance: 30 ms + 5 % (the shared CI machine is noisy; typical gaps are a few ms).
+    for (const char* timing : {"ttfs_ms", "ttft_ms", "e2e_ms"}) {
+      if (!s.metrics.count(timing)) continue;
+      const double sim_ms = s.metrics.at(timing);
+      const double real_ms = r.metrics.at(timing);
+      EXPECT_NEAR(real_ms, sim_ms, 30.0 + 0.05 * sim_ms) << timing << " sample " << i;
+      RecordProperty(std::string(timing) + "_delta_ms_" + std::to_string(i),
+                     std::to_string(real_ms - sim_ms));
+    }
+    // Every streamed chunk was matched with its arrival: the run's noise floor.
+    if (r.metrics.at("requests") > 0) EXPECT_FALSE(r.fidelity_ms.empty());
+    for (double f : r.fidelity_ms) EXPECT_GT(f, -1.0);  // never before it was due
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Runtimes, RealWorldTest,
+    ::testing::Values(Case{"one_tool_call", "p0+p2+p1+p3+p4+p5", Runtime::kResponses},
+                      Case{"two_tool_rounds", "p0+p2+p1+p3", Runtime::kAssistants},
+                      Case{"one_tool_call", "baseline", Runtime::kAssistants},
+                      Case{"one_tool_call", "p0+p2", Runtime::kChat}),
+    [](const auto& info) {
+      std::string name = std::string(info.param.scenario) + "_" + info.param.variant + "_" +
+                         std::string(RuntimeName(info.param.runtime));
+      for (char& ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
+
+}  // namespace
+}  // namespace agentreplay::harness
