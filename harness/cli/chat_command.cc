@@ -45,11 +45,6 @@ constexpr const char* kDefaultBaseUrl = "https://api.openai.com/v1";
 // The turn's own limit; the watchdog below only catches a turn that outlives it by this much.
 constexpr auto kWatchdogGrace = std::chrono::seconds(2);
 
-fs::path ScenariosDir() {
-  const char* env = std::getenv("AGENTREPLAY_SCENARIOS_DIR");
-  return env != nullptr && *env != '\0' ? fs::path(env) : fs::path(AGENTREPLAY_SCENARIOS_DIR);
-}
-
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr ? std::string(value) : std::string();

@@ -21,12 +21,12 @@
 namespace agentreplay::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
 fs::path ScenariosDir() {
   const char* env = std::getenv("AGENTREPLAY_SCENARIOS_DIR");
   return env != nullptr && *env != '\0' ? fs::path(env) : fs::path(AGENTREPLAY_SCENARIOS_DIR);
 }
+
+namespace {
 
 // Loads every file; prints all diagnostics of all files. Returns false if any failed.
 bool LoadAll(const std::vector<std::string>& files, std::vector<mocks::Scenario>& out) {

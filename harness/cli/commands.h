@@ -1,7 +1,9 @@
 // One function per subcommand. Each returns the process exit code.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "cli/options.h"
 #include "results/result_model.h"
@@ -34,6 +36,9 @@ bool CheckReportFormats(const std::vector<std::string>& formats);
 bool WriteReportOutputs(const results::Results& results, const std::vector<std::string>& formats,
                         const std::string& out_dir, const std::vector<std::string>& skip,
                         const std::string& push_url, const std::string& job);
+
+// The shipped scenarios and registry: $AGENTREPLAY_SCENARIOS_DIR or the source tree's scenarios/.
+std::filesystem::path ScenariosDir();
 
 // The shipped scenario files ($AGENTREPLAY_SCENARIOS_DIR or the source tree's scenarios/),
 // sorted by name; schema files excluded.
