@@ -121,8 +121,14 @@ Results Tiny() {
                "host",
                2,
                "Linux",
-               "agentreplay run"};
-  Cell cell{"hello", "responses", "baseline", "sim", {}, {}, {}, 1, {}, {}};
+               "agentreplay run",
+               0};
+  Cell cell;
+  cell.scenario = "hello";
+  cell.runtime = "responses";
+  cell.variant = "baseline";
+  cell.world = "sim";
+  cell.error_samples = 1;
   Sample ok;
   ok.metrics = {{"e2e_ms", 12.5}, {"ttft_ms", 3.25}};
   ok.segments = {{"llm_wait", 12.5}};
@@ -136,7 +142,10 @@ Results Tiny() {
   failed.error_reason = "http_400";
   failed.error_message = "bad \"tool\"";
   cell.samples = {ok, failed};
-  cell.stats["e2e_ms"] = {1, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5, 0};
+  Summary e2e;
+  e2e.count = 1;
+  e2e.min = e2e.p50 = e2e.p90 = e2e.p95 = e2e.p99 = e2e.max = e2e.mean = 12.5;
+  cell.stats["e2e_ms"] = e2e;
   cell.checks = {{"turn 0: answer contains \"hi\"", true, 1, 1, ""}};
   r.cells = {cell};
   return r;
