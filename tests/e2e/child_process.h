@@ -58,6 +58,17 @@ class ChildProcess {
     }
   }
 
+  // Everything the child writes to stdout until it closes it (it exits).
+  std::string ReadRest() {
+    std::string rest;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(stdout_, buffer, sizeof buffer)) > 0) {
+      rest.append(buffer, static_cast<size_t>(n));
+    }
+    return rest;
+  }
+
   void Signal(int signal_number) { ::kill(pid_, signal_number); }
 
   // The exit code, or 128 + the signal that ended it.

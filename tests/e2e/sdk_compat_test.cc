@@ -35,7 +35,8 @@ int RunCapture(const std::string& command, std::string& output) {
   if (pipe == nullptr) return -1;
   std::array<char, 4096> buffer{};
   size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    output.append(buffer.data(), n);
   const int status = ::pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -45,8 +46,8 @@ TEST(SdkCompatTest, TheOfficialNodeSdkCompletesEveryFlowAgainstServe) {
   const bool have_node = RunCapture("node --version", version) == 0;
   const bool have_sdk = fs::exists(kSdkDir / "node_modules" / "openai" / "package.json");
   if (!have_node || !have_sdk) {
-    const std::string why = !have_node ? "node is not installed"
-                                       : "the SDK is not installed (run scripts/setup)";
+    const std::string why =
+        !have_node ? "node is not installed" : "the SDK is not installed (run scripts/setup)";
     if (InCi()) FAIL() << why;
     GTEST_SKIP() << why;
   }

@@ -15,71 +15,20 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "tests/e2e/child_process.h"
 
 namespace {
 
-// A child process with its stdout on a pipe.
-class Served {
+// The binary as a child process, with these arguments.
+class Served : public agentreplay::testing::ChildProcess {
  public:
-  explicit Served(std::vector<std::string> args) {
-    args.insert(args.begin(), AGENTREPLAY_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    if (::pipe(out) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, out[1]);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    stdout_ = out[0];
-  }
-  ~Served() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      Wait();
-    }
-    if (stdout_ >= 0) ::close(stdout_);
-  }
-
-  // Everything the child wrote to stdout until a newline, EOF or (a generous) 30 s.
-  std::string ReadLine() {
-    std::string line;
-    char c = 0;
-    while (true) {
-      pollfd p{stdout_, POLLIN, 0};
-      if (::poll(&p, 1, 30000) <= 0 || ::read(stdout_, &c, 1) != 1 || c == '\n') return line;
-      line.push_back(c);
-    }
-  }
-  std::string ReadRest() {
-    std::string rest;
-    char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::read(stdout_, buffer, sizeof buffer)) > 0) {
-      rest.append(buffer, static_cast<size_t>(n));
-    }
-    return rest;
-  }
-
-  // The exit code, or 128 + the signal that ended it.
-  int Wait() {
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  void Signal(int signal_number) { ::kill(pid_, signal_number); }
-  bool started() const { return pid_ > 0; }
+  explicit Served(std::vector<std::string> args) : ChildProcess(WithBinary(std::move(args))) {}
 
  private:
-  pid_t pid_ = -1;
-  int stdout_ = -1;
+  static std::vector<std::string> WithBinary(std::vector<std::string> args) {
+    args.insert(args.begin(), AGENTREPLAY_BINARY);
+    return args;
+  }
 };
 
 // One request on a fresh connection with `connection: close`; the whole answer.
