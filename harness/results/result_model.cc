@@ -9,6 +9,9 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"ttft_ms", "ms", "t0 to the first non-empty assistant text delta delivered to the sink"},
       {"e2e_ms", "ms", "t0 to turn_completed"},
       {"itl_ms", "ms", "gaps between consecutive text deltas of one message (a distribution)"},
+      {"fidelity_ms", "ms",
+       "real world: arrival of each streamed chunk minus when the server was due to write it "
+       "(the run's noise floor; a distribution)"},
       {"polls", "count", "GET of a run (runs.retrieve) requests"},
       {"requests", "count",
        "HTTP requests to the model API in the turn (per endpoint: requests_by_endpoint)"},

@@ -258,6 +258,10 @@ std::map<std::string, std::vector<double>> CollectMetricValues(const Cell& cell)
     for (const auto& [name, value] : sample.segments) by_metric["segment." + name].push_back(value);
     auto& itl = by_metric["itl_ms"];
     itl.insert(itl.end(), sample.itl_ms.begin(), sample.itl_ms.end());
+    if (!sample.fidelity_ms.empty()) {
+      auto& fidelity = by_metric["fidelity_ms"];
+      fidelity.insert(fidelity.end(), sample.fidelity_ms.begin(), sample.fidelity_ms.end());
+    }
   }
   return by_metric;
 }
