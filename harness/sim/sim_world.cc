@@ -155,7 +155,8 @@ class SimBody : public BodyStream {
     if (done_) {
       what = What::kEnd;
       due = scheduler_.Now();
-    } else if (next_ < mock_.chunks.size() && (!faulty || mock_.chunks[next_].at <= mock_.fault_at)) {
+    } else if (next_ < mock_.chunks.size() &&
+               (!faulty || mock_.chunks[next_].at <= mock_.fault_at)) {
       what = What::kChunk;
       due = sent_at_ + mock_.chunks[next_].at;
     } else if (faulty) {

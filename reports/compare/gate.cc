@@ -266,7 +266,11 @@ double Gate::MinChangeFor(std::string_view metric) const {
 Gate DefaultGate() {
   Gate gate;
   for (const results::MetricInfo& info : results::MetricCatalog()) {
-    if (info.unit == "ms") gate.metrics.push_back({std::string(info.name), {}, {}});
+    // fidelity_ms measures the machine (the run's noise floor), not the agent: a busier CI
+    // runner must not fail the gate.
+    if (info.unit == "ms" && info.name != "fidelity_ms") {
+      gate.metrics.push_back({std::string(info.name), {}, {}});
+    }
   }
   return gate;
 }

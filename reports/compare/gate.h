@@ -51,8 +51,8 @@ struct Gate {
   double MinChangeFor(std::string_view metric) const;
 };
 
-// Every latency metric (unit ms) at the noise threshold 5% with a 1 ms floor; alpha 0.05; missing
-// cells fail, new cells do not.
+// Every latency metric of the agent (unit ms, fidelity_ms excepted) at the noise threshold 5% with
+// a 1 ms floor; alpha 0.05; missing cells fail, new cells do not.
 Gate DefaultGate();
 
 // Parses a gate document. On error, every problem found, one per line, each as

@@ -46,6 +46,7 @@ TEST(GateTest, DefaultGateJudgesLatencyMetrics) {
   EXPECT_NE(gate.Find("e2e_ms"), nullptr);
   EXPECT_NE(gate.Find("ttft_ms"), nullptr);
   EXPECT_EQ(gate.Find("polls"), nullptr);
+  EXPECT_EQ(gate.Find("fidelity_ms"), nullptr);  // the machine's noise floor, not the agent
   EXPECT_DOUBLE_EQ(gate.alpha, 0.05);
   EXPECT_DOUBLE_EQ(gate.ThresholdFor("e2e_ms").value, 0.05);
   EXPECT_FALSE(gate.ThresholdFor("e2e_ms").absolute);
