@@ -133,7 +133,9 @@ WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_ali
 
   const bool has_fault = fault != WireFault::kNone;
   const bool chunked = IsEventStream(response.headers) || fault == WireFault::kMalformedChunk;
-  plan.keep_alive = client_keep_alive && !has_fault;
+  // Toxiproxy's slow_close: the body is complete, the close comes late.
+  const bool slow_close = !has_fault && response.close_delay > Duration::zero();
+  plan.keep_alive = client_keep_alive && !has_fault && !slow_close;
 
   HttpHeaders extra;
   if (chunked) {
@@ -143,7 +145,7 @@ WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_ali
     for (const auto& chunk : response.chunks) length += chunk.bytes.size();
     extra.push_back({"content-length", std::to_string(length)});
   }
-  if (!client_keep_alive) extra.push_back({"connection", "close"});
+  if (!client_keep_alive || slow_close) extra.push_back({"connection", "close"});
 
   // Steps due after the fault are cut, except that a malformed chunk always follows the head.
   const bool cuts = fault == WireFault::kConnectionReset || fault == WireFault::kClose ||
@@ -178,7 +180,12 @@ WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_ali
     case WireFault::kNone:
       // The terminator travels with the last event, as the API sends it.
       if (chunked) plan.steps.back().bytes.append(kChunkedTerminator);
-      if (!plan.keep_alive) plan.steps.back().action = WireAction::kFin;
+      if (slow_close) {
+        plan.steps.push_back(WireStep{
+            last + Scale(response.close_delay, time_scale), WireAction::kFin, {}, false, 0});
+      } else if (!plan.keep_alive) {
+        plan.steps.back().action = WireAction::kFin;
+      }
       break;
     case WireFault::kMalformedChunk:
       plan.steps.push_back(WireStep{std::max(fault_at, last), WireAction::kFin,

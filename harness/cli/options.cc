@@ -48,7 +48,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
       ->add_option("--warmup", run.warmup,
                    "Warm-up repetitions per cell, kept but left out of the statistics")
       ->check(CLI::Range(0, 100000));
-  run_cmd->add_option("--faults", run.faults_file, "Faults to inject (real world)")
+  run_cmd
+      ->add_option("--faults", run.faults_file,
+                   "Fault rules to inject into every scenario (docs/faults.md)")
       ->check(CLI::ExistingFile);
   run_cmd
       ->add_option("--time-scale", run.time_scale,
@@ -98,7 +100,7 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   serve_cmd->add_option("--time-scale", serve.time_scale, "Factor on every scripted time")
       ->check(CLI::PositiveNumber);
   serve_cmd->add_option("--seed", serve.seed, "Seed of every random draw");
-  serve_cmd->add_option("--faults", serve.faults_file, "Faults to inject")
+  serve_cmd->add_option("--faults", serve.faults_file, "Fault rules to inject (docs/faults.md)")
       ->check(CLI::ExistingFile);
 
   ChatOptions chat;

@@ -30,8 +30,8 @@ struct RunOptions {
   std::vector<std::string> formats = {"console", "json"};
   // Repetitions run first and kept in the results flagged as warm-up, outside the statistics.
   int warmup = 0;
-  // Real world: faults to inject (a faults file, see docs), and the factor applied to every
-  // scenario time on the served mock (1 = as scripted).
+  // Fault rules applied to every scenario (docs/faults.md), and, in the real world, the factor
+  // applied to every scenario time on the served mock (1 = as scripted).
   std::string faults_file;
   double time_scale = 1.0;
   // Prometheus Pushgateway to push the metrics to after the run (empty: none).
@@ -44,7 +44,7 @@ struct CompareOptions {
   std::string head_file;      // empty: both sides are selections of base_file
   std::string base_selector;  // e.g. "variant=baseline", "runtime=assistants"
   std::string head_selector;
-  std::string gate_file;  // empty: the default gate (every latency metric, 5% / 1 ms)
+  std::string gate_file;  // empty: the default gate (user-visible latencies, 5% / 1 ms)
   std::vector<std::string> formats = {"console"};
   std::string out_dir;  // where non-console formats are written; empty: "."
 };

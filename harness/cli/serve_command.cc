@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "mocks/http_server.h"
+#include "scenario/fault_decoder.h"
 #include "scenario/scenario_loader.h"
 
 namespace agentreplay::cli {
@@ -30,12 +31,6 @@ std::string DefaultScenarioFile() {
 }  // namespace
 
 int ServeCommand(const ServeOptions& options) {
-  if (!options.faults_file.empty()) {
-    fmt::print(stderr,
-               "error: serve does not take --faults yet; script faults in the scenario's "
-               "steps instead\n");
-    return kExitBadInput;
-  }
   const std::string file =
       options.scenario_file.empty() ? DefaultScenarioFile() : options.scenario_file;
   if (file.empty()) {
@@ -45,6 +40,14 @@ int ServeCommand(const ServeOptions& options) {
   harness::LoadResult loaded = harness::LoadScenarioFile(file);
   for (const auto& d : loaded.errors) fmt::print(stderr, "{}\n", d.ToString());
   if (!loaded.scenario) return kExitBadInput;
+  if (!options.faults_file.empty()) {
+    // After the scenario's own rules, as `run --faults` applies them (docs/faults.md).
+    harness::FaultsLoadResult faults = harness::LoadFaultsFile(options.faults_file);
+    for (const auto& d : faults.errors) fmt::print(stderr, "{}\n", d.ToString());
+    if (!faults.errors.empty()) return kExitBadInput;
+    loaded.scenario->faults.insert(loaded.scenario->faults.end(), faults.rules.begin(),
+                                   faults.rules.end());
+  }
 
   // Block the stop signals before the server thread starts, so that thread inherits the mask
   // and the signals wait for sigwait below instead of killing the process mid-write.

@@ -58,9 +58,10 @@ class RecordingBody : public BodyStream {
 class RecordingTransport : public Transport {
  public:
   RecordingTransport(Transport& inner, Clock& clock, ArrivalLog& log)
-      : inner_(inner), clock_(clock), log_(log) {}
+      : inner_(&inner), clock_(clock), log_(log) {}
+  void set_inner(Transport& inner) { inner_ = &inner; }
   Task<HttpResponse> Send(HttpRequest request) override {
-    HttpResponse response = co_await inner_.Send(std::move(request));
+    HttpResponse response = co_await inner_->Send(std::move(request));
     if (response.body) {
       std::vector<Arrival>* entries = nullptr;
       if (auto id = FindHeader(response.headers, "x-request-id")) {
@@ -72,7 +73,7 @@ class RecordingTransport : public Transport {
   }
 
  private:
-  Transport& inner_;
+  Transport* inner_;
   Clock& clock_;
   ArrivalLog& log_;
 };
@@ -82,8 +83,8 @@ class RecordingTransport : public Transport {
 class RealHopDispatcher : public ToolDispatcher {
  public:
   static std::unique_ptr<RealHopDispatcher> Create(net::EventLoop& loop, Clock& clock,
-                                                   const ToolCatalog& catalog,
-                                                   ToolContext context, Duration extra_delay) {
+                                                   const ToolCatalog& catalog, ToolContext context,
+                                                   Duration extra_delay) {
     // The router tells time on its own clock from the same calendar origin.
     context.clock = nullptr;
     context.progress = nullptr;
@@ -116,15 +117,31 @@ class RealHopDispatcher : public ToolDispatcher {
 class RealSession : public WorldSession {
  public:
   RealSession(mocks::MockServer& server, std::string id, const mocks::Scenario& scenario,
-              std::unique_ptr<net::HttpTransport> transport, net::EventLoop& loop,
-              net::SteadyClock& clock)
+              net::HttpTransportOptions options, std::unique_ptr<net::HttpTransport> transport,
+              net::EventLoop& loop, net::SteadyClock& clock)
       : server_(server),
         id_(std::move(id)),
         proxy_hop_ms_(scenario.proxy_hop_ms),
         loop_(loop),
         clock_(clock),
+        options_(std::move(options)),
         http_(std::move(transport)),
         recording_(*http_, clock_, arrivals_) {}
+
+  // Before the first request: a transport with these read and total timeouts replaces the
+  // default one (the connect timeout stays the transport's).
+  void SetClientTimeouts(const ClientTimeouts& timeouts) override {
+    options_.read_timeout = timeouts.read;
+    options_.total_timeout = timeouts.total;
+    std::string error;
+    auto transport = net::HttpTransport::Create(loop_, clock_, options_, &error);
+    if (!transport) {
+      spdlog::warn("real world: keeping the default timeouts: {}", error);
+      return;
+    }
+    http_ = std::move(transport);
+    recording_.set_inner(*http_);
+  }
 
   ~RealSession() override { server_.CloseSession(id_); }
 
@@ -169,9 +186,8 @@ class RealSession : public WorldSession {
       if (w.session != id_ || it == arrivals_.end()) continue;
       // The first read that brought the end of this chunk.
       const auto& reads = it->second;
-      auto hit = std::lower_bound(
-          reads.begin(), reads.end(), w.body_end,
-          [](const Arrival& a, uint64_t end) { return a.body_end < end; });
+      auto hit = std::lower_bound(reads.begin(), reads.end(), w.body_end,
+                                  [](const Arrival& a, uint64_t end) { return a.body_end < end; });
       if (hit != reads.end()) out.push_back(ToMillis(hit->at - w.due));
     }
     arrivals_.clear();
@@ -184,6 +200,7 @@ class RealSession : public WorldSession {
   mocks::Dist proxy_hop_ms_;
   net::EventLoop& loop_;
   net::SteadyClock& clock_;
+  net::HttpTransportOptions options_;
   std::unique_ptr<net::HttpTransport> http_;
   ArrivalLog arrivals_;
   RecordingTransport recording_;
@@ -206,8 +223,8 @@ class RealWorld : public World {
     std::string error;
     auto transport = net::HttpTransport::Create(loop_, clock_, options, &error);
     if (!transport) throw std::runtime_error("real world: " + error);
-    return std::make_unique<RealSession>(*server_, id, scenario, std::move(transport), loop_,
-                                         clock_);
+    return std::make_unique<RealSession>(*server_, id, scenario, std::move(options),
+                                         std::move(transport), loop_, clock_);
   }
 
  private:

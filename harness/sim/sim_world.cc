@@ -145,8 +145,19 @@ struct Deadlines {
 class SimBody : public BodyStream {
  public:
   SimBody(SimScheduler& scheduler, TimePoint sent_at, mocks::MockResponse mock,
-          const ClientTimeouts& timeouts)
-      : scheduler_(scheduler), sent_at_(sent_at), mock_(std::move(mock)), timeouts_(timeouts) {}
+          const ClientTimeouts& timeouts, std::shared_ptr<SimConnectionPool> pool)
+      : scheduler_(scheduler),
+        sent_at_(sent_at),
+        mock_(std::move(mock)),
+        timeouts_(timeouts),
+        pool_(std::move(pool)) {
+    // Whether the connection can carry another response once this one is read, as the real
+    // transport decides it: a clean end and no `connection: close`.
+    auto close = FindHeader(mock_.headers, "connection");
+    keep_alive_ = mock_.fault == WireFault::kNone && mock_.close_delay <= Duration::zero() &&
+                  !(close && *close == "close");
+    if (mock_.chunks.empty()) ReleaseConnection();
+  }
 
   Task<BodyChunk> Next() override {
     const bool faulty = mock_.fault != WireFault::kNone;
@@ -176,8 +187,12 @@ class SimBody : public BodyStream {
     // The end is observed through the scheduler too, so ordering stays deterministic.
     co_await SimScheduler::WaitUntil{scheduler_, *due};
     switch (what) {
-      case What::kChunk:
-        co_return BodyChunk{std::move(mock_.chunks[next_++].bytes), false, std::nullopt};
+      case What::kChunk: {
+        BodyChunk chunk{std::move(mock_.chunks[next_++].bytes), false, std::nullopt};
+        // The real transport pools the connection as soon as the body's last bytes are in.
+        if (next_ == mock_.chunks.size()) ReleaseConnection();
+        co_return chunk;
+      }
       case What::kFault:
         done_ = true;
         co_return BodyChunk{{}, false, ClientErrorOf(mock_.fault, false)};
@@ -193,9 +208,23 @@ class SimBody : public BodyStream {
   TimePoint sent_at_;
   mocks::MockResponse mock_;
   ClientTimeouts timeouts_;
+  std::shared_ptr<SimConnectionPool> pool_;
+  bool keep_alive_ = false;
   size_t next_ = 0;
   bool done_ = false;  // ended, broke or timed out: only the end follows
+
+  void ReleaseConnection() {
+    if (keep_alive_ && pool_) pool_->Return();
+    pool_.reset();
+  }
 };
+
+// What the real transport takes for a pooled connection that was already dead: it closed or
+// reset before any byte of the answer. The request is then sent once more on a fresh one.
+bool LooksStale(const mocks::MockResponse& mock) {
+  return mock.fault == WireFault::kEmptyResponse || mock.fault == WireFault::kConnectionReset ||
+         mock.fault == WireFault::kClose;
+}
 
 bool BreaksBeforeHead(const mocks::MockResponse& mock) {
   return mock.fault == WireFault::kEmptyResponse || mock.fault == WireFault::kRandomDataThenClose ||
@@ -206,30 +235,41 @@ bool BreaksBeforeHead(const mocks::MockResponse& mock) {
 }  // namespace
 
 Task<HttpResponse> SimTransport::Send(HttpRequest request) {
-  const TimePoint sent_at = scheduler_.Now();
-  const Duration cpu_before = ThreadCpuTime();
-  mocks::MockResponse mock = backend_.Handle(request, sent_at);
-  mock_cpu_ += ThreadCpuTime() - cpu_before;
+  // Connection reuse is modelled because it changes what a client does with a broken answer:
+  // on a reused connection a close or reset before any byte looks like a stale keep-alive
+  // connection, and the request goes out once more (as the real transport does it).
+  bool reused = pool_->Take();
+  for (int attempt = 0;; ++attempt) {
+    const TimePoint sent_at = scheduler_.Now();
+    const Duration cpu_before = ThreadCpuTime();
+    mocks::MockResponse mock = backend_.Handle(request, sent_at);
+    mock_cpu_ += ThreadCpuTime() - cpu_before;
 
-  HttpResponse response;
-  const bool broken = BreaksBeforeHead(mock);
-  std::optional<TimePoint> due = sent_at + (broken ? mock.fault_at : mock.headers_at);
-  if (broken && mock.fault == WireFault::kStall) due.reset();
-  const Deadlines deadlines(sent_at, sent_at, timeouts_);
-  if (auto expiry = deadlines.Expiry(due, "waiting for the response headers")) {
-    co_await SimScheduler::WaitUntil{scheduler_, expiry->first};
-    response.error = std::move(expiry->second);
+    HttpResponse response;
+    const bool broken = BreaksBeforeHead(mock);
+    std::optional<TimePoint> due = sent_at + (broken ? mock.fault_at : mock.headers_at);
+    if (broken && mock.fault == WireFault::kStall) due.reset();
+    const Deadlines deadlines(sent_at, sent_at, timeouts_);
+    if (auto expiry = deadlines.Expiry(due, "waiting for the response headers")) {
+      co_await SimScheduler::WaitUntil{scheduler_, expiry->first};
+      response.error = std::move(expiry->second);
+      co_return response;
+    }
+    co_await SimScheduler::WaitUntil{scheduler_, *due};
+    if (broken) {
+      if (reused && attempt == 0 && LooksStale(mock)) {
+        reused = false;
+        continue;
+      }
+      response.error = ClientErrorOf(mock.fault, true);
+      co_return response;
+    }
+    response.status = mock.status;
+    response.headers = mock.headers;
+    response.body =
+        std::make_unique<SimBody>(scheduler_, sent_at, std::move(mock), timeouts_, pool_);
     co_return response;
   }
-  co_await SimScheduler::WaitUntil{scheduler_, *due};
-  if (broken) {
-    response.error = ClientErrorOf(mock.fault, true);
-    co_return response;
-  }
-  response.status = mock.status;
-  response.headers = std::move(mock.headers);
-  response.body = std::make_unique<SimBody>(scheduler_, sent_at, std::move(mock), timeouts_);
-  co_return response;
 }
 
 }  // namespace agentreplay::harness

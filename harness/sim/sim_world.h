@@ -6,6 +6,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <queue>
 #include <unordered_set>
 #include <vector>
@@ -65,6 +66,21 @@ class SimClock : public Clock {
 };
 
 // Hands requests to the mock and plays its timed response back in virtual time.
+// The client's keep-alive pool, counted the way the real transport keeps it: connections
+// whose response was read to its end go back, up to eight.
+struct SimConnectionPool {
+  static constexpr size_t kMaxIdle = 8;
+  size_t idle = 0;
+  void Return() {
+    if (idle < kMaxIdle) ++idle;
+  }
+  bool Take() {
+    if (idle == 0) return false;
+    --idle;
+    return true;
+  }
+};
+
 class SimTransport : public Transport {
  public:
   SimTransport(SimScheduler& scheduler, mocks::MockBackend& backend)
@@ -83,6 +99,7 @@ class SimTransport : public Transport {
   mocks::MockBackend& backend_;
   Duration mock_cpu_{0};
   ClientTimeouts timeouts_;
+  std::shared_ptr<SimConnectionPool> pool_ = std::make_shared<SimConnectionPool>();
 };
 
 // CPU time of the calling thread.

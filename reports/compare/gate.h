@@ -1,6 +1,7 @@
 // A gate: which metrics of which cells a comparison judges, how strictly, and what else fails it.
 // Loaded from a JSON file (scenarios/schemas/gate.schema.json; docs/compare-and-gates.md) or the
-// built-in default: every latency metric, 5% and at least 1 ms, alpha 0.05.
+// built-in default: the user-visible latencies (ttfs, ttft, e2e, itl), 5% and at least 1 ms,
+// alpha 0.05.
 #pragma once
 
 #include <filesystem>

@@ -15,9 +15,8 @@ namespace {
 
 const Registry& Packages() {
   static const Registry registry = [] {
-    auto loaded =
-        Registry::Load(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / "registry" /
-                       "packages.json");
+    auto loaded = Registry::Load(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / "registry" /
+                                 "packages.json");
     return std::get<Registry>(std::move(loaded));
   }();
   return registry;
@@ -92,6 +91,81 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+// Faults over real sockets end exactly as they do in the simulated world: the same error kind
+// and reason (or the same successful retry), the same requests. Each case has its control
+// (the scenario without the rule) in CountsEqualTheSimulatedWorldAndTimingsAgree.
+struct FaultCase {
+  const char* name;
+  mocks::FaultRule rule;
+  const char* variant;
+};
+
+class RealWorldFaultTest : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(RealWorldFaultTest, EndsAsInTheSimulatedWorld) {
+  const FaultCase c = GetParam();
+  mocks::Scenario scenario = Shipped("one_tool_call");
+  scenario.faults.push_back(c.rule);
+  auto variant = Packages().ResolveVariant(c.variant);
+  ASSERT_TRUE(std::holds_alternative<Variant>(variant));
+  MatrixOptions options;
+  options.repetitions = 1;
+  options.read_timeout = std::chrono::milliseconds(1500);  // a stall must not take 30 s here
+
+  auto sim = MakeSimWorld();
+  std::string error;
+  auto real = MakeRealWorld(RealWorldOptions{}, &error);
+  ASSERT_TRUE(real) << error;
+  const auto s = RunCell(*sim, scenario, std::get<Variant>(variant), Runtime::kResponses, options);
+  const auto r = RunCell(*real, scenario, std::get<Variant>(variant), Runtime::kResponses, options);
+  ASSERT_EQ(s.samples.size(), 1u);
+  ASSERT_EQ(r.samples.size(), 1u);
+  EXPECT_EQ(r.samples[0].ok, s.samples[0].ok);
+  EXPECT_EQ(r.samples[0].error_kind, s.samples[0].error_kind) << r.samples[0].error_message;
+  EXPECT_EQ(r.samples[0].error_reason, s.samples[0].error_reason) << r.samples[0].error_message;
+  EXPECT_EQ(r.samples[0].requests_by_endpoint, s.samples[0].requests_by_endpoint);
+  EXPECT_EQ(r.samples[0].metrics.at("retries"), s.samples[0].metrics.at("retries"));
+}
+
+mocks::FaultRule Rule(mocks::FaultKind kind, size_t request) {
+  mocks::FaultRule rule;
+  rule.kind = kind;
+  rule.endpoint = "responses.create";
+  rule.requests = {request};
+  return rule;
+}
+
+mocks::FaultRule Stall() {
+  mocks::FaultRule rule = Rule(mocks::FaultKind::kTimeout, 1);
+  rule.after_ms = 100;  // mid-stream, after some events
+  return rule;
+}
+
+mocks::FaultRule RateLimited() {
+  mocks::FaultRule rule = Rule(mocks::FaultKind::kHttpError, 0);
+  rule.status = 429;
+  rule.retry_after_s = 0.2;
+  return rule;
+}
+
+const char* kStreaming = "p0+p2+p1+p3+p4+p5";
+const char* kStreamingRetry = "p0+p2+p1+p3+p4+p5+pr";
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, RealWorldFaultTest,
+    ::testing::Values(
+        FaultCase{"empty_response", Rule(mocks::FaultKind::kEmptyResponse, 1), kStreaming},
+        FaultCase{"malformed_chunk", Rule(mocks::FaultKind::kMalformedChunk, 1), kStreaming},
+        FaultCase{"random_data", Rule(mocks::FaultKind::kRandomDataThenClose, 0), kStreaming},
+        FaultCase{"connection_reset", Rule(mocks::FaultKind::kConnectionReset, 1), kStreaming},
+        FaultCase{"stall", Stall(), kStreaming},
+        FaultCase{"rate_limited", RateLimited(), kStreaming},
+        FaultCase{"rate_limited_retried", RateLimited(), kStreamingRetry},
+        FaultCase{"reset_retried", Rule(mocks::FaultKind::kConnectionReset, 0), kStreamingRetry},
+        FaultCase{"error_event", Rule(mocks::FaultKind::kStreamErrorEvent, 1), kStreaming},
+        FaultCase{"response_failed", Rule(mocks::FaultKind::kResponseFailed, 1), kStreaming}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace agentreplay::harness

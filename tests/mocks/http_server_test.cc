@@ -493,6 +493,23 @@ TEST(MockServerFaultTest, CloseSendsAFinWithTheBodyUnfinished) {
   EXPECT_EQ(out.data, HeadOf(r) + kTwoChunks);  // no terminator, no late chunk
 }
 
+TEST(MockServerFaultTest, SlowCloseCompletesTheBodyThenClosesLate) {
+  MockResponse r = Sse(0, {{0, "data: first\n\n"}, {20, "data: second\n\n"}});
+  r.close_delay = milliseconds(300);
+  auto server = Serve(r);
+  ASSERT_NE(server, nullptr);
+  RawClient client(server->port());
+  const auto start = std::chrono::steady_clock::now();
+  client.Send(Request("POST", "/v1/responses", kStreamBody));
+  EXPECT_EQ(client.ReadToEnd(milliseconds(5000)), End::kFin);
+  const auto closed_after = std::chrono::steady_clock::now() - start;
+  EXPECT_NE(client.data().find("connection: close\r\n"), std::string::npos);
+  EXPECT_NE(client.data().find(kTwoChunks + "0\r\n\r\n"), std::string::npos);  // complete
+  // The FIN comes the delay after the last chunk (20 ms), not with it; generous upper bound.
+  EXPECT_GE(closed_after, milliseconds(300));
+  EXPECT_LT(closed_after, milliseconds(3000));
+}
+
 TEST(MockServerFaultTest, CloseBeforeTheHeadersSendsNothing) {
   MockResponse r = Faulty(WireFault::kClose, 5);
   r.headers_at = milliseconds(30);
