@@ -161,21 +161,10 @@ class RealSession : public WorldSession {
   }
 
   std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
-    std::optional<TurnResult> result;
-    std::exception_ptr error;
-    bool finished = false;
-    Spawn(
-        [](Task<TurnResult> t, std::optional<TurnResult>& out) -> Task<void> {
-          out.emplace(co_await t);
-        }(std::move(turn), result),
-        [&](std::exception_ptr e) {
-          error = e;
-          finished = true;
-        });
-    loop_.RunUntil(finished);
-    if (auto states = server_.state_log(id_)) states_ = std::move(*states);
-    if (error) std::rethrow_exception(error);
-    if (!finished) return std::nullopt;
+    auto result = DriveTurn(std::move(turn), [&](const bool& finished) {
+      loop_.RunUntil(finished);
+      if (auto states = server_.state_log(id_)) states_ = std::move(*states);
+    });
     return result;
   }
 

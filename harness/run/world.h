@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,29 @@ class World {
   virtual std::string_view name() const = 0;
   virtual std::unique_ptr<WorldSession> Open(const mocks::Scenario& scenario, uint64_t seed) = 0;
 };
+
+// What every world's Drive does around its own loop: starts `turn` as the root of a task
+// tree, lets `run_world(finished)` drive the world until the flag is set or nothing is left to
+// do, and hands back the result (nullopt for a turn that never finished; rethrows its
+// exception).
+template <typename RunWorld>
+std::optional<TurnResult> DriveTurn(Task<TurnResult> turn, RunWorld run_world) {
+  std::optional<TurnResult> result;
+  std::exception_ptr error;
+  bool finished = false;
+  Spawn(
+      [](Task<TurnResult> t, std::optional<TurnResult>& out) -> Task<void> {
+        out.emplace(co_await t);
+      }(std::move(turn), result),
+      [&](std::exception_ptr e) {
+        error = e;
+        finished = true;
+      });
+  run_world(static_cast<const bool&>(finished));
+  if (error) std::rethrow_exception(error);
+  if (!finished) return std::nullopt;
+  return result;
+}
 
 std::unique_ptr<World> MakeSimWorld();
 

@@ -327,22 +327,10 @@ class SimSession : public WorldSession {
   std::chrono::sys_seconds wall_origin() const override { return kSimWallOrigin; }
   Duration foreign_cpu_time() const override { return transport_.mock_cpu_time(); }
 
+  // Until idle, not until the turn finishes: a tool call abandoned by its timeout runs to its
+  // end in virtual time too, so nothing is left suspended when the session goes.
   std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
-    std::optional<TurnResult> result;
-    std::exception_ptr error;
-    bool finished = false;
-    Spawn(
-        [](Task<TurnResult> t, std::optional<TurnResult>& out) -> Task<void> {
-          out.emplace(co_await t);
-        }(std::move(turn), result),
-        [&](std::exception_ptr e) {
-          error = e;
-          finished = true;
-        });
-    scheduler_.RunUntilIdle();
-    if (error) std::rethrow_exception(error);
-    if (!finished) return std::nullopt;
-    return result;
+    return DriveTurn(std::move(turn), [&](const bool&) { scheduler_.RunUntilIdle(); });
   }
 
  private:

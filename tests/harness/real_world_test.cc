@@ -4,7 +4,9 @@
 // (real seconds), so few repetitions.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
+#include <string>
 
 #include "packages/registry.h"
 #include "run/matrix_runner.h"
@@ -36,6 +38,16 @@ struct Case {
 };
 
 class RealWorldTest : public ::testing::TestWithParam<Case> {};
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& case_info) {
+  const Case& c = case_info.param;
+  std::string name =
+      std::string(c.scenario) + "_" + c.variant + "_" + std::string(RuntimeName(c.runtime));
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
 
 TEST_P(RealWorldTest, CountsEqualTheSimulatedWorldAndTimingsAgree) {
   const Case c = GetParam();
@@ -72,7 +84,9 @@ TEST_P(RealWorldTest, CountsEqualTheSimulatedWorldAndTimingsAgree) {
                      std::to_string(real_ms - sim_ms));
     }
     // Every streamed chunk was matched with its arrival: the run's noise floor.
-    if (r.metrics.at("requests") > 0) EXPECT_FALSE(r.fidelity_ms.empty());
+    if (r.metrics.at("requests") > 0) {
+      EXPECT_FALSE(r.fidelity_ms.empty());
+    }
     for (double f : r.fidelity_ms) EXPECT_GT(f, -1.0);  // never before it was due
   }
 }
@@ -83,14 +97,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"two_tool_rounds", "p0+p2+p1+p3", Runtime::kAssistants},
                       Case{"one_tool_call", "baseline", Runtime::kAssistants},
                       Case{"one_tool_call", "p0+p2", Runtime::kChat}),
-    [](const auto& info) {
-      std::string name = std::string(info.param.scenario) + "_" + info.param.variant + "_" +
-                         std::string(RuntimeName(info.param.runtime));
-      for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      }
-      return name;
-    });
+    CaseName);
 
 // Faults over real sockets end exactly as they do in the simulated world: the same error kind
 // and reason (or the same successful retry), the same requests. Each case has its control
@@ -102,6 +109,10 @@ struct FaultCase {
 };
 
 class RealWorldFaultTest : public ::testing::TestWithParam<FaultCase> {};
+
+std::string FaultCaseName(const ::testing::TestParamInfo<FaultCase>& case_info) {
+  return case_info.param.name;
+}
 
 TEST_P(RealWorldFaultTest, EndsAsInTheSimulatedWorld) {
   const FaultCase c = GetParam();
@@ -165,7 +176,7 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"reset_retried", Rule(mocks::FaultKind::kConnectionReset, 0), kStreamingRetry},
         FaultCase{"error_event", Rule(mocks::FaultKind::kStreamErrorEvent, 1), kStreaming},
         FaultCase{"response_failed", Rule(mocks::FaultKind::kResponseFailed, 1), kStreaming}),
-    [](const auto& info) { return std::string(info.param.name); });
+    FaultCaseName);
 
 }  // namespace
 }  // namespace agentreplay::harness
