@@ -12,42 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "tests/e2e/cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
+using agentreplay::testing::CliResult;
+using agentreplay::testing::Quote;
+using agentreplay::testing::Slurp;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 CliResult RunIn(const fs::path& dir, const std::vector<std::string>& args) {
-  std::string cmd = Quote(AGENTREPLAY_BINARY);
-  for (const auto& a : args) cmd += " " + Quote(a);
-  cmd += " >" + Quote((dir / "stdout").string()) + " 2>" + Quote((dir / "stderr").string()) +
-         " </dev/null";
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = Slurp(dir / "stdout");
-  r.err = Slurp(dir / "stderr");
-  return r;
+  return agentreplay::testing::RunCli(dir, args);
 }
 
 std::string Scenario(const char* name) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "results/results_json.h"
+#include "tests/e2e/cli_runner.h"
 #include "tests/reports/sample_results.h"
 
 namespace {
@@ -23,27 +24,10 @@ namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+using agentreplay::testing::CliResult;
+using agentreplay::testing::Slurp;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 // A one-request HTTP server on an ephemeral loopback port: records the request it gets and
 // answers with `status`. Stands in for a Prometheus Pushgateway.
@@ -106,16 +90,7 @@ class ReportCliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   CliResult Run(const std::vector<std::string>& args) {
-    std::string cmd = Quote(AGENTREPLAY_BINARY);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote((dir_ / "stdout").string()) + " 2>" + Quote((dir_ / "stderr").string()) +
-           " </dev/null";
-    const int status = std::system(cmd.c_str());
-    CliResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = Slurp(dir_ / "stdout");
-    r.err = Slurp(dir_ / "stderr");
-    return r;
+    return agentreplay::testing::RunCli(dir_, args);
   }
 
   fs::path dir_;

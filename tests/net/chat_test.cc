@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/e2e/cli_runner.h"
 #include "tests/net/test_server.h"
 
 namespace agentreplay::net {
@@ -22,25 +23,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using agentreplay::testing::CliResult;
+using agentreplay::testing::Slurp;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::ReceivedRequest;
 using testing::Script;
 using testing::TestServer;
 using testing::Write;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 // A recorded streamed response: its SSE events (as the server wrote them) and the text
 // the model produced.
@@ -89,12 +79,6 @@ Script Replay(const Recording& recording) {
   return s;
 }
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 class ChatTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -106,18 +90,10 @@ class ChatTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs the binary with OPENAI_* unset, plus `env` assignments.
-  CliResult Chat(const std::vector<std::string>& args, const std::string& env = "") {
-    std::string cmd = "env -u OPENAI_API_KEY -u OPENAI_BASE_URL " + env + " " +
-                      Quote(AGENTREPLAY_BINARY) + " chat";
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote((dir_ / "out").string()) + " 2>" + Quote((dir_ / "err").string()) +
-           " </dev/null";
-    const int status = std::system(cmd.c_str());
-    CliResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = Slurp(dir_ / "out");
-    r.err = Slurp(dir_ / "err");
-    return r;
+  CliResult Chat(std::vector<std::string> args, const std::string& env = "") {
+    args.insert(args.begin(), "chat");
+    return agentreplay::testing::RunCli(dir_, args,
+                                        "env -u OPENAI_API_KEY -u OPENAI_BASE_URL " + env);
   }
 
   fs::path dir_;
