@@ -9,10 +9,12 @@ class Probe::ProbedClock : public Clock {
   ProbedClock(Clock& inner, TurnTimeline& timeline) : inner_(inner), timeline_(timeline) {}
   TimePoint Now() const override { return inner_.Now(); }
   // Every sleep the core asks for is a deliberate wait: that is what sleep_ms counts.
+  // A zero wait is a yield, not a deliberate wait: on a real event loop it still takes a
+  // few microseconds, which must not show up as sleep_ms of a package that removed sleeps.
   Task<void> Sleep(Duration d) override {
     const TimePoint start = inner_.Now();
     co_await inner_.Sleep(d);
-    timeline_.sleeps.push_back({start, inner_.Now()});
+    if (d > Duration::zero()) timeline_.sleeps.push_back({start, inner_.Now()});
   }
   // A timeout's timer runs beside the work it bounds: not a deliberate wait, not sleep_ms.
   Task<bool> SleepUnlessCancelled(Duration d, WaitCanceller& canceller) override {
