@@ -53,8 +53,10 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
                    "Fault rules to inject into every scenario (docs/faults.md)")
       ->check(CLI::ExistingFile);
   run_cmd
-      ->add_option("--time-scale", run.time_scale,
-                   "Real world: factor on every scripted time of the served mock")
+      ->add_option(
+          "--time-scale", run.time_scale,
+          "Real world: factor on every scripted time (the served mock, tool latencies, the "
+          "proxy hop); the agent's own waits are not scaled")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--push", run.push_url, "Push the metrics to this Prometheus Pushgateway");
 

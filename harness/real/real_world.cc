@@ -152,11 +152,13 @@ class RealSession : public WorldSession {
   // client's alone.
   Duration foreign_cpu_time() const override { return Duration(0); }
   const std::vector<mocks::StateTransition>& state_log() const override { return states_; }
+  double time_scale() const override { return server_.time_scale(); }
 
   std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher&, const ToolCatalog& catalog,
                                            const ToolContext& context, uint64_t seed) override {
     Rng rng(DeriveSeed(seed, "proxy-hop"));
-    const Duration extra = FromMillis(std::max(0.0, proxy_hop_ms_.Sample(rng)));
+    const Duration extra =
+        FromMillis(std::max(0.0, proxy_hop_ms_.Sample(rng)) * server_.time_scale());
     return RealHopDispatcher::Create(loop_, clock_, catalog, context, extra);
   }
 

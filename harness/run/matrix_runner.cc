@@ -70,7 +70,7 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     return workspace.get();
   };
   ToolCatalog catalog = MakeDefaultCatalog();
-  ApplyScenarioToolLatencies(scenario, seed, catalog);
+  ApplyScenarioToolLatencies(scenario, seed, catalog, session->time_scale());
   ToolContext tool_context{&session->clock(), session->wall_origin()};
   tool_context.open_workspace = open_workspace;
   InProcessDispatcher in_process(catalog, tool_context);

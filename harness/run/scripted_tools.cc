@@ -11,16 +11,18 @@ namespace {
 
 class LatencyTool : public Tool {
  public:
-  LatencyTool(std::unique_ptr<Tool> inner, const mocks::ToolBehaviour& behaviour, uint64_t seed)
+  LatencyTool(std::unique_ptr<Tool> inner, const mocks::ToolBehaviour& behaviour, uint64_t seed,
+              double time_scale)
       : inner_(std::move(inner)),
         latency_(behaviour.latency_ms),
         progress_(behaviour.progress),
+        time_scale_(time_scale),
         rng_(seed) {}
   const ToolSpec& spec() const override { return inner_->spec(); }
   // The latency is cut into equal parts with a progress note between each, as a long-running
   // tool reports how far it got; the implementation runs at the end.
   Task<ToolResult> Run(std::string arguments, ToolContext& context) override {
-    const double ms = latency_.Sample(rng_);
+    const double ms = latency_.Sample(rng_) * time_scale_;
     const double part = ms / static_cast<double>(progress_.size() + 1);
     for (const auto& note : progress_) {
       if (part > 0) co_await context.clock->Sleep(FromMillis(part));
@@ -34,17 +36,18 @@ class LatencyTool : public Tool {
   std::unique_ptr<Tool> inner_;
   mocks::Dist latency_;
   std::vector<std::string> progress_;
+  double time_scale_;
   Rng rng_;
 };
 
 }  // namespace
 
 void ApplyScenarioToolLatencies(const mocks::Scenario& scenario, uint64_t seed,
-                                ToolCatalog& catalog) {
+                                ToolCatalog& catalog, double time_scale) {
   for (const auto& [name, behaviour] : scenario.tools) {
     const uint64_t tool_seed = DeriveSeed(seed, "tool:" + name);
     catalog.Wrap(name, [&](std::unique_ptr<Tool> inner) -> std::unique_ptr<Tool> {
-      return std::make_unique<LatencyTool>(std::move(inner), behaviour, tool_seed);
+      return std::make_unique<LatencyTool>(std::move(inner), behaviour, tool_seed, time_scale);
     });
   }
 }

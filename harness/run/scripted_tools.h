@@ -12,7 +12,8 @@ namespace agentreplay::harness {
 
 // Wraps every tool of `catalog` that the scenario gives a latency. Draws come from
 // DeriveSeed(seed, "tool:<name>") in call order, so they are reproducible per repetition.
+// `time_scale` multiplies every drawn latency (the real world's --time-scale).
 void ApplyScenarioToolLatencies(const mocks::Scenario& scenario, uint64_t seed,
-                                ToolCatalog& catalog);
+                                ToolCatalog& catalog, double time_scale = 1.0);
 
 }  // namespace agentreplay::harness

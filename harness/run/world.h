@@ -53,6 +53,9 @@ class WorldSession {
   virtual std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process,
                                                    const ToolCatalog& catalog,
                                                    const ToolContext& context, uint64_t seed) = 0;
+  // The factor on every scripted time in this world (the real world's --time-scale): tool
+  // latencies follow it like the served mock's timeline does.
+  virtual double time_scale() const { return 1.0; }
   // Real world: client arrival minus the instant the server was due to write, per streamed
   // chunk since the last call (ms). The simulated world has no such noise: empty.
   virtual std::vector<double> TakeTimingFidelity() { return {}; }
