@@ -165,6 +165,10 @@ class RealSession : public WorldSession {
   std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
     auto result = DriveTurn(std::move(turn), [&](const bool& finished) {
       loop_.RunUntil(finished);
+      // Then until idle, as the simulated world does: cancelled timers still have handlers to
+      // run (each resumes a coroutine that must end), and a tool call abandoned by its timeout
+      // runs to its end. Nothing may be left for the loop's destructor to drop.
+      if (finished) loop_.Run();
       if (auto states = server_.state_log(id_)) states_ = std::move(*states);
     });
     return result;
