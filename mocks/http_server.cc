@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "mocks/http_server_impl.h"
+#include "mocks/listener.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -98,22 +99,7 @@ std::unique_ptr<MockServer> MockServer::Start(MockServerOptions options) {
   std::string host = options.host;
   const uint16_t port = options.port;
   auto impl = std::make_unique<Impl>(std::move(options));
-  beast::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec) {
-    spdlog::error("mock server: '{}' is not an IP address: {}", host, ec.message());
-    return nullptr;
-  }
-  const tcp::endpoint endpoint(address, port);
-  impl->acceptor.open(endpoint.protocol(), ec);
-  // Lets a server restart on the port of one that just stopped (TIME_WAIT connections).
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    spdlog::error("mock server: cannot listen on {}:{}: {}", host, port, ec.message());
-    return nullptr;
-  }
+  if (!OpenListener(impl->acceptor, host, port, "mock server")) return nullptr;
   impl->port = impl->acceptor.local_endpoint().port();
   impl->host = std::move(host);
   impl->Accept();

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "json/json_text.h"
+#include "mocks/listener.h"
 #include "tools/in_process_dispatcher.h"
 
 namespace agentreplay::mocks {
@@ -389,22 +390,7 @@ std::unique_ptr<ProxyRouter> ProxyRouter::Start(const ToolCatalog& catalog, Tool
                                                 std::string host, uint16_t port,
                                                 Duration extra_delay) {
   auto impl = std::make_unique<Impl>(catalog, context, extra_delay, SetUpClock(context));
-  beast::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec) {
-    spdlog::error("proxy_router: '{}' is not an IP address: {}", host, ec.message());
-    return nullptr;
-  }
-  const tcp::endpoint endpoint(address, port);
-  impl->acceptor.open(endpoint.protocol(), ec);
-  // Lets a router restart on the port of one that just stopped (TIME_WAIT connections).
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    spdlog::error("proxy_router: cannot listen on {}:{}: {}", host, port, ec.message());
-    return nullptr;
-  }
+  if (!OpenListener(impl->acceptor, host, port, "proxy_router")) return nullptr;
   impl->port = impl->acceptor.local_endpoint().port();
   impl->host = std::move(host);
   impl->Accept();
