@@ -15,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -101,8 +102,10 @@ struct Client {
     HttpTransportOptions options;
     options.base_url = base_url;
     options.api_key = "sk-bench";
-    std::string error;
-    transport = HttpTransport::Create(loop, clock, options, &error);
+    auto created = HttpTransport::Create(loop, clock, options);
+    // A benchmark of a transport that does not exist would only crash later, without a word.
+    if (!created) throw std::runtime_error("client_bench: " + created.error());
+    transport = std::move(*created);
   }
   // Sends one request and reads its body to the end; returns the body pieces seen.
   int64_t RoundTrip(const HttpRequest& request) {

@@ -11,7 +11,7 @@
 
 #include "core/task.h"
 #include "harness/real/blocking_http_transport.h"
-#include "mocks/proxy_router.h"
+#include "mocks/server/proxy_router.h"
 #include "ports/clock.h"
 #include "tools/http_tool_dispatcher.h"
 #include "tools/in_process_dispatcher.h"

@@ -35,8 +35,8 @@
 #include <tuple>
 #include <vector>
 
-#include "mocks/http_server.h"
-#include "scenario/scenario_loader.h"
+#include "mocks/server/http_server.h"
+#include "harness/scenario/scenario_loader.h"
 
 namespace agentreplay {
 namespace {
@@ -198,13 +198,15 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto loaded = harness::LoadScenarioFile(scenario_file);
-  for (const auto& d : loaded.errors) fmt::print(stderr, "{}\n", d.ToString());
-  if (!loaded.scenario) return 2;
+  if (!loaded) {
+    fmt::print(stderr, "{}\n", loaded.error());
+    return 2;
+  }
   const size_t n = static_cast<size_t>(concurrency);
   RaiseFileLimit(2 * n + 64);  // each session is a client socket and a server socket
 
   mocks::MockServerOptions options;
-  options.scenario = *loaded.scenario;
+  options.scenario = *loaded;
   options.time_scale = time_scale;
   options.write_grid = FromMillis(grid_us / 1000.0);
   auto server = mocks::MockServer::Start(options);
@@ -212,11 +214,11 @@ int Main(int argc, char** argv) {
   const long rss_before = ProcStatusKiB("VmRSS");
 
   for (size_t i = 0; i < n; ++i) {
-    server->OpenSession(fmt::format("load-{}", i), *loaded.scenario, 1000 + i);
+    server->OpenSession(fmt::format("load-{}", i), *loaded, 1000 + i);
   }
   const std::string user =
-      loaded.scenario->turns.empty() ? std::string("hi") : loaded.scenario->turns[0].user;
-  std::string body = R"({"model":")" + loaded.scenario->model + R"(","stream":true,"input":")";
+      loaded->turns.empty() ? std::string("hi") : loaded->turns[0].user;
+  std::string body = R"({"model":")" + loaded->model + R"(","stream":true,"input":")";
   for (char c : user) body += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
   body += R"("})";
 
@@ -297,7 +299,7 @@ int Main(int argc, char** argv) {
   const double cpu_s = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                        static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   fmt::print("scenario {}  concurrency {}  time scale {}  ramp {} ms  write grid {} us\n",
-             loaded.scenario->name, concurrency, time_scale, ramp_ms, grid_us);
+             loaded->name, concurrency, time_scale, ramp_ms, grid_us);
   fmt::print("sessions ok {}  errors {}{}  peak open connections {}  wall {:.2f} s  cpu {:.2f} s\n",
              n - errors, errors, first_error.empty() ? "" : " (" + first_error + ")", open_peak,
              wall_s, cpu_s);

@@ -13,8 +13,8 @@
 #include <string>
 #include <thread>
 
-#include "mocks/openai_error.h"
-#include "mocks/wire_writer.h"
+#include "mocks/api/openai_error.h"
+#include "mocks/server/wire_writer.h"
 
 namespace agentreplay::mocks {
 namespace {

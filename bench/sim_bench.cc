@@ -3,9 +3,10 @@
 
 #include <filesystem>
 
-#include "packages/registry.h"
-#include "run/matrix_runner.h"
-#include "scenario/scenario_loader.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/packages/registry.h"
+#include "harness/run/matrix_runner.h"
+#include "harness/scenario/scenario_loader.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -15,9 +16,9 @@ namespace fs = std::filesystem;
 const fs::path kScenarios = AGENTREPLAY_SCENARIOS_DIR;
 
 mocks::Scenario Load(const std::string& name) {
-  LoadResult loaded = LoadScenarioFile(kScenarios / (name + ".json"));
-  if (!loaded.scenario) throw std::runtime_error("cannot load scenario " + name);
-  return std::move(*loaded.scenario);
+  auto loaded = LoadScenarioFile(kScenarios / (name + ".json"));
+  if (!loaded) throw std::runtime_error("cannot load scenario " + name);
+  return std::move(*loaded);
 }
 
 std::vector<mocks::Scenario> AllShipped() {
@@ -36,17 +37,17 @@ std::vector<mocks::Scenario> AllShipped() {
 
 const Registry& Packages() {
   static const Registry registry = [] {
-    auto loaded = Registry::Load(kScenarios / "registry" / "packages.json");
-    if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
-    return std::get<Registry>(std::move(loaded));
+    auto loaded = Registry::Load(shipped::PackagesFile());
+    if (!loaded) throw std::runtime_error(loaded.error());
+    return std::move(*loaded);
   }();
   return registry;
 }
 
 std::vector<Variant> Resolve(std::string_view list) {
   auto resolved = Packages().ResolveList(list);
-  if (auto* err = std::get_if<std::string>(&resolved)) throw std::runtime_error(*err);
-  return std::get<std::vector<Variant>>(std::move(resolved));
+  if (!resolved) throw std::runtime_error(resolved.error());
+  return std::move(*resolved);
 }
 
 // One streamed turn of `scenario` on `runtime` with the packages that streaming needs.

@@ -58,11 +58,8 @@ std::string Segment(std::string_view label, std::string_view value) {
 
 }  // namespace
 
-std::optional<PushTarget> ParsePushUrl(std::string_view url, std::string* error) {
-  auto fail = [&](std::string message) -> std::optional<PushTarget> {
-    if (error != nullptr) *error = std::move(message);
-    return std::nullopt;
-  };
+Expected<PushTarget> ParsePushUrl(std::string_view url) {
+  auto fail = [](std::string message) { return Fail(std::move(message)); };
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) {
     return fail(fmt::format("push URL '{}' must start with http:// (https is not supported)", url));

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/expected.h"
+
 namespace agentreplay::reports {
 
 struct PushTarget {
@@ -19,8 +21,8 @@ struct PushTarget {
 };
 
 // Parses "http://host[:port][/path]". Only http is supported (a Pushgateway is usually on the
-// local network or behind a proxy); returns nullopt and sets `*error` for anything else.
-std::optional<PushTarget> ParsePushUrl(std::string_view url, std::string* error);
+// local network or behind a proxy); anything else fails.
+Expected<PushTarget> ParsePushUrl(std::string_view url);
 
 // The request target for a push: prefix + "/metrics/job/<job>" + "/<label>/<value>" per
 // grouping label. Values that are empty or contain '/' use the gateway's base64 form

@@ -1,4 +1,4 @@
-#include "measure/metrics.h"
+#include "harness/measure/metrics.h"
 
 #include <algorithm>
 #include <array>

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "agent/agent.h"
-#include "measure/probe.h"
-#include "mocks/mock_backend.h"
+#include "harness/measure/probe.h"
+#include "mocks/api/mock_response.h"
 #include "results/result_model.h"
 
 namespace agentreplay::harness {

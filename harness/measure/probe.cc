@@ -1,4 +1,4 @@
-#include "measure/probe.h"
+#include "harness/measure/probe.h"
 
 #include "llm/endpoints.h"
 

@@ -1,11 +1,11 @@
-#include "packages/registry.h"
+#include "harness/packages/registry.h"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
-#include <fstream>
+#include "core/input_file.h"
 #include <set>
 #include <sstream>
 
@@ -84,61 +84,59 @@ const Package* Registry::Find(std::string_view id) const {
   return nullptr;
 }
 
-std::variant<Registry, std::string> Registry::Load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fmt::format("{}: cannot read file", path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str(), path.string());
+Expected<Registry> Registry::Load(const std::filesystem::path& path) {
+  Expected<std::string> text = ReadInputFile(path);
+  if (!text) return text.failure();
+  return Parse(*text, path.string());
 }
 
-std::variant<Registry, std::string> Registry::Parse(std::string_view json, std::string_view file) {
+Expected<Registry> Registry::Parse(std::string_view json, std::string_view file) {
   Errors errors{std::string(file), {}};
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    return fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                       rapidjson::GetParseError_En(doc.GetParseError()));
+    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
+                       rapidjson::GetParseError_En(doc.GetParseError())));
   }
-  if (!doc.IsObject()) return fmt::format("{}: /: expected an object", file);
+  if (!doc.IsObject()) return Fail(fmt::format("{}: /: expected an object", file));
   Registry reg;
   std::string schema;
-  if (!ReadString(doc, "schema", "", schema, errors)) return errors.first;
+  if (!ReadString(doc, "schema", "", schema, errors)) return Fail(errors.first);
   if (schema != kPackagesSchemaV1) {
     errors.Fail("/schema",
                 fmt::format("unsupported schema '{}'; expected '{}'", schema, kPackagesSchemaV1));
-    return errors.first;
+    return Fail(errors.first);
   }
   auto legacy = doc.FindMember("legacy");
   if (legacy == doc.MemberEnd()) {
     errors.Fail("", "missing required field 'legacy'");
-    return errors.first;
+    return Fail(errors.first);
   }
-  if (!ReadSettings(legacy->value, "/legacy", reg.legacy_, errors)) return errors.first;
+  if (!ReadSettings(legacy->value, "/legacy", reg.legacy_, errors)) return Fail(errors.first);
 
   auto packages = doc.FindMember("packages");
   if (packages == doc.MemberEnd() || !packages->value.IsArray()) {
     errors.Fail("/packages", "expected an array of packages");
-    return errors.first;
+    return Fail(errors.first);
   }
   for (rapidjson::SizeType i = 0; i < packages->value.Size(); ++i) {
     const Value& p = packages->value[i];
     const std::string ptr = fmt::format("/packages/{}", i);
     if (!p.IsObject()) {
       errors.Fail(ptr, "expected an object");
-      return errors.first;
+      return Fail(errors.first);
     }
     Package pkg;
     if (!ReadString(p, "id", ptr, pkg.id, errors) ||
         !ReadString(p, "name", ptr, pkg.name, errors) ||
         !ReadString(p, "description", ptr, pkg.description, errors)) {
-      return errors.first;
+      return Fail(errors.first);
     }
     if (pkg.id == kBaselineVariant || pkg.id.find_first_of("+, ") != std::string::npos ||
         reg.Find(pkg.id) != nullptr) {
       errors.Fail(ptr + "/id",
                   fmt::format("package id '{}' is reserved, malformed or repeated", pkg.id));
-      return errors.first;
+      return Fail(errors.first);
     }
     if (auto moves = p.FindMember("moves"); moves != p.MemberEnd() && moves->value.IsArray()) {
       for (const auto& m : moves->value.GetArray()) {
@@ -148,35 +146,35 @@ std::variant<Registry, std::string> Registry::Parse(std::string_view json, std::
     auto sets = p.FindMember("sets");
     if (sets == p.MemberEnd()) {
       errors.Fail(ptr, "missing required field 'sets'");
-      return errors.first;
+      return Fail(errors.first);
     }
-    if (!ReadSettings(sets->value, ptr + "/sets", pkg.sets, errors)) return errors.first;
+    if (!ReadSettings(sets->value, ptr + "/sets", pkg.sets, errors)) return Fail(errors.first);
     reg.packages_.push_back(std::move(pkg));
   }
 
   if (auto ladders = doc.FindMember("ladders"); ladders != doc.MemberEnd()) {
     if (!ladders->value.IsObject()) {
       errors.Fail("/ladders", "expected an object of ladders");
-      return errors.first;
+      return Fail(errors.first);
     }
     for (const auto& l : ladders->value.GetObject()) {
       const std::string name(Str(l.name));
       const std::string ptr = "/ladders/" + name;
       if (!l.value.IsArray()) {
         errors.Fail(ptr, "expected an array of variants");
-        return errors.first;
+        return Fail(errors.first);
       }
       std::vector<std::string> rungs;
       for (rapidjson::SizeType i = 0; i < l.value.Size(); ++i) {
         const Value& rung = l.value[i];
         if (!rung.IsString()) {
           errors.Fail(fmt::format("{}/{}", ptr, i), "expected a variant name");
-          return errors.first;
+          return Fail(errors.first);
         }
         auto resolved = reg.ResolveVariant(Str(rung));
-        if (auto* err = std::get_if<std::string>(&resolved)) {
-          errors.Fail(fmt::format("{}/{}", ptr, i), *err);
-          return errors.first;
+        if (!resolved) {
+          errors.Fail(fmt::format("{}/{}", ptr, i), resolved.error());
+          return Fail(errors.first);
         }
         rungs.emplace_back(Str(rung));
       }
@@ -185,22 +183,22 @@ std::variant<Registry, std::string> Registry::Parse(std::string_view json, std::
   }
   if (reg.ladders_.count("default") == 0) {
     errors.Fail("/ladders", "missing the 'default' ladder");
-    return errors.first;
+    return Fail(errors.first);
   }
   return reg;
 }
 
-std::variant<Variant, std::string> Registry::ResolveVariant(std::string_view spec) const {
+Expected<Variant> Registry::ResolveVariant(std::string_view spec) const {
   Variant v;
   if (spec != kBaselineVariant) {
     for (auto& id : SplitList(spec, '+')) {
       if (Find(id) == nullptr) {
         std::string known;
         for (const auto& p : packages_) known += (known.empty() ? "" : ", ") + p.id;
-        return fmt::format("unknown package '{}' in variant '{}' (packages: {})", id, spec, known);
+        return Fail(fmt::format("unknown package '{}' in variant '{}' (packages: {})", id, spec, known));
       }
       if (std::find(v.packages.begin(), v.packages.end(), id) != v.packages.end()) {
-        return fmt::format("package '{}' twice in variant '{}'", id, spec);
+        return Fail(fmt::format("package '{}' twice in variant '{}'", id, spec));
       }
       v.packages.push_back(id);
     }
@@ -213,8 +211,8 @@ std::variant<Variant, std::string> Registry::ResolveVariant(std::string_view spe
     for (const auto& [name, value] : Find(id)->sets) {
       auto prev = set_by.find(name);
       if (prev != set_by.end() && merged[name] != value) {
-        return fmt::format("packages '{}' and '{}' both set '{}' differently", prev->second, id,
-                           name);
+        return Fail(fmt::format("packages '{}' and '{}' both set '{}' differently", prev->second, id,
+                           name));
       }
       merged[name] = value;
       set_by[name] = id;
@@ -226,7 +224,7 @@ std::variant<Variant, std::string> Registry::ResolveVariant(std::string_view spe
   return v;
 }
 
-std::variant<std::vector<Variant>, std::string> Registry::ResolveList(std::string_view list) const {
+Expected<std::vector<Variant>> Registry::ResolveList(std::string_view list) const {
   std::vector<std::string> specs;
   for (const auto& item : SplitList(list.empty() ? "default" : list, ',')) {
     if (item.empty()) continue;
@@ -240,13 +238,13 @@ std::variant<std::vector<Variant>, std::string> Registry::ResolveList(std::strin
   std::vector<Variant> out;
   for (const auto& spec : specs) {
     auto resolved = ResolveVariant(spec);
-    if (auto* err = std::get_if<std::string>(&resolved)) return *err;
-    auto& v = std::get<Variant>(resolved);
+    if (!resolved) return resolved.failure();
+    Variant& v = *resolved;
     const bool seen =
         std::any_of(out.begin(), out.end(), [&](const Variant& o) { return o.Key() == v.Key(); });
     if (!seen) out.push_back(std::move(v));
   }
-  if (out.empty()) return std::string("no variants given");
+  if (out.empty()) return Fail("no variants given");
   return out;
 }
 

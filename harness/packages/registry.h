@@ -14,7 +14,8 @@
 #include <variant>
 #include <vector>
 
-#include "packages/settings.h"
+#include "core/expected.h"
+#include "harness/packages/settings.h"
 
 namespace agentreplay::harness {
 
@@ -45,8 +46,8 @@ struct Variant {
 class Registry {
  public:
   // Loads and checks the registry; errors name the file and the JSON pointer.
-  static std::variant<Registry, std::string> Load(const std::filesystem::path& path);
-  static std::variant<Registry, std::string> Parse(std::string_view json, std::string_view file);
+  static Expected<Registry> Load(const std::filesystem::path& path);
+  static Expected<Registry> Parse(std::string_view json, std::string_view file);
 
   const std::vector<Package>& packages() const { return packages_; }
   const std::map<std::string, std::vector<std::string>>& ladders() const { return ladders_; }
@@ -54,10 +55,10 @@ class Registry {
   const Package* Find(std::string_view id) const;
 
   // "baseline", "p0+p2" (any order; canonicalised), or a ladder name.
-  std::variant<Variant, std::string> ResolveVariant(std::string_view spec) const;
+  Expected<Variant> ResolveVariant(std::string_view spec) const;
   // A comma-separated list of variants and ladder names, expanded in order without
   // duplicates. Empty: the default ladder.
-  std::variant<std::vector<Variant>, std::string> ResolveList(std::string_view list) const;
+  Expected<std::vector<Variant>> ResolveList(std::string_view list) const;
 
  private:
   SettingMap legacy_;

@@ -1,4 +1,4 @@
-#include "packages/settings.h"
+#include "harness/packages/settings.h"
 
 #include <fmt/format.h>
 

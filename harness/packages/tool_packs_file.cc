@@ -1,11 +1,10 @@
-#include "packages/tool_packs_file.h"
+#include "harness/packages/tool_packs_file.h"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include <fstream>
-#include <sstream>
+#include "core/input_file.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -31,22 +30,20 @@ bool Strings(const Value& v, const std::string& where, std::vector<std::string>&
 
 }  // namespace
 
-std::variant<ToolPacks, std::string> LoadToolPacks(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fmt::format("{}: cannot read file", path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseToolPacks(ss.str(), path.string());
+Expected<ToolPacks> LoadToolPacks(const std::filesystem::path& path) {
+  Expected<std::string> text = ReadInputFile(path);
+  if (!text) return text.failure();
+  return ParseToolPacks(*text, path.string());
 }
 
-std::variant<ToolPacks, std::string> ParseToolPacks(std::string_view json, std::string_view file) {
+Expected<ToolPacks> ParseToolPacks(std::string_view json, std::string_view file) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    return fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                       rapidjson::GetParseError_En(doc.GetParseError()));
+    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
+                       rapidjson::GetParseError_En(doc.GetParseError())));
   }
-  const auto fail = [&](const std::string& what) { return fmt::format("{}: {}", file, what); };
+  const auto fail = [&](const std::string& what) { return Fail(fmt::format("{}: {}", file, what)); };
   if (!doc.IsObject() || !doc.HasMember("schema") || !doc["schema"].IsString() ||
       std::string_view(doc["schema"].GetString()) != kToolPacksSchemaV1) {
     return fail(fmt::format("/schema: expected \"{}\"", kToolPacksSchemaV1));

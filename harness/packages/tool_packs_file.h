@@ -5,6 +5,7 @@
 #include <string>
 #include <variant>
 
+#include "core/expected.h"
 #include "agent/tool_selection.h"
 
 namespace agentreplay::harness {
@@ -12,7 +13,7 @@ namespace agentreplay::harness {
 inline constexpr const char* kToolPacksSchemaV1 = "agentreplay.tool_packs/v1";
 
 // Errors name the file and the JSON pointer; every pack a rule or list names must exist.
-std::variant<ToolPacks, std::string> LoadToolPacks(const std::filesystem::path& path);
-std::variant<ToolPacks, std::string> ParseToolPacks(std::string_view json, std::string_view file);
+Expected<ToolPacks> LoadToolPacks(const std::filesystem::path& path);
+Expected<ToolPacks> ParseToolPacks(std::string_view json, std::string_view file);
 
 }  // namespace agentreplay::harness

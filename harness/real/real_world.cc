@@ -11,21 +11,17 @@
 #include <map>
 
 #include "core/random.h"
-#include "mocks/distribution.h"
-#include "mocks/http_server.h"
-#include "mocks/proxy_router.h"
+#include "mocks/model/calendar.h"
+#include "mocks/model/distribution.h"
+#include "mocks/server/http_server.h"
 #include "net/event_loop.h"
 #include "net/http_transport.h"
 #include "net/steady_clock.h"
-#include "run/world.h"
-#include "tools/http_tool_dispatcher.h"
+#include "harness/real/proxy_hop.h"
+#include "harness/run/world.h"
 
 namespace agentreplay::harness {
 namespace {
-
-// The same calendar origin as the simulated world, so tools tell the same time of day and
-// requests carry the same bytes in both worlds.
-constexpr std::chrono::sys_seconds kRealWallOrigin{std::chrono::seconds(1767225600)};
 
 // Where each body piece of each response arrived, by the response's x-request-id, so the
 // server's write log (due instants per body offset) can be matched with client arrivals.
@@ -78,42 +74,6 @@ class RecordingTransport : public Transport {
   ArrivalLog& log_;
 };
 
-// Tool calls through a proxy_router on loopback: the hop is a real HTTP round trip on the
-// agent's event loop; the router runs the session's tool implementations on its own thread.
-class RealHopDispatcher : public ToolDispatcher {
- public:
-  static std::unique_ptr<RealHopDispatcher> Create(net::EventLoop& loop, Clock& clock,
-                                                   const ToolCatalog& catalog, ToolContext context,
-                                                   Duration extra_delay) {
-    // The router tells time on its own clock from the same calendar origin.
-    context.clock = nullptr;
-    context.progress = nullptr;
-    auto router = mocks::ProxyRouter::Start(catalog, context, "127.0.0.1", 0, extra_delay);
-    if (!router) return nullptr;
-    net::HttpTransportOptions options;
-    options.base_url = router->base_url();
-    std::string error;
-    auto transport = net::HttpTransport::Create(loop, clock, options, &error);
-    if (!transport) {
-      spdlog::error("real world: cannot reach the proxy_router: {}", error);
-      return nullptr;
-    }
-    return std::unique_ptr<RealHopDispatcher>(
-        new RealHopDispatcher(std::move(router), std::move(transport), clock));
-  }
-  Task<ToolOutput> Dispatch(const ToolCall& call) override { return dispatcher_.Dispatch(call); }
-
- private:
-  RealHopDispatcher(std::unique_ptr<mocks::ProxyRouter> router,
-                    std::unique_ptr<net::HttpTransport> transport, Clock& clock)
-      : router_(std::move(router)),
-        transport_(std::move(transport)),
-        dispatcher_(*transport_, clock, "/v1") {}
-  std::unique_ptr<mocks::ProxyRouter> router_;
-  std::unique_ptr<net::HttpTransport> transport_;
-  HttpToolDispatcher dispatcher_;
-};
-
 class RealSession : public WorldSession {
  public:
   RealSession(mocks::MockServer& server, std::string id, const mocks::Scenario& scenario,
@@ -133,13 +93,12 @@ class RealSession : public WorldSession {
   void SetClientTimeouts(const ClientTimeouts& timeouts) override {
     options_.read_timeout = timeouts.read;
     options_.total_timeout = timeouts.total;
-    std::string error;
-    auto transport = net::HttpTransport::Create(loop_, clock_, options_, &error);
+    auto transport = net::HttpTransport::Create(loop_, clock_, options_);
     if (!transport) {
-      spdlog::warn("real world: keeping the default timeouts: {}", error);
+      spdlog::warn("real world: keeping the default timeouts: {}", transport.error());
       return;
     }
-    http_ = std::move(transport);
+    http_ = std::move(*transport);
     recording_.set_inner(*http_);
   }
 
@@ -147,7 +106,7 @@ class RealSession : public WorldSession {
 
   Clock& clock() override { return clock_; }
   Transport& transport() override { return recording_; }
-  std::chrono::sys_seconds wall_origin() const override { return kRealWallOrigin; }
+  std::chrono::sys_seconds wall_origin() const override { return mocks::kScenarioEpoch; }
   // The mock runs on the server's thread: this thread's CPU time is the agent's and its
   // client's alone.
   Duration foreign_cpu_time() const override { return Duration(0); }
@@ -159,7 +118,7 @@ class RealSession : public WorldSession {
     Rng rng(DeriveSeed(seed, "proxy-hop"));
     const Duration extra =
         FromMillis(std::max(0.0, proxy_hop_ms_.Sample(rng)) * server_.time_scale());
-    return RealHopDispatcher::Create(loop_, clock_, catalog, context, extra);
+    return StartLoopbackProxyHop(loop_, clock_, catalog, context, extra);
   }
 
   std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
@@ -215,11 +174,10 @@ class RealWorld : public World {
     // The LLM clients put /v1 in front of their paths themselves.
     options.base_url = fmt::format("http://{}:{}", server_->host(), server_->port());
     options.extra_headers.push_back({std::string(mocks::kSessionHeader), id});
-    std::string error;
-    auto transport = net::HttpTransport::Create(loop_, clock_, options, &error);
-    if (!transport) throw std::runtime_error("real world: " + error);
+    auto transport = net::HttpTransport::Create(loop_, clock_, options);
+    if (!transport) throw std::runtime_error("real world: " + transport.error());
     return std::make_unique<RealSession>(*server_, id, scenario, std::move(options),
-                                         std::move(transport), loop_, clock_);
+                                         std::move(*transport), loop_, clock_);
   }
 
  private:
@@ -231,15 +189,12 @@ class RealWorld : public World {
 
 }  // namespace
 
-std::unique_ptr<World> MakeRealWorld(const RealWorldOptions& options, std::string* error) {
+Expected<std::unique_ptr<World>> MakeRealWorld(const RealWorldOptions& options) {
   mocks::MockServerOptions server_options;
   server_options.time_scale = options.time_scale;
   auto server = mocks::MockServer::Start(std::move(server_options));
-  if (!server) {
-    if (error != nullptr) *error = "cannot start the mock server on 127.0.0.1";
-    return nullptr;
-  }
-  return std::make_unique<RealWorld>(std::move(server));
+  if (!server) return Fail("cannot start the mock server on 127.0.0.1");
+  return std::unique_ptr<World>(std::make_unique<RealWorld>(std::move(server)));
 }
 
 }  // namespace agentreplay::harness

@@ -1,4 +1,4 @@
-#include "run/checks.h"
+#include "harness/run/checks.h"
 
 #include <fmt/format.h>
 

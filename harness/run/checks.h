@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "agent/agent.h"
-#include "mocks/scenario.h"
+#include "mocks/model/scenario.h"
 #include "results/result_model.h"
 
 namespace agentreplay::harness {

@@ -1,21 +1,16 @@
-#include "run/matrix_runner.h"
+#include "harness/run/matrix_runner.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
-#include <mutex>
 
 #include "core/random.h"
-#include "measure/metrics.h"
-#include "measure/probe.h"
-#include "run/checks.h"
-#include "run/scripted_tools.h"
-#include "run/stats.h"
-#include "run/workspace_setup.h"
-#include "sim/sim_world.h"
-#include "tools/in_process_dispatcher.h"
+#include "harness/run/agent_session.h"
+#include "harness/run/checks.h"
+#include "harness/run/workspace_setup.h"
+#include "results/statistics.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -44,111 +39,49 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     with_faults->faults.insert(with_faults->faults.end(), matrix.faults.begin(),
                                matrix.faults.end());
   }
-  auto session = world.Open(with_faults ? *with_faults : scenario, seed);
-  session->SetClientTimeouts(ClientTimeouts{matrix.read_timeout, matrix.total_timeout});
-  std::optional<std::filesystem::path> keep;
+  auto world_session = world.Open(with_faults ? *with_faults : scenario, seed);
+  world_session->SetClientTimeouts(ClientTimeouts{matrix.read_timeout, matrix.total_timeout});
+
+  AgentSessionSpec spec;
+  spec.scenario = &scenario;
+  spec.settings = settings;
+  spec.seed = seed;
+  spec.tool_packs = matrix.tool_packs;
   if (matrix.workspace_dir) {
-    keep = *matrix.workspace_dir / cell.scenario / cell.runtime / cell.variant /
-           fmt::format("rep{}", repetition);
+    spec.keep_workspace = *matrix.workspace_dir / cell.scenario / cell.runtime / cell.variant /
+                          fmt::format("rep{}", repetition);
   }
-  // Created and seeded on first use only (most turns never touch data); a failure leaves the
-  // data tools answering no_workspace and is reported once.
-  std::unique_ptr<Workspace> workspace;
-  std::mutex workspace_mutex;
-  bool workspace_failed = false;
-  auto open_workspace = [&]() -> Workspace* {
-    std::lock_guard lock(workspace_mutex);
-    if (!workspace && !workspace_failed) {
-      std::string error;
-      workspace = PrepareWorkspace(scenario, keep, &error,
-                                   std::chrono::system_clock::time_point(session->wall_origin()));
-      if (!workspace) {
-        workspace_failed = true;
-        spdlog::warn("{}: cannot prepare the workspace: {}", scenario.name, error);
-      }
-    }
-    return workspace.get();
-  };
-  ToolCatalog catalog = MakeDefaultCatalog();
-  ApplyScenarioToolLatencies(scenario, seed, catalog, session->time_scale());
-  ToolContext tool_context{&session->clock(), session->wall_origin()};
-  tool_context.open_workspace = open_workspace;
-  InProcessDispatcher in_process(catalog, tool_context);
-  std::unique_ptr<ToolDispatcher> hop;
-  ToolDispatcher* dispatcher = &in_process;
-  if (settings.proxy_dispatch) {
-    hop = session->ProxyHop(in_process, catalog, tool_context, seed);
-    dispatcher = hop.get();
-  }
-
-  Probe probe(session->clock());
-  Transport& transport = probe.WrapTransport(session->transport());
-  ToolDispatcher& tools = probe.WrapDispatcher(*dispatcher);
-
-  AgentOptions options = MakeAgentOptions(settings, seed);
-  if (settings.intent_tool_selection && matrix.tool_packs != nullptr) {
-    options.tool_packs = *matrix.tool_packs;
-  }
-  options.llm.model = scenario.model;
-  options.llm.instructions = scenario.instructions;
-  for (const auto& [name, behaviour] : scenario.tools) {
-    if (behaviour.timeout_ms >= 0) options.tool_timeouts[name] = FromMillis(behaviour.timeout_ms);
-  }
-  auto agent =
-      Agent::Create(options, AgentPorts{probe.clock(), transport, tools, probe}, catalog.Specs());
-  if (!agent) {
+  if (matrix.prices != nullptr) spec.price = matrix.prices->Find(scenario.model);
+  auto session = AgentSession::Open(*world_session, std::move(spec));
+  if (!session) {
     for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
       cell.samples.push_back(
-          ErrorSample(repetition, t, "internal", "runtime_unavailable",
-                      fmt::format("runtime '{}' is not available", RuntimeName(settings.runtime))));
+          ErrorSample(repetition, t, "internal", "session_unavailable", session.error()));
     }
     return;
   }
 
-  std::optional<Price> price;
-  if (matrix.prices != nullptr) price = matrix.prices->Find(scenario.model);
-
   for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
     const auto& script = scenario.turns[static_cast<size_t>(t)];
-    probe.BeginTurn();
-    const Duration cpu_before = ThreadCpuTime();
-    const Duration foreign_before = session->foreign_cpu_time();
-    const size_t states_before = session->state_log().size();
-    std::optional<TurnResult> turn;
-    try {
-      turn = session->Drive(agent->RunTurn(script.user));
-    } catch (const std::exception& e) {
-      cell.samples.push_back(ErrorSample(repetition, t, "internal", "exception", e.what()));
+    MeasuredTurn measured = (*session)->RunTurn(script.user);
+    measured.sample.repetition = repetition;
+    measured.sample.turn = t;
+    if (!measured.turn) {
+      cell.samples.push_back(std::move(measured.sample));
       return;  // the agent's state is unknown: later turns would measure nonsense
     }
-    if (!turn) {
-      cell.samples.push_back(ErrorSample(repetition, t, "internal", "hang",
-                                         "the world ran out of work before the turn finished"));
-      return;
-    }
-    TurnContext context;
-    context.agent_cpu =
-        (ThreadCpuTime() - cpu_before) - (session->foreign_cpu_time() - foreign_before);
-    const auto& states = session->state_log();
-    context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
-                               states.end());
-    context.price = price;
-    results::Sample sample;
-    sample.repetition = repetition;
-    sample.turn = t;
-    DeriveMetrics(probe.TakeTimeline(), *turn, context, sample);
-    sample.fidelity_ms = session->TakeTimingFidelity();
-    std::vector<CheckOutcome> outcomes = EvaluateTurn(script, t, *turn);
-    Workspace* checked = script.expect.data.empty() ? nullptr : open_workspace();
+    const TurnResult& turn = *measured.turn;
+    std::vector<CheckOutcome> outcomes = EvaluateTurn(script, t, turn);
+    Workspace* checked = script.expect.data.empty() ? nullptr : (*session)->workspace();
     for (auto& data : checked == nullptr ? std::vector<CheckOutcome>{}
                                          : CheckDataExpectations(*checked, script.expect)) {
       data.name = fmt::format("turn {}: {}", t + 1, data.name);
       outcomes.push_back(std::move(data));
     }
     AccumulateChecks(outcomes, cell.checks);
-    cell.samples.push_back(std::move(sample));
-    if (!turn->ok) {
-      SPDLOG_DEBUG("{} rep {} turn {}: {}", scenario.name, repetition, t, turn->error->message);
+    cell.samples.push_back(std::move(measured.sample));
+    if (!turn.ok) {
+      SPDLOG_DEBUG("{} rep {} turn {}: {}", scenario.name, repetition, t, turn.error->message);
     }
   }
 }
@@ -181,7 +114,7 @@ results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Varia
     RunRepetition(world, scenario, settings, options,
                   RepetitionSeed(options.seed, scenario.name, rep), offset + rep, cell);
   }
-  ComputeCellStats(cell, options.seed);
+  results::ComputeCellStats(cell, options.seed);
   return cell;
 }
 
@@ -194,7 +127,7 @@ void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
       if (runtimes.empty()) runtimes.push_back(variant.settings.runtime);
       for (Runtime runtime : runtimes) {
         results.cells.push_back(RunCell(world, scenario, variant, runtime, options));
-        CompareWithBaseline(results);
+        results::CompareWithBaseline(results);
         if (after_cell) after_cell(results);
       }
     }

@@ -12,11 +12,11 @@
 
 #include "agent/tool_selection.h"
 #include "llm/llm_client.h"
-#include "mocks/scenario.h"
-#include "packages/registry.h"
+#include "mocks/model/scenario.h"
+#include "harness/packages/registry.h"
 #include "results/result_model.h"
-#include "run/prices.h"
-#include "run/world.h"
+#include "harness/run/prices.h"
+#include "harness/run/world.h"
 
 namespace agentreplay::harness {
 

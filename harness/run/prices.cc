@@ -1,38 +1,35 @@
-#include "run/prices.h"
+#include "harness/run/prices.h"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include <fstream>
-#include <sstream>
+#include "core/input_file.h"
 
 namespace agentreplay::harness {
 
-std::variant<PriceTable, std::string> PriceTable::Load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fmt::format("{}: cannot read file", path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str(), path.string());
+Expected<PriceTable> PriceTable::Load(const std::filesystem::path& path) {
+  Expected<std::string> text = ReadInputFile(path);
+  if (!text) return text.failure();
+  return Parse(*text, path.string());
 }
 
-std::variant<PriceTable, std::string> PriceTable::Parse(std::string_view json,
+Expected<PriceTable> PriceTable::Parse(std::string_view json,
                                                         std::string_view file) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    return fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                       rapidjson::GetParseError_En(doc.GetParseError()));
+    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
+                       rapidjson::GetParseError_En(doc.GetParseError())));
   }
   auto schema = doc.IsObject() ? doc.FindMember("schema") : doc.MemberEnd();
   if (!doc.IsObject() || schema == doc.MemberEnd() || !schema->value.IsString() ||
       std::string_view(schema->value.GetString()) != kPricesSchemaV1) {
-    return fmt::format("{}: /schema: expected \"{}\"", file, kPricesSchemaV1);
+    return Fail(fmt::format("{}: /schema: expected \"{}\"", file, kPricesSchemaV1));
   }
   auto models = doc.FindMember("models");
   if (models == doc.MemberEnd() || !models->value.IsObject()) {
-    return fmt::format("{}: /models: expected an object of model prices", file);
+    return Fail(fmt::format("{}: /models: expected an object of model prices", file));
   }
   PriceTable table;
   for (const auto& m : models->value.GetObject()) {
@@ -42,7 +39,7 @@ std::variant<PriceTable, std::string> PriceTable::Parse(std::string_view json,
                               std::pair{"output_per_1m", &Price::output_per_1m}}) {
       auto it = m.value.IsObject() ? m.value.FindMember(key) : m.value.MemberEnd();
       if (it == m.value.MemberEnd() || !it->value.IsNumber() || it->value.GetDouble() < 0) {
-        return fmt::format("{}: /models/{}/{}: expected a non-negative number", file, name, key);
+        return Fail(fmt::format("{}: /models/{}/{}: expected a non-negative number", file, name, key));
       }
       price.*field = it->value.GetDouble();
     }

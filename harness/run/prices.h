@@ -7,7 +7,8 @@
 #include <string>
 #include <variant>
 
-#include "measure/metrics.h"
+#include "core/expected.h"
+#include "harness/measure/metrics.h"
 
 namespace agentreplay::harness {
 
@@ -15,8 +16,8 @@ inline constexpr const char* kPricesSchemaV1 = "agentreplay.prices/v1";
 
 class PriceTable {
  public:
-  static std::variant<PriceTable, std::string> Load(const std::filesystem::path& path);
-  static std::variant<PriceTable, std::string> Parse(std::string_view json, std::string_view file);
+  static Expected<PriceTable> Load(const std::filesystem::path& path);
+  static Expected<PriceTable> Parse(std::string_view json, std::string_view file);
 
   // Exact model name first; otherwise the longest listed name the model starts with, so a
   // dated snapshot ("gpt-4o-mini-2024-07-18") takes its family's price.

@@ -1,4 +1,4 @@
-#include "run/scripted_tools.h"
+#include "harness/run/scripted_tools.h"
 
 #include <memory>
 #include <string>

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "mocks/scenario.h"
+#include "mocks/model/scenario.h"
 #include "tools/tool_catalog.h"
 
 namespace agentreplay::harness {

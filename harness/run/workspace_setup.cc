@@ -1,25 +1,23 @@
-#include "run/workspace_setup.h"
+#include "harness/run/workspace_setup.h"
 
 #include <fmt/format.h>
 
 namespace agentreplay::harness {
 
-std::unique_ptr<Workspace> PrepareWorkspace(const mocks::Scenario& scenario,
-                                            const std::optional<std::filesystem::path>& keep_dir,
-                                            std::string* error,
-                                            std::chrono::system_clock::time_point seeded_at) {
-  std::unique_ptr<Workspace> ws =
-      keep_dir ? Workspace::Open(*keep_dir, error) : Workspace::CreateTemporary(error);
-  if (!ws) return nullptr;
+Expected<std::unique_ptr<Workspace>> PrepareWorkspace(
+    const mocks::Scenario& scenario, const std::optional<std::filesystem::path>& keep_dir,
+    std::chrono::system_clock::time_point seeded_at) {
+  auto opened = keep_dir ? Workspace::Open(*keep_dir) : Workspace::CreateTemporary();
+  if (!opened) return opened;
+  std::unique_ptr<Workspace> ws = std::move(*opened);
   // The core does not know the scenario model; it takes its own plain seed.
   std::vector<EntrySeed> entries;
   entries.reserve(scenario.workspace.entries.size());
   for (const auto& e : scenario.workspace.entries) {
     entries.push_back(EntrySeed{e.category, e.title, e.content, e.tags});
   }
-  if (auto err = ws->Seed(entries, scenario.workspace.blobs, seeded_at)) {
-    if (error != nullptr) *error = fmt::format("scenario '{}': {}", scenario.name, *err);
-    return nullptr;
+  if (const Status seeded = ws->Seed(entries, scenario.workspace.blobs, seeded_at); !seeded) {
+    return Fail(fmt::format("scenario '{}': {}", scenario.name, seeded.error()));
   }
   return ws;
 }
@@ -32,10 +30,9 @@ std::vector<CheckOutcome> CheckDataExpectations(const Workspace& workspace,
     c.name = fmt::format("data: {} entry titled ~\"{}\" {}",
                          expect.category.empty() ? "any" : expect.category, expect.title_contains,
                          expect.exists ? "exists" : "is gone");
-    std::string error;
-    const auto count = workspace.CountEntries(expect.category, expect.title_contains, &error);
+    const auto count = workspace.CountEntries(expect.category, expect.title_contains);
     if (!count) {
-      c.detail = "cannot query the workspace: " + error;
+      c.detail = "cannot query the workspace: " + count.error();
     } else {
       c.ok = expect.exists ? *count > 0 : *count == 0;
       if (!c.ok) {

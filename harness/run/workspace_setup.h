@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "mocks/scenario.h"
-#include "run/checks.h"
+#include "core/expected.h"
+#include "mocks/model/scenario.h"
+#include "harness/run/checks.h"
 #include "tools/workspace.h"
 
 namespace agentreplay::harness {
@@ -18,11 +19,10 @@ namespace agentreplay::harness {
 // A fresh temporary workspace (removed when the pointer goes), or, with `keep_dir`, that
 // directory (created if missing, kept afterwards), seeded with the scenario's entries and
 // blobs. Seeded entries are dated `seeded_at` (pass the world's wall origin for the simulated
-// calendar; the default is the Unix epoch). nullptr and `error` on failure.
-std::unique_ptr<Workspace> PrepareWorkspace(const mocks::Scenario& scenario,
-                                            const std::optional<std::filesystem::path>& keep_dir,
-                                            std::string* error,
-                                            std::chrono::system_clock::time_point seeded_at = {});
+// calendar; the default is the Unix epoch).
+Expected<std::unique_ptr<Workspace>> PrepareWorkspace(
+    const mocks::Scenario& scenario, const std::optional<std::filesystem::path>& keep_dir,
+    std::chrono::system_clock::time_point seeded_at = {});
 
 // One outcome per data expectation, in order: "data: <category> entry titled ~"<text>" exists"
 // (or "is gone"). An expectation holds when the count of entries of the category whose title

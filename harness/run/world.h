@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "agent/agent.h"
-#include "mocks/mock_backend.h"
-#include "mocks/scenario.h"
+#include "core/expected.h"
+#include "mocks/api/mock_response.h"
+#include "mocks/model/scenario.h"
 #include "ports/clock.h"
 #include "ports/tool_dispatch.h"
 #include "ports/transport.h"
@@ -37,6 +39,8 @@ class WorldSession {
   virtual void SetClientTimeouts(const ClientTimeouts& timeouts) { (void)timeouts; }
   virtual Clock& clock() = 0;
   virtual Transport& transport() = 0;
+  // The path the API's endpoints hang under ("/v1" for OpenAI and the mock).
+  virtual std::string api_prefix() const { return "/v1"; }
   // The calendar instant of the clock's zero, for tools that tell the time.
   virtual std::chrono::sys_seconds wall_origin() const = 0;
   // Runs `turn` to completion in this world. Throws if the task throws; returns nullopt when
@@ -93,11 +97,23 @@ std::optional<TurnResult> DriveTurn(Task<TurnResult> turn, RunWorld run_world) {
 
 std::unique_ptr<World> MakeSimWorld();
 
-// The real world: the mock served over loopback HTTP, the agent on real sockets. Null with
-// `error` set when the server cannot start.
+// The live world: the agent on real sockets against a real OpenAI-compatible endpoint, no mock
+// (harness/real/live_world.cc). `base_url` includes the API's path, as the SDKs take it
+// ("https://api.openai.com/v1"). Fails for a bad URL or CA file, and for a remote endpoint
+// without a key.
+struct LiveWorldOptions {
+  std::string base_url;
+  std::string api_key;
+  std::string user_agent = "agentreplay";
+  std::string ca_file;  // PEM CAs to trust instead of the system store (tests)
+};
+Expected<std::unique_ptr<World>> MakeLiveWorld(const LiveWorldOptions& options);
+
+// The real world: the mock served over loopback HTTP, the agent on real sockets. Fails when the
+// server cannot start.
 struct RealWorldOptions {
   double time_scale = 1.0;
 };
-std::unique_ptr<World> MakeRealWorld(const RealWorldOptions& options, std::string* error);
+Expected<std::unique_ptr<World>> MakeRealWorld(const RealWorldOptions& options);
 
 }  // namespace agentreplay::harness

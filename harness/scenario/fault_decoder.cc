@@ -1,3 +1,4 @@
+#include "core/input_file.h"
 #include "harness/scenario/fault_decoder.h"
 
 #include <fmt/format.h>
@@ -235,20 +236,12 @@ std::vector<FaultRule> DecodeFaultRules(FieldReader& reader, const Value& obj,
   return rules;
 }
 
-FaultsLoadResult ParseFaultsFile(std::string_view json_text, std::string_view file_name) {
-  FaultsLoadResult result;
+Expected<std::vector<mocks::FaultRule>> ParseFaultsFile(std::string_view json_text,
+                                                        std::string_view file_name) {
   const std::string file(file_name);
-  if (IsBlank(json_text)) {
-    result.errors.push_back({file, "", 1, 1, "file is empty"});
-    return result;
-  }
   const LocatedJson json = ParseLocated(json_text);
-  if (json.error) {
-    const TextPosition at = json.locator.PositionOf(json.error->offset);
-    result.errors.push_back({file, json.error->pointer, at.line, at.column,
-                             fmt::format("invalid JSON: {}", json.error->message)});
-    return result;
-  }
+  if (auto problem = SyntaxProblem(json_text, json, file)) return Failure(std::move(*problem));
+  std::vector<mocks::FaultRule> rules;
   FieldReader reader(file, json.locator);
   reader.ReportDuplicates();
   const Value& root = json.document;
@@ -259,27 +252,17 @@ FaultsLoadResult ParseFaultsFile(std::string_view json_text, std::string_view fi
       reader.AtValue("/schema", fmt::format("unsupported schema '{}'; expected '{}'", *schema,
                                             mocks::kFaultsSchemaV1));
     }
-    result.rules = DecodeFaultRules(reader, root, "");
+    rules = DecodeFaultRules(reader, root, "");
   }
-  result.errors = reader.TakeErrors();
-  if (!result.errors.empty()) result.rules.clear();
-  return result;
+  std::vector<Diagnostic> errors = reader.TakeErrors();
+  if (!errors.empty()) return Failure(std::move(errors));
+  return rules;
 }
 
-FaultsLoadResult LoadFaultsFile(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  auto unreadable = [&](const std::string& why) {
-    FaultsLoadResult result;
-    result.errors.push_back({file, "", 0, 0, "cannot read file: " + why});
-    return result;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unreadable(std::generic_category().message(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return unreadable(std::generic_category().message(errno));
-  return ParseFaultsFile(text, file);
+Expected<std::vector<mocks::FaultRule>> LoadFaultsFile(const std::filesystem::path& path) {
+  Expected<std::string> text = ReadInputFile(path);
+  if (!text) return text.failure();
+  return ParseFaultsFile(*text, path.string());
 }
 
 std::span<const ObjectFields> FaultRuleFields() { return kRuleFields; }

@@ -13,9 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/expected.h"
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/scenario_loader.h"
-#include "mocks/fault_rules.h"
+#include "mocks/model/fault_rules.h"
 
 namespace agentreplay::harness {
 
@@ -23,13 +24,10 @@ namespace agentreplay::harness {
 std::vector<mocks::FaultRule> DecodeFaultRules(FieldReader& reader, const rapidjson::Value& obj,
                                                std::string_view at);
 
-struct FaultsLoadResult {
-  std::vector<mocks::FaultRule> rules;  // complete only when errors is empty
-  std::vector<Diagnostic> errors;
-};
-
-FaultsLoadResult ParseFaultsFile(std::string_view json_text, std::string_view file_name);
-FaultsLoadResult LoadFaultsFile(const std::filesystem::path& path);  // unreadable → one error
+// The rules of a faults file, or every error found. An unreadable file is one error.
+Expected<std::vector<mocks::FaultRule>> ParseFaultsFile(std::string_view json_text,
+                                                        std::string_view file_name);
+Expected<std::vector<mocks::FaultRule>> LoadFaultsFile(const std::filesystem::path& path);
 
 // The members a rule of each kind allows and requires (object: the kind's name), so tests can
 // hold scenarios/schemas/faults.schema.json to the decoder.

@@ -11,6 +11,21 @@
 #include <utility>
 
 namespace agentreplay::harness {
+
+std::optional<Diagnostic> SyntaxProblem(std::string_view text, const LocatedJson& json,
+                                        std::string_view file) {
+  const std::string_view bom = "\xEF\xBB\xBF";
+  if (IsBlank(text.starts_with(bom) ? text.substr(bom.size()) : text)) {
+    return Diagnostic{std::string(file), "", 1, 1, "file is empty"};
+  }
+  if (!json.error) return std::nullopt;
+  const JsonSyntaxError& e = *json.error;
+  const TextPosition at = json.locator.PositionOf(e.offset);
+  const bool truncated = IsBlank(text.substr(std::min(e.offset, text.size())));
+  return Diagnostic{
+      std::string(file), e.pointer, at.line, at.column,
+      fmt::format("{}: {}", truncated ? "unexpected end of file" : "invalid JSON", e.message)};
+}
 namespace {
 
 using rapidjson::Value;

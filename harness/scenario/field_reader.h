@@ -25,6 +25,12 @@ bool IsBlank(std::string_view s);
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t EditDistance(std::string_view a, std::string_view b);
 
+// The problem with a whole input text, if there is one: blank (nothing but whitespace and a
+// byte-order mark: "file is empty") or not JSON ("invalid JSON: ...", or "unexpected end of
+// file: ..." when only whitespace follows the point of failure, i.e. the file was cut short).
+std::optional<Diagnostic> SyntaxProblem(std::string_view text, const LocatedJson& json,
+                                        std::string_view file);
+
 // Collects diagnostics for one file. Each Read* function takes the containing object, its
 // pointer and a member name; an absent member yields nullopt silently (CheckMembers reports
 // missing required ones), a bad one is reported and yields nullopt, so decoding goes on past it

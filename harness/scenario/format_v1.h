@@ -10,7 +10,7 @@
 
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/scenario_loader.h"
-#include "mocks/distribution.h"
+#include "mocks/model/distribution.h"
 
 namespace agentreplay::harness::format_v1 {
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/input_file.h"
 #include "harness/scenario/fault_decoder.h"
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/format_v1.h"
@@ -288,53 +289,22 @@ class ScenarioDecoder {
 
 }  // namespace
 
-std::string Diagnostic::ToString() const {
-  const std::string_view shown = pointer.empty() ? std::string_view{"/"} : pointer;
-  if (line == 0) return fmt::format("{}: {}: {}", file, shown, message);
-  return fmt::format("{}:{}:{}: {}: {}", file, line, column, shown, message);
-}
-
-LoadResult ParseScenario(std::string_view json_text, std::string_view file_name) {
-  LoadResult result;
+Expected<mocks::Scenario> ParseScenario(std::string_view json_text, std::string_view file_name) {
   const std::string file(file_name);
-  const std::string_view bom = "\xEF\xBB\xBF";
-  if (IsBlank(json_text.starts_with(bom) ? json_text.substr(bom.size()) : json_text)) {
-    result.errors.push_back({file, "", 1, 1, "file is empty"});
-    return result;
-  }
   const LocatedJson json = ParseLocated(json_text);
-  if (json.error) {
-    const JsonSyntaxError& e = *json.error;
-    const TextPosition at = json.locator.PositionOf(e.offset);
-    // Nothing but whitespace after the point of failure: the file was cut short.
-    const bool truncated = IsBlank(json_text.substr(std::min(e.offset, json_text.size())));
-    result.errors.push_back(
-        {file, e.pointer, at.line, at.column,
-         fmt::format("{}: {}", truncated ? "unexpected end of file" : "invalid JSON", e.message)});
-    return result;
-  }
+  if (auto problem = SyntaxProblem(json_text, json, file)) return Failure(std::move(*problem));
   ScenarioDecoder decoder(file, json.locator);
   mocks::Scenario scenario = decoder.DecodeScenario(json.document);
   scenario.source_path = file;
-  result.errors = decoder.TakeErrors();
-  if (result.errors.empty()) result.scenario = std::move(scenario);
-  return result;
+  std::vector<Diagnostic> errors = decoder.TakeErrors();
+  if (!errors.empty()) return Failure(std::move(errors));
+  return scenario;
 }
 
-LoadResult LoadScenarioFile(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  auto unreadable = [&](const std::string& why) {
-    LoadResult result;
-    result.errors.push_back({file, "", 0, 0, "cannot read file: " + why});
-    return result;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unreadable(std::generic_category().message(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return unreadable(std::generic_category().message(errno));
-  return ParseScenario(text, file);
+Expected<mocks::Scenario> LoadScenarioFile(const std::filesystem::path& path) {
+  Expected<std::string> text = ReadInputFile(path);
+  if (!text) return text.failure();
+  return ParseScenario(*text, path.string());
 }
 
 std::vector<std::string> SplitTextIntoChunks(std::string_view text) {

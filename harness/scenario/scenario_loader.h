@@ -12,28 +12,14 @@
 #include <string_view>
 #include <vector>
 
-#include "mocks/scenario.h"
+#include "core/expected.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::harness {
 
-struct Diagnostic {
-  std::string file;     // as given
-  std::string pointer;  // RFC 6901 JSON pointer of the offending value ("" for the root)
-  int line = 0;         // 1-based; 0 if unknown
-  int column = 0;       // 1-based, in Unicode code points
-  std::string message;  // what was expected / what is wrong
-  // "FILE:LINE:COL: POINTER: MESSAGE", the pointer shown as "/" for the root. Without a
-  // position (line 0, e.g. an unreadable file): "FILE: POINTER: MESSAGE".
-  std::string ToString() const;
-};
-
-struct LoadResult {
-  std::optional<mocks::Scenario> scenario;  // set only when errors is empty
-  std::vector<Diagnostic> errors;           // all errors found, in document order
-};
-
-LoadResult ParseScenario(std::string_view json_text, std::string_view file_name);
-LoadResult LoadScenarioFile(const std::filesystem::path& path);  // unreadable file → one error
+// The scenario, or every error found, in document order. An unreadable file is one error.
+Expected<mocks::Scenario> ParseScenario(std::string_view json_text, std::string_view file_name);
+Expected<mocks::Scenario> LoadScenarioFile(const std::filesystem::path& path);
 
 // Splits answer text into streaming chunks: each chunk is a run of leading whitespace plus one
 // word (a maximal run of non-whitespace), like model tokens " is". Whitespace after the last word

@@ -291,7 +291,7 @@ class StepDecoder {
       if (const Value* s = FindField(alternative, "step")) {
         replacement = DecodeStep(*s, at + "/step", replacement_role);
       }
-      step.alternatives.emplace_back(std::move(when), std::move(replacement));
+      step.alternatives.push_back({std::move(when), std::move(replacement)});
     }
   }
 

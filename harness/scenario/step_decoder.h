@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "harness/scenario/field_reader.h"
-#include "mocks/scenario.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::harness {
 

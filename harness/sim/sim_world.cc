@@ -1,4 +1,4 @@
-#include "sim/sim_world.h"
+#include "harness/sim/sim_world.h"
 
 #include <fmt/format.h>
 #include <time.h>
@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "harness/measure/cpu_time.h"
+#include "mocks/model/calendar.h"
 #include "core/random.h"
 
 namespace agentreplay::harness {
@@ -65,12 +67,6 @@ Task<bool> SimClock::SleepUnlessCancelled(Duration d, WaitCanceller& canceller) 
   co_await wait;
   canceller.ClearHook();
   co_return !canceller.cancelled();
-}
-
-Duration ThreadCpuTime() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
 namespace {
@@ -277,9 +273,6 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
 namespace agentreplay::harness {
 namespace {
 
-// Simulated runs tell a fixed calendar time (2026-01-01T00:00:00Z plus virtual time), so
-// tool outputs, and therefore request bytes, are identical run after run.
-constexpr std::chrono::sys_seconds kSimWallOrigin{std::chrono::seconds(1767225600)};
 
 // The proxy_router hop in virtual time: half the drawn hop latency on the way to the tool,
 // half on the way back, around the same in-process implementation.
@@ -324,7 +317,7 @@ class SimSession : public WorldSession {
   }
   Clock& clock() override { return clock_; }
   Transport& transport() override { return transport_; }
-  std::chrono::sys_seconds wall_origin() const override { return kSimWallOrigin; }
+  std::chrono::sys_seconds wall_origin() const override { return mocks::kScenarioEpoch; }
   Duration foreign_cpu_time() const override { return transport_.mock_cpu_time(); }
 
   // Until idle, not until the turn finishes: a tool call abandoned by its timeout runs to its

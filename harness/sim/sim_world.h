@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "core/time.h"
-#include "mocks/mock_backend.h"
+#include "mocks/api/mock_backend.h"
 #include "ports/clock.h"
 #include "ports/transport.h"
-#include "run/world.h"
+#include "harness/run/world.h"
 
 namespace agentreplay::harness {
 
@@ -101,8 +101,5 @@ class SimTransport : public Transport {
   ClientTimeouts timeouts_;
   std::shared_ptr<SimConnectionPool> pool_ = std::make_shared<SimConnectionPool>();
 };
-
-// CPU time of the calling thread.
-Duration ThreadCpuTime();
 
 }  // namespace agentreplay::harness

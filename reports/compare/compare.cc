@@ -246,7 +246,7 @@ std::vector<SegmentDelta> SegmentDeltas(const Cell& base, const Cell& head) {
   return deltas;
 }
 
-std::variant<Comparison, std::string> Compare(const Results& base, const Selector& base_selector,
+Expected<Comparison> Compare(const Results& base, const Selector& base_selector,
                                               const Results& head, const Selector& head_selector,
                                               const Gate& gate, std::string base_source,
                                               std::string head_source) {
@@ -283,13 +283,13 @@ std::variant<Comparison, std::string> Compare(const Results& base, const Selecto
     if (!base_selector.Matches(cell)) continue;
     auto [it, inserted] = base_by_key.emplace(key_of(cell), &cell);
     if (!inserted) {
-      return fmt::format(
+      return Fail(fmt::format(
           "{}: several cells for {} ({} and {}); select one with --base (e.g. variant=...)",
-          comparison.base_source, describe(cell), FullLabel(*it->second), FullLabel(cell));
+          comparison.base_source, describe(cell), FullLabel(*it->second), FullLabel(cell)));
     }
     base_order.push_back(&cell);
   }
-  if (base_order.empty()) return fmt::format("{}: no cell selected", comparison.base_source);
+  if (base_order.empty()) return Fail(fmt::format("{}: no cell selected", comparison.base_source));
 
   // Simulated runs with the same seed and repetitions replay the same draws: exact comparison.
   const bool deterministic = base.context.world == "sim" && head.context.world == "sim" &&
@@ -311,7 +311,7 @@ std::variant<Comparison, std::string> Compare(const Results& base, const Selecto
     base_matched[key] = true;
     comparison.cells.push_back(CompareCells(*it->second, cell, deterministic, gate));
   }
-  if (!any_head) return fmt::format("{}: no cell selected", comparison.head_source);
+  if (!any_head) return Fail(fmt::format("{}: no cell selected", comparison.head_source));
 
   if (deterministic) comparison.notes.push_back(kDeterministicNote);
 

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/expected.h"
 #include "reports/compare/comparison.h"
 #include "reports/compare/gate.h"
 #include "reports/compare/selector.h"
@@ -32,7 +33,7 @@ namespace agentreplay::reports {
 // cell; several base cells for one key are ambiguous. Only cells the gate judges take part.
 // `base_source`/`head_source` name the sides in the output ("a.json [variant=p0]").
 // Returns the comparison, or a sentence saying why the selections cannot be compared.
-std::variant<Comparison, std::string> Compare(const results::Results& base,
+Expected<Comparison> Compare(const results::Results& base,
                                               const Selector& base_selector,
                                               const results::Results& head,
                                               const Selector& head_selector, const Gate& gate,

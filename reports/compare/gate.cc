@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include "core/input_file.h"
 #include <fstream>
 #include <initializer_list>
 #include <set>
@@ -53,9 +54,9 @@ class GateReader {
   explicit GateReader(std::string_view file) : file_(file) {}
 
   void Problem(const std::string& pointer, std::string_view what) {
-    problems_.push_back(fmt::format("{}: {}: {}", file_, pointer.empty() ? "/" : pointer, what));
+    problems_.push_back(Diagnostic{std::string(file_), pointer, 0, 0, std::string(what)});
   }
-  const std::vector<std::string>& problems() const { return problems_; }
+  std::vector<Diagnostic>& problems() { return problems_; }
 
   // Unknown and duplicate members are problems: a typo must not silently loosen a gate.
   bool Object(const Value& v, const std::string& ptr,
@@ -157,10 +158,10 @@ class GateReader {
         continue;
       }
       auto parsed = ParseSelector(View(v[i]));
-      if (const auto* error = std::get_if<std::string>(&parsed)) {
-        Problem(here, *error);
+      if (!parsed) {
+        Problem(here, parsed.error());
       } else {
-        gate.cells.push_back(std::move(std::get<Selector>(parsed)));
+        gate.cells.push_back(std::move(*parsed));
       }
     }
   }
@@ -224,14 +225,9 @@ class GateReader {
 
  private:
   std::string file_;
-  std::vector<std::string> problems_;
+  std::vector<Diagnostic> problems_;
 };
 
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
-  return out;
-}
 
 }  // namespace
 
@@ -275,7 +271,7 @@ Gate DefaultGate() {
   return gate;
 }
 
-std::variant<Gate, std::string> ParseGate(std::string_view text, std::string_view file_name) {
+Expected<Gate> ParseGate(std::string_view text, std::string_view file_name) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) {
@@ -284,23 +280,23 @@ std::variant<Gate, std::string> ParseGate(std::string_view text, std::string_vie
     const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
     const size_t line_start = before.rfind('\n');
     const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    return fmt::format("{}:{}:{}: invalid JSON: {}", file_name, line, column,
-                       rapidjson::GetParseError_En(doc.GetParseError()));
+    return Failure(Diagnostic{std::string(file_name), std::nullopt, static_cast<int>(line),
+                              static_cast<int>(column),
+                              fmt::format("invalid JSON: {}",
+                                          rapidjson::GetParseError_En(doc.GetParseError()))});
   }
   Gate gate = DefaultGate();
   gate.source = std::string(file_name);
   GateReader reader(file_name);
   reader.ReadGate(doc, gate);
-  if (!reader.problems().empty()) return Join(reader.problems());
+  if (!reader.problems().empty()) return Failure(std::move(reader.problems()));
   return gate;
 }
 
-std::variant<Gate, std::string> LoadGateFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fmt::format("{}: cannot read the gate file", path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseGate(text.str(), path.string());
+Expected<Gate> LoadGateFile(const std::filesystem::path& path) {
+  Expected<std::string> text = ReadInputFile(path);
+  if (!text) return text.failure();
+  return ParseGate(*text, path.string());
 }
 
 }  // namespace agentreplay::reports

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/expected.h"
 #include "reports/compare/selector.h"
 #include "results/result_model.h"
 
@@ -58,7 +59,7 @@ Gate DefaultGate();
 
 // Parses a gate document. On error, every problem found, one per line, each as
 // "FILE: /json/pointer: what is wrong" ("FILE:LINE:COLUMN: invalid JSON: ..." for syntax).
-std::variant<Gate, std::string> ParseGate(std::string_view text, std::string_view file_name);
-std::variant<Gate, std::string> LoadGateFile(const std::filesystem::path& path);
+Expected<Gate> ParseGate(std::string_view text, std::string_view file_name);
+Expected<Gate> LoadGateFile(const std::filesystem::path& path);
 
 }  // namespace agentreplay::reports

@@ -38,13 +38,13 @@ std::string Selector::ToString() const {
   return text;
 }
 
-std::variant<Selector, std::string> ParseSelector(std::string_view text) {
+Expected<Selector> ParseSelector(std::string_view text) {
   Selector selector;
   auto fail = [&](std::string_view why) {
-    return fmt::format(
+    return Fail(fmt::format(
         "selector \"{}\": {} (expected key=value[,key=value] with keys scenario, "
         "runtime, variant)",
-        text, why);
+        text, why));
   };
   if (Trim(text).empty()) return selector;
   std::string_view rest = text;

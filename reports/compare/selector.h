@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/expected.h"
 #include "results/result_model.h"
 
 namespace agentreplay::reports {
@@ -26,7 +27,7 @@ struct Selector {
 // Parses "key=value[,key=value]"; spaces around keys and values are ignored. On error, a sentence
 // naming the text and the problem ("selector \"varient=p0\": unknown key \"varient\" (use
 // scenario, runtime or variant)").
-std::variant<Selector, std::string> ParseSelector(std::string_view text);
+Expected<Selector> ParseSelector(std::string_view text);
 
 // The value of dimension `key` ("scenario", "runtime", "variant") of `cell`.
 const std::string& CellDimension(const results::Cell& cell, std::string_view key);

@@ -6,21 +6,34 @@
 
 namespace agentreplay {
 
+namespace {
+
+constexpr RuntimeInfo kRuntimes[] = {
+    {Runtime::kAssistants, "assistants", "Assistants API v2: threads and runs, polled or streamed"},
+    {Runtime::kResponses, "responses", "Responses API, streamed or not"},
+    {Runtime::kChat, "chat", "Chat Completions, streamed or not"},
+};
+
+}  // namespace
+
+std::span<const RuntimeInfo> Runtimes() { return kRuntimes; }
+
+std::vector<std::string> RuntimeNames() {
+  std::vector<std::string> names;
+  for (const auto& r : kRuntimes) names.emplace_back(r.name);
+  return names;
+}
+
 std::string_view RuntimeName(Runtime runtime) {
-  switch (runtime) {
-    case Runtime::kAssistants:
-      return "assistants";
-    case Runtime::kResponses:
-      return "responses";
-    case Runtime::kChat:
-      return "chat";
+  for (const auto& r : kRuntimes) {
+    if (r.runtime == runtime) return r.name;
   }
-  return "responses";
+  return "unknown";
 }
 
 std::optional<Runtime> ParseRuntime(std::string_view name) {
-  for (Runtime r : {Runtime::kAssistants, Runtime::kResponses, Runtime::kChat}) {
-    if (RuntimeName(r) == name) return r;
+  for (const auto& r : kRuntimes) {
+    if (r.name == name) return r.runtime;
   }
   return std::nullopt;
 }

@@ -25,6 +25,16 @@ namespace agentreplay {
 
 enum class Runtime { kAssistants, kResponses, kChat };
 
+// Every runtime with its name (results, options, scenario files) and a line for `list`: the one
+// table a new runtime is added to, besides its client and MakeLlmClient.
+struct RuntimeInfo {
+  Runtime runtime;
+  std::string_view name;
+  std::string_view description;
+};
+std::span<const RuntimeInfo> Runtimes();
+std::vector<std::string> RuntimeNames();
+
 std::string_view RuntimeName(Runtime runtime);
 std::optional<Runtime> ParseRuntime(std::string_view name);
 

@@ -67,7 +67,7 @@ Error TimeoutError(std::string_view reason, std::string message) {
   return Error{ErrorKind::kTimeout, std::string(reason), std::move(message), 0};
 }
 
-std::unique_ptr<ssl::context> MakeTlsContext(const std::string& ca_file, std::string* error) {
+Expected<std::unique_ptr<ssl::context>> MakeTlsContext(const std::string& ca_file) {
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   ctx->set_verify_mode(ssl::verify_peer);
@@ -78,11 +78,8 @@ std::unique_ptr<ssl::context> MakeTlsContext(const std::string& ca_file, std::st
     ctx->load_verify_file(ca_file, ec);
   }
   if (ec) {
-    if (error != nullptr) {
-      *error = ca_file.empty() ? fmt::format("cannot load the system CA store: {}", ec.message())
-                               : fmt::format("cannot load CA file {}: {}", ca_file, ec.message());
-    }
-    return nullptr;
+    return Fail(ca_file.empty() ? fmt::format("cannot load the system CA store: {}", ec.message())
+                                : fmt::format("cannot load CA file {}: {}", ca_file, ec.message()));
   }
   return ctx;
 }

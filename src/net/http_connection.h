@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "core/expected.h"
 #include "core/task.h"
 #include "net/deadline.h"
 #include "net/url.h"
@@ -46,9 +47,8 @@ struct Connection {
 };
 
 // The TLS client settings of one transport: peer verification on, TLS 1.2 or later, trust in
-// `ca_file` (PEM) or the system store. nullptr and `error` when the CA file is unusable.
-std::unique_ptr<boost::asio::ssl::context> MakeTlsContext(const std::string& ca_file,
-                                                          std::string* error);
+// `ca_file` (PEM) or the system store. Fails when the CA file (or store) is unusable.
+Expected<std::unique_ptr<boost::asio::ssl::context>> MakeTlsContext(const std::string& ca_file);
 
 struct OpenResult {
   std::unique_ptr<Connection> connection;

@@ -286,23 +286,19 @@ Task<HttpResponse> SendOn(std::shared_ptr<HttpTransport::Shared> shared, HttpReq
 
 }  // namespace
 
-std::unique_ptr<HttpTransport> HttpTransport::Create(EventLoop& loop, Clock& clock,
-                                                     HttpTransportOptions options,
-                                                     std::string* error) {
-  std::string url_error;
-  auto url = ParseBaseUrl(options.base_url, &url_error);
-  if (!url) {
-    if (error != nullptr) *error = fmt::format("base URL '{}': {}", options.base_url, url_error);
-    return nullptr;
-  }
+Expected<std::unique_ptr<HttpTransport>> HttpTransport::Create(EventLoop& loop, Clock& clock,
+                                                               HttpTransportOptions options) {
+  auto url = ParseBaseUrl(options.base_url);
+  if (!url) return Fail(fmt::format("base URL '{}': {}", options.base_url, url.error()));
   auto shared = std::make_shared<Shared>(loop, clock, std::move(options), std::move(*url));
   // Host carries the port only when it is not the scheme's default.
   std::string authority = shared->url.Authority();
   if (shared->url.port == (shared->url.tls ? 443 : 80)) authority.resize(authority.rfind(':'));
   shared->host_header = std::move(authority);
   if (shared->url.tls) {
-    shared->tls = MakeTlsContext(shared->options.ca_file, error);
-    if (!shared->tls) return nullptr;
+    auto tls = MakeTlsContext(shared->options.ca_file);
+    if (!tls) return std::move(tls.failure());
+    shared->tls = std::move(*tls);
   }
   return std::unique_ptr<HttpTransport>(new HttpTransport(std::move(shared)));
 }

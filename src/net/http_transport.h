@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 
+#include "core/expected.h"
 #include "core/task.h"
 #include "core/time.h"
 #include "net/event_loop.h"
@@ -63,9 +64,9 @@ struct HttpTransportStats {
 
 class HttpTransport : public Transport {
  public:
-  // nullptr and `error` for a bad base URL or an unusable CA file.
-  static std::unique_ptr<HttpTransport> Create(EventLoop& loop, Clock& clock,
-                                               HttpTransportOptions options, std::string* error);
+  // Fails for a bad base URL or an unusable CA file.
+  static Expected<std::unique_ptr<HttpTransport>> Create(EventLoop& loop, Clock& clock,
+                                                         HttpTransportOptions options);
   ~HttpTransport() override;
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;

@@ -9,11 +9,6 @@
 namespace agentreplay::net {
 namespace {
 
-bool Fail(std::string* error, std::string message) {
-  if (error != nullptr) *error = std::move(message);
-  return false;
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -32,12 +27,11 @@ std::string BaseUrl::Authority() const {
 
 std::string BaseUrl::Origin() const { return (tls ? "https://" : "http://") + Authority(); }
 
-std::optional<BaseUrl> ParseBaseUrl(std::string_view url, std::string* error) {
+Expected<BaseUrl> ParseBaseUrl(std::string_view url) {
   BaseUrl out;
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    Fail(error, "not an absolute URL (expected http:// or https://)");
-    return std::nullopt;
+    return Fail("not an absolute URL (expected http:// or https://)");
   }
   const std::string scheme = Lower(url.substr(0, scheme_end));
   if (scheme == "https") {
@@ -46,35 +40,30 @@ std::optional<BaseUrl> ParseBaseUrl(std::string_view url, std::string* error) {
   } else if (scheme == "http") {
     out.port = 80;
   } else {
-    Fail(error, "unsupported scheme '" + scheme + "' (expected http or https)");
-    return std::nullopt;
+    return Fail("unsupported scheme '" + scheme + "' (expected http or https)");
   }
   std::string_view rest = url.substr(scheme_end + 3);
   if (rest.find_first_of("?#") != std::string_view::npos) {
-    Fail(error, "a base URL takes no query or fragment");
-    return std::nullopt;
+    return Fail("a base URL takes no query or fragment");
   }
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
   if (authority.find('@') != std::string_view::npos) {
-    Fail(error, "a base URL takes no user info");
-    return std::nullopt;
+    return Fail("a base URL takes no user info");
   }
 
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {  // [v6]:port
     const auto close = authority.find(']');
     if (close == std::string_view::npos) {
-      Fail(error, "unterminated IPv6 address");
-      return std::nullopt;
+      return Fail("unterminated IPv6 address");
     }
     out.host = std::string(authority.substr(1, close - 1));
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') {
-        Fail(error, "unexpected text after the IPv6 address");
-        return std::nullopt;
+        return Fail("unexpected text after the IPv6 address");
       }
       port_text = after.substr(1);
     }
@@ -84,8 +73,7 @@ std::optional<BaseUrl> ParseBaseUrl(std::string_view url, std::string* error) {
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
   if (out.host.empty()) {
-    Fail(error, "the URL names no host");
-    return std::nullopt;
+    return Fail("the URL names no host");
   }
   out.host = Lower(out.host);
   if (!port_text.empty()) {
@@ -94,8 +82,7 @@ std::optional<BaseUrl> ParseBaseUrl(std::string_view url, std::string* error) {
         std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || value == 0 ||
         value > 65535) {
-      Fail(error, "bad port '" + std::string(port_text) + "'");
-      return std::nullopt;
+      return Fail("bad port '" + std::string(port_text) + "'");
     }
     out.port = static_cast<uint16_t>(value);
   }

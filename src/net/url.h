@@ -2,9 +2,10 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/expected.h"
 
 namespace agentreplay::net {
 
@@ -20,9 +21,9 @@ struct BaseUrl {
   std::string Origin() const;
 };
 
-// Parses http:// and https:// URLs without user info, query or fragment. nullopt and
-// `error` for anything else.
-std::optional<BaseUrl> ParseBaseUrl(std::string_view url, std::string* error = nullptr);
+// Parses http:// and https:// URLs without user info, query or fragment; a failure saying
+// what is wrong for anything else.
+Expected<BaseUrl> ParseBaseUrl(std::string_view url);
 
 // True for "localhost", 127.0.0.0/8 and ::1: endpoints that never leave the machine.
 bool IsLoopbackHost(std::string_view host);

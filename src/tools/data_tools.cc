@@ -140,9 +140,8 @@ class AddNewDataTool : public WorkspaceTool {
     const EntrySeed entry{std::move(*category), std::move(*title), std::move(*content),
                           tags ? std::move(*tags) : std::vector<std::string>{}};
     const std::string now = Now(context);
-    std::string error;
-    const auto id = ws.entries().Add(entry, now, &error);
-    if (!id) return ToolError("storage_error", error);
+    const auto id = ws.entries().Add(entry, now);
+    if (!id) return ToolError("storage_error", id.error());
 
     JsonOutput out;
     out.writer.StartObject();
@@ -192,9 +191,8 @@ class GetFilteredDataTool : public WorkspaceTool {
       if (!f.ok()) return f.Error();
     }
 
-    std::string error;
-    const auto page = ws.entries().Query(query, &error);
-    if (!page) return ToolError("storage_error", error);
+    const auto page = ws.entries().Query(query);
+    if (!page) return ToolError("storage_error", page.error());
     JsonOutput out;
     out.writer.StartObject();
     json::Key(out.writer, "entries");
@@ -240,15 +238,9 @@ class UpdateDataEntryTool : public WorkspaceTool {
     }
 
     const std::string now = Now(context);
-    std::string error;
-    switch (ws.entries().Update(*id, update, now, &error)) {
-      case StoreStatus::kNotFound:
-        return NotFound(*id);
-      case StoreStatus::kFailed:
-        return ToolError("storage_error", error);
-      case StoreStatus::kOk:
-        break;
-    }
+    const auto updated = ws.entries().Update(*id, update, now);
+    if (!updated) return ToolError("storage_error", updated.error());
+    if (*updated == StoreStatus::kNotFound) return NotFound(*id);
     JsonOutput out;
     out.writer.StartObject();
     json::Key(out.writer, "id");
@@ -277,15 +269,9 @@ class RemoveDataEntryTool : public WorkspaceTool {
     args.OnlyKeys({"id"});
     const auto id = args.Integer("id", Need::kRequired, 1, kMaxId);
     if (!args.ok()) return args.Error();
-    std::string error;
-    switch (ws.entries().Remove(*id, &error)) {
-      case StoreStatus::kNotFound:
-        return NotFound(*id);
-      case StoreStatus::kFailed:
-        return ToolError("storage_error", error);
-      case StoreStatus::kOk:
-        break;
-    }
+    const auto removed = ws.entries().Remove(*id);
+    if (!removed) return ToolError("storage_error", removed.error());
+    if (*removed == StoreStatus::kNotFound) return NotFound(*id);
     JsonOutput out;
     out.writer.StartObject();
     json::Key(out.writer, "id");

@@ -33,10 +33,6 @@ constexpr std::string_view kWhere =
     "(SELECT 1 FROM json_each(entries.tags) WHERE json_each.value = ?3))) "
     "AND (?4 IS NULL OR created_at > ?4) ";
 
-void SetError(std::string* error, std::string message) {
-  if (error != nullptr) *error = std::move(message);
-}
-
 Entry ReadEntry(const sqlite::Statement& stmt) {
   Entry e;
   e.id = stmt.ColumnInt(0);
@@ -80,10 +76,11 @@ std::string ContainsPattern(std::string_view text) {
   return pattern;
 }
 
-std::unique_ptr<EntryStore> EntryStore::Open(const std::filesystem::path& file, bool durable,
-                                             std::string* error) {
-  auto db = sqlite::Database::Open(file, error);
-  if (!db) return nullptr;
+Expected<std::unique_ptr<EntryStore>> EntryStore::Open(const std::filesystem::path& file,
+                                                       bool durable) {
+  auto opened = sqlite::Database::Open(file);
+  if (!opened) return std::move(opened.failure());
+  std::unique_ptr<sqlite::Database> db = std::move(*opened);
   // Without fsync a scratch database costs well under a millisecond to create and drop
   // instead of tens (the harness makes one per repetition). NORMAL in WAL mode still
   // survives a crash of the process, only not of the machine.
@@ -91,25 +88,19 @@ std::unique_ptr<EntryStore> EntryStore::Open(const std::filesystem::path& file, 
   // A kept workspace uses WAL, so a reader (the sqlite3 shell) can look while the agent
   // writes; a scratch one keeps its journal in memory, which spares the -wal and -shm files
   // and their syscalls on every repetition. The synchronous pragma must precede the switch.
-  if (auto err = db->Exec(durable ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF")) {
-    SetError(error, "cannot configure the database: " + *err);
-    return nullptr;
+  Status configured = db->Exec(durable ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF");
+  if (configured) {
+    configured = db->Exec(durable ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY");
   }
-  if (auto err = db->Exec(durable ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY")) {
-    SetError(error, "cannot configure the database: " + *err);
-    return nullptr;
-  }
+  if (!configured) return Fail("cannot configure the database: " + configured.error());
   for (std::string_view sql : kSchema) {
-    if (auto err = db->Exec(sql)) {
-      SetError(error, "cannot create the schema: " + *err);
-      return nullptr;
-    }
+    const Status created = db->Exec(sql);
+    if (!created) return Fail("cannot create the schema: " + created.error());
   }
   return std::unique_ptr<EntryStore>(new EntryStore(std::move(db)));
 }
 
-std::optional<int64_t> EntryStore::AddLocked(const EntrySeed& entry, std::string_view now,
-                                             std::string* error) {
+Expected<int64_t> EntryStore::AddLocked(const EntrySeed& entry, std::string_view now) {
   auto stmt = db_->Prepare(
       "INSERT INTO entries(category, title, content, tags, created_at, updated_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
@@ -118,38 +109,28 @@ std::optional<int64_t> EntryStore::AddLocked(const EntrySeed& entry, std::string
       .Bind(3, std::string_view(entry.content))
       .Bind(4, std::string_view(TagsToJson(entry.tags)))
       .Bind(5, now);
-  if (!stmt.Run()) {
-    SetError(error, stmt.error());
-    return std::nullopt;
-  }
+  if (!stmt.Run()) return Fail(stmt.error());
   return db_->LastInsertRowId();
 }
 
-std::optional<int64_t> EntryStore::Add(const EntrySeed& entry, std::string_view now,
-                                       std::string* error) {
+Expected<int64_t> EntryStore::Add(const EntrySeed& entry, std::string_view now) {
   std::lock_guard lock(mutex_);
-  return AddLocked(entry, now, error);
+  return AddLocked(entry, now);
 }
 
-bool EntryStore::AddAll(const std::vector<EntrySeed>& entries, std::string_view now,
-                        std::string* error) {
+Status EntryStore::AddAll(const std::vector<EntrySeed>& entries, std::string_view now) {
   std::lock_guard lock(mutex_);
   sqlite::Transaction tx(*db_);
-  if (!tx.ok()) {
-    SetError(error, tx.error());
-    return false;
-  }
+  if (!tx.ok()) return Fail(tx.error());
   for (const auto& entry : entries) {
-    if (!AddLocked(entry, now, error)) return false;  // the transaction rolls back
+    auto id = AddLocked(entry, now);
+    if (!id) return std::move(id.failure());  // the transaction rolls back
   }
-  if (!tx.Commit()) {
-    SetError(error, tx.error());
-    return false;
-  }
-  return true;
+  if (!tx.Commit()) return Fail(tx.error());
+  return {};
 }
 
-std::optional<EntryPage> EntryStore::Query(const EntryQuery& query, std::string* error) {
+Expected<EntryPage> EntryStore::Query(const EntryQuery& query) {
   const int64_t limit = std::clamp<int64_t>(query.limit, 0, kMaxQueryLimit);
   std::lock_guard lock(mutex_);
   const std::string sql =
@@ -170,30 +151,21 @@ std::optional<EntryPage> EntryStore::Query(const EntryQuery& query, std::string*
     }
     page.entries.push_back(ReadEntry(stmt));
   }
-  if (!stmt.ok()) {
-    SetError(error, stmt.error());
-    return std::nullopt;
-  }
+  if (!stmt.ok()) return Fail(stmt.error());
   return page;
 }
 
-StoreStatus EntryStore::Get(int64_t id, Entry* out, std::string* error) {
+Expected<std::optional<Entry>> EntryStore::Get(int64_t id) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare(std::string(kColumns) + "WHERE id = ?1");
   stmt.Bind(1, id);
-  if (stmt.Step()) {
-    if (out != nullptr) *out = ReadEntry(stmt);
-    return StoreStatus::kOk;
-  }
-  if (!stmt.ok()) {
-    SetError(error, stmt.error());
-    return StoreStatus::kFailed;
-  }
-  return StoreStatus::kNotFound;
+  if (stmt.Step()) return std::optional<Entry>(ReadEntry(stmt));
+  if (!stmt.ok()) return Fail(stmt.error());
+  return std::optional<Entry>();
 }
 
-StoreStatus EntryStore::Update(int64_t id, const EntryUpdate& update, std::string_view now,
-                               std::string* error) {
+Expected<StoreStatus> EntryStore::Update(int64_t id, const EntryUpdate& update,
+                                         std::string_view now) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare(
       "UPDATE entries SET title = coalesce(?1, title), content = coalesce(?2, content), "
@@ -203,35 +175,25 @@ StoreStatus EntryStore::Update(int64_t id, const EntryUpdate& update, std::strin
       .Bind(3, update.tags ? std::optional(TagsToJson(*update.tags)) : std::nullopt)
       .Bind(4, now)
       .Bind(5, id);
-  if (!stmt.Run()) {
-    SetError(error, stmt.error());
-    return StoreStatus::kFailed;
-  }
+  if (!stmt.Run()) return Fail(stmt.error());
   return db_->Changes() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
 }
 
-StoreStatus EntryStore::Remove(int64_t id, std::string* error) {
+Expected<StoreStatus> EntryStore::Remove(int64_t id) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare("DELETE FROM entries WHERE id = ?1");
   stmt.Bind(1, id);
-  if (!stmt.Run()) {
-    SetError(error, stmt.error());
-    return StoreStatus::kFailed;
-  }
+  if (!stmt.Run()) return Fail(stmt.error());
   return db_->Changes() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
 }
 
-std::optional<int64_t> EntryStore::Count(std::string_view category, std::string_view title_contains,
-                                         std::string* error) {
+Expected<int64_t> EntryStore::Count(std::string_view category, std::string_view title_contains) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->Prepare(
       "SELECT count(*) FROM entries WHERE (?1 = '' OR category = ?1) "
       "AND title LIKE ?2 ESCAPE '\\'");
   stmt.Bind(1, category).Bind(2, std::string_view(ContainsPattern(title_contains)));
-  if (!stmt.Step()) {
-    SetError(error, stmt.ok() ? "count returned no row" : stmt.error());
-    return std::nullopt;
-  }
+  if (!stmt.Step()) return Fail(stmt.ok() ? "count returned no row" : stmt.error());
   return stmt.ColumnInt(0);
 }
 

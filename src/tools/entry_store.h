@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/expected.h"
 #include "tools/sqlite_db.h"
 
 namespace agentreplay {
@@ -69,34 +70,36 @@ struct EntryUpdate {
   std::optional<std::vector<std::string>> tags;
 };
 
-enum class StoreStatus { kOk, kNotFound, kFailed };
+// What an update or a removal by id found. A missing id is an answer the tools pass on to
+// the model (not_found), not a failure of the store, so it is a value beside kOk.
+enum class StoreStatus { kOk, kNotFound };
 
 class EntryStore {
  public:
   // Opens or creates the database file and its schema. `durable`: sync to disk at
   // checkpoints (a kept workspace); otherwise never (a scratch workspace deleted after the
-  // run). nullptr and `error` on failure.
-  static std::unique_ptr<EntryStore> Open(const std::filesystem::path& file, bool durable,
-                                          std::string* error);
+  // run).
+  static Expected<std::unique_ptr<EntryStore>> Open(const std::filesystem::path& file,
+                                                    bool durable);
 
-  // Each returns nullopt / kFailed with `error` set when SQLite fails.
-  std::optional<int64_t> Add(const EntrySeed& entry, std::string_view now, std::string* error);
+  // Each of these fails with SQLite's message when SQLite fails.
+
+  // Returns the new entry's id.
+  Expected<int64_t> Add(const EntrySeed& entry, std::string_view now);
   // Adds all or none (one transaction).
-  bool AddAll(const std::vector<EntrySeed>& entries, std::string_view now, std::string* error);
-  std::optional<EntryPage> Query(const EntryQuery& query, std::string* error);
-  StoreStatus Get(int64_t id, Entry* out, std::string* error);
-  StoreStatus Update(int64_t id, const EntryUpdate& update, std::string_view now,
-                     std::string* error);
-  StoreStatus Remove(int64_t id, std::string* error);
+  Status AddAll(const std::vector<EntrySeed>& entries, std::string_view now);
+  Expected<EntryPage> Query(const EntryQuery& query);
+  // nullopt when no entry has this id.
+  Expected<std::optional<Entry>> Get(int64_t id);
+  Expected<StoreStatus> Update(int64_t id, const EntryUpdate& update, std::string_view now);
+  Expected<StoreStatus> Remove(int64_t id);
   // Entries of `category` (any category when empty) whose title contains `title_contains`
   // (case-insensitive, ASCII; every title when empty).
-  std::optional<int64_t> Count(std::string_view category, std::string_view title_contains,
-                               std::string* error);
+  Expected<int64_t> Count(std::string_view category, std::string_view title_contains);
 
  private:
   explicit EntryStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
-  std::optional<int64_t> AddLocked(const EntrySeed& entry, std::string_view now,
-                                   std::string* error);
+  Expected<int64_t> AddLocked(const EntrySeed& entry, std::string_view now);
 
   std::mutex mutex_;
   std::unique_ptr<sqlite::Database> db_;

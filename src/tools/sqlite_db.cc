@@ -91,17 +91,15 @@ bool Statement::ColumnIsNull(int column) const {
   return stmt_ == nullptr || sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-std::unique_ptr<Database> Database::Open(const std::filesystem::path& path, std::string* error) {
+Expected<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path) {
   sqlite3* db = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
-    if (error != nullptr) {
-      *error = fmt::format("cannot open {}: {}", path.string(),
-                           db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    }
+    Failure failure = Fail(fmt::format("cannot open {}: {}", path.string(),
+                                       db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_close(db);  // a handle is returned even on most failures
-    return nullptr;
+    return failure;
   }
   sqlite3_extended_result_codes(db, 1);
   return std::unique_ptr<Database>(new Database(db));
@@ -109,10 +107,10 @@ std::unique_ptr<Database> Database::Open(const std::filesystem::path& path, std:
 
 Database::~Database() { sqlite3_close(db_); }
 
-std::optional<std::string> Database::Exec(std::string_view sql) {
+Status Database::Exec(std::string_view sql) {
   Statement stmt = Prepare(sql);
-  if (!stmt.Run()) return stmt.error();
-  return std::nullopt;
+  if (!stmt.Run()) return Fail(stmt.error());
+  return {};
 }
 
 Statement Database::Prepare(std::string_view sql) {
@@ -130,8 +128,8 @@ int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
 Transaction::Transaction(Database& db) : db_(db) {
-  if (auto err = db_.Exec("BEGIN IMMEDIATE")) {
-    error_ = *err;
+  if (const Status begun = db_.Exec("BEGIN IMMEDIATE"); !begun) {
+    error_ = begun.error();
   } else {
     open_ = true;
   }
@@ -143,8 +141,8 @@ Transaction::~Transaction() {
 
 bool Transaction::Commit() {
   if (!open_) return false;
-  if (auto err = db_.Exec("COMMIT")) {
-    error_ = *err;
+  if (const Status committed = db_.Exec("COMMIT"); !committed) {
+    error_ = committed.error();
     return false;
   }
   open_ = false;

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/expected.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -57,14 +59,14 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating if missing) the database file. nullptr and `error` set on failure.
-  static std::unique_ptr<Database> Open(const std::filesystem::path& path, std::string* error);
+  // Opens (creating if missing) the database file.
+  static Expected<std::unique_ptr<Database>> Open(const std::filesystem::path& path);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();
 
-  // Runs one constant statement without parameters (schema, pragmas). Returns the error.
-  std::optional<std::string> Exec(std::string_view sql);
+  // Runs one constant statement without parameters (schema, pragmas).
+  Status Exec(std::string_view sql);
   // A failed prepare gives a statement whose ok() is false; stepping it does nothing.
   Statement Prepare(std::string_view sql);
 

@@ -11,49 +11,36 @@
 namespace agentreplay {
 namespace fs = std::filesystem;
 
-std::unique_ptr<Workspace> Workspace::CreateTemporary(std::string* error) {
+Expected<std::unique_ptr<Workspace>> Workspace::CreateTemporary() {
   std::error_code ec;
   const fs::path base = fs::temp_directory_path(ec);
-  if (ec) {
-    if (error != nullptr) *error = "no temporary directory: " + ec.message();
-    return nullptr;
-  }
+  if (ec) return Fail("no temporary directory: " + ec.message());
   // mkdtemp picks a name nobody else holds and creates it private (0700) in one step.
   std::string name = (base / "agentreplay-workspace-XXXXXX").string();
   if (mkdtemp(name.data()) == nullptr) {
-    if (error != nullptr) {
-      *error = fmt::format("cannot create a directory in {}: {}", base.string(),
-                           std::error_code(errno, std::generic_category()).message());
-    }
-    return nullptr;
+    return Fail(fmt::format("cannot create a directory in {}: {}", base.string(),
+                            std::error_code(errno, std::generic_category()).message()));
   }
-  return Init(std::unique_ptr<Workspace>(new Workspace(fs::path(name), true)), error);
+  return Init(std::unique_ptr<Workspace>(new Workspace(fs::path(name), true)));
 }
 
-std::unique_ptr<Workspace> Workspace::Open(const fs::path& dir, std::string* error) {
+Expected<std::unique_ptr<Workspace>> Workspace::Open(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) {
-    if (error != nullptr) *error = fmt::format("cannot create {}: {}", dir.string(), ec.message());
-    return nullptr;
-  }
-  return Init(std::unique_ptr<Workspace>(new Workspace(dir, false)), error);
+  if (ec) return Fail(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  return Init(std::unique_ptr<Workspace>(new Workspace(dir, false)));
 }
 
 // On failure `ws` is destroyed here, which removes a temporary directory again.
-std::unique_ptr<Workspace> Workspace::Init(std::unique_ptr<Workspace> ws, std::string* error) {
+Expected<std::unique_ptr<Workspace>> Workspace::Init(std::unique_ptr<Workspace> ws) {
   std::error_code ec;
   const fs::path blob_dir = ws->dir_ / kBlobDirectory;
   fs::create_directories(blob_dir, ec);
-  if (ec) {
-    if (error != nullptr) {
-      *error = fmt::format("cannot create {}: {}", blob_dir.string(), ec.message());
-    }
-    return nullptr;
-  }
+  if (ec) return Fail(fmt::format("cannot create {}: {}", blob_dir.string(), ec.message()));
   ws->blobs_ = std::make_unique<BlobStore>(blob_dir);
-  ws->entries_ = EntryStore::Open(ws->dir_ / kDatabaseFile, !ws->remove_on_destruction_, error);
-  if (!ws->entries_) return nullptr;
+  auto entries = EntryStore::Open(ws->dir_ / kDatabaseFile, !ws->remove_on_destruction_);
+  if (!entries) return std::move(entries.failure());
+  ws->entries_ = std::move(*entries);
   return ws;
 }
 
@@ -65,26 +52,24 @@ Workspace::~Workspace() {
   }
 }
 
-std::optional<std::string> Workspace::Seed(const std::vector<EntrySeed>& entries,
-                                           const std::map<std::string, std::string>& blobs,
-                                           std::chrono::system_clock::time_point seeded_at) {
-  std::string error;
-  if (!entries_->AddAll(entries, FormatUtcTimestamp(seeded_at), &error)) {
-    return "cannot seed the data entries: " + error;
+Status Workspace::Seed(const std::vector<EntrySeed>& entries,
+                       const std::map<std::string, std::string>& blobs,
+                       std::chrono::system_clock::time_point seeded_at) {
+  if (const Status added = entries_->AddAll(entries, FormatUtcTimestamp(seeded_at)); !added) {
+    return Fail("cannot seed the data entries: " + added.error());
   }
   for (const auto& [path, content] : blobs) {
     BlobError blob_error;
     if (!blobs_->Write(path, content, /*overwrite=*/true, nullptr, &blob_error, seeded_at)) {
-      return fmt::format("cannot seed blob '{}': {}", path, blob_error.message);
+      return Fail(fmt::format("cannot seed blob '{}': {}", path, blob_error.message));
     }
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<int64_t> Workspace::CountEntries(std::string_view category,
-                                               std::string_view title_contains,
-                                               std::string* error) const {
-  return entries_->Count(category, title_contains, error);
+Expected<int64_t> Workspace::CountEntries(std::string_view category,
+                                          std::string_view title_contains) const {
+  return entries_->Count(category, title_contains);
 }
 
 }  // namespace agentreplay

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/expected.h"
 #include "tools/blob_store.h"
 #include "tools/entry_store.h"
 
@@ -28,10 +29,10 @@ class Workspace {
   static constexpr std::string_view kBlobDirectory = "blobs";
 
   // A fresh directory under the system temp directory, removed by the destructor unless
-  // Keep() was called. nullptr and `error` on failure.
-  static std::unique_ptr<Workspace> CreateTemporary(std::string* error);
+  // Keep() was called.
+  static Expected<std::unique_ptr<Workspace>> CreateTemporary();
   // Uses `dir` (created if missing) and never removes it; existing data stays.
-  static std::unique_ptr<Workspace> Open(const std::filesystem::path& dir, std::string* error);
+  static Expected<std::unique_ptr<Workspace>> Open(const std::filesystem::path& dir);
 
   Workspace(const Workspace&) = delete;
   Workspace& operator=(const Workspace&) = delete;
@@ -46,20 +47,19 @@ class Workspace {
 
   // Adds `entries` (all or none, created and updated at `seeded_at`) and writes `blobs` (path
   // relative to the store → content, replacing existing files). Blob paths are confined like
-  // the tools' paths. Returns the error, if any.
-  std::optional<std::string> Seed(const std::vector<EntrySeed>& entries,
-                                  const std::map<std::string, std::string>& blobs,
-                                  std::chrono::system_clock::time_point seeded_at = {});
+  // the tools' paths.
+  Status Seed(const std::vector<EntrySeed>& entries,
+              const std::map<std::string, std::string>& blobs,
+              std::chrono::system_clock::time_point seeded_at = {});
 
   // Entries of `category` (any when empty) whose title contains `title_contains`
-  // (case-insensitive ASCII; any title when empty). nullopt and `error` if SQLite fails.
-  std::optional<int64_t> CountEntries(std::string_view category, std::string_view title_contains,
-                                      std::string* error = nullptr) const;
+  // (case-insensitive ASCII; any title when empty). Fails if SQLite fails.
+  Expected<int64_t> CountEntries(std::string_view category, std::string_view title_contains) const;
 
  private:
   Workspace(std::filesystem::path dir, bool remove_on_destruction)
       : dir_(std::move(dir)), remove_on_destruction_(remove_on_destruction) {}
-  static std::unique_ptr<Workspace> Init(std::unique_ptr<Workspace> ws, std::string* error);
+  static Expected<std::unique_ptr<Workspace>> Init(std::unique_ptr<Workspace> ws);
 
   std::filesystem::path dir_;
   bool remove_on_destruction_ = false;

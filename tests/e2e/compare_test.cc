@@ -147,7 +147,7 @@ TEST_F(CompareCliTest, BadInputExitsTwoNamingTheProblem) {
   const std::string broken = Write("broken.json", "{\"schema\": ");
   r = Run({"compare", broken, Two()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr(broken + ": invalid JSON at line 1"));
+  EXPECT_THAT(r.err, HasSubstr(broken + ":1:12: invalid JSON"));
 
   const std::string wrong = Write("wrong.json", R"({"schema": "agentreplay.results/v9"})");
   r = Run({"compare", Two(), wrong});

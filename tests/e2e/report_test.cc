@@ -17,7 +17,7 @@
 
 #include "results/results_json.h"
 #include "tests/e2e/cli_runner.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace {
 

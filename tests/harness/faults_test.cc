@@ -9,13 +9,18 @@
 #include <string>
 #include <vector>
 
-#include "run/matrix_runner.h"
-#include "scenario/fault_decoder.h"
-#include "scenario/scenario_loader.h"
-#include "test_variants.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/run/matrix_runner.h"
+#include "harness/scenario/fault_decoder.h"
+#include "tests/harness/scenario_test_support.h"
+#include "harness/scenario/scenario_loader.h"
+#include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
+
+using scenario_test::LoadResult;
+using scenario_test::Split;
 
 using mocks::Dist;
 using mocks::FaultKind;
@@ -374,7 +379,10 @@ TEST(FaultsTest, LaterTurnsGoOnAfterAFailedRun) {
 
 std::vector<std::string> Errors(const std::string& text) {
   std::vector<std::string> out;
-  for (const auto& d : ParseFaultsFile(text, "f.json").errors) out.push_back(d.ToString());
+  const auto parsed = ParseFaultsFile(text, "f.json");
+  if (!parsed) {
+    for (const auto& d : parsed.failure().diagnostics()) out.push_back(d.ToString());
+  }
   return out;
 }
 
@@ -384,17 +392,17 @@ TEST(FaultsLoaderTest, ReadsAFaultsFile) {
    "retry_after_s": 1.5, "code": null},
   {"kind": "latency", "latency_ms": 200, "jitter_ms": 50, "probability": 0.25}]})",
                                       "f.json");
-  ASSERT_TRUE(loaded.errors.empty()) << loaded.errors[0].ToString();
-  ASSERT_EQ(loaded.rules.size(), 2U);
-  EXPECT_EQ(loaded.rules[0].kind, FaultKind::kHttpError);
-  EXPECT_EQ(loaded.rules[0].endpoint, "runs.retrieve");
-  EXPECT_EQ(loaded.rules[0].requests, (std::vector<size_t>{0, 2}));
-  EXPECT_EQ(loaded.rules[0].status, 429);
-  EXPECT_EQ(loaded.rules[0].retry_after_s, 1.5);
-  EXPECT_EQ(loaded.rules[0].code, std::optional<std::string>(""));
-  EXPECT_EQ(loaded.rules[1].endpoint, "*");
-  EXPECT_EQ(loaded.rules[1].latency_ms, 200);
-  EXPECT_EQ(loaded.rules[1].probability, 0.25);
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_EQ(loaded->size(), 2U);
+  EXPECT_EQ((*loaded)[0].kind, FaultKind::kHttpError);
+  EXPECT_EQ((*loaded)[0].endpoint, "runs.retrieve");
+  EXPECT_EQ((*loaded)[0].requests, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ((*loaded)[0].status, 429);
+  EXPECT_EQ((*loaded)[0].retry_after_s, 1.5);
+  EXPECT_EQ((*loaded)[0].code, std::optional<std::string>(""));
+  EXPECT_EQ((*loaded)[1].endpoint, "*");
+  EXPECT_EQ((*loaded)[1].latency_ms, 200);
+  EXPECT_EQ((*loaded)[1].probability, 0.25);
 }
 
 TEST(FaultsLoaderTest, BadRulesAreReportedWithPositions) {
@@ -428,18 +436,18 @@ TEST(FaultsLoaderTest, BadRulesAreReportedWithPositions) {
 }
 
 TEST(FaultsLoaderTest, ScenariosCarryTheirOwnRules) {
-  const LoadResult loaded = ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
+  const LoadResult loaded = Split(ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
 "description": "d", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}],
 "faults": [{"kind": "slicer", "average_size": 8, "size_variation": 8}]})",
-                                          "s.json");
+                                          "s.json"));
   ASSERT_EQ(loaded.errors.size(), 1U);
   EXPECT_EQ(loaded.errors[0].ToString(),
             "s.json:3:68: /faults/0/size_variation: size_variation must be < average_size (8), "
             "got 8");
-  const LoadResult good = ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
+  const LoadResult good = Split(ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
 "description": "d", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}],
 "faults": [{"kind": "reset_peer", "timeout_ms": 10, "requests": [1]}]})",
-                                        "s.json");
+                                        "s.json"));
   ASSERT_TRUE(good.errors.empty()) << good.errors[0].ToString();
   ASSERT_EQ(good.scenario->faults.size(), 1U);
   EXPECT_EQ(good.scenario->faults[0].kind, FaultKind::kResetPeer);
@@ -451,13 +459,13 @@ TEST(FaultsLoaderTest, ShippedFaultFilesLoadAndTheSchemaAgrees) {
   for (const auto& entry : std::filesystem::directory_iterator(dir / "faults")) {
     SCOPED_TRACE(entry.path().string());
     const auto loaded = LoadFaultsFile(entry.path());
-    EXPECT_TRUE(loaded.errors.empty()) << loaded.errors.at(0).ToString();
-    EXPECT_FALSE(loaded.rules.empty());
+    ASSERT_TRUE(loaded) << loaded.error();
+    EXPECT_FALSE(loaded->empty());
     ++files;
   }
   EXPECT_GE(files, 2);
 
-  std::ifstream in(dir / "schemas" / "faults.schema.json");
+  std::ifstream in(shipped::Schema("faults"));
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   rapidjson::Document schema;
   schema.Parse(text.data(), text.size());

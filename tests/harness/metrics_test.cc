@@ -1,13 +1,13 @@
 // The whole path in the simulated world — scenario, mock, agent core, probe, metrics — on a
 // scenario whose timeline is computed by hand below. Every figure is exact.
-#include "measure/metrics.h"
+#include "harness/measure/metrics.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "run/matrix_runner.h"
-#include "run/stats.h"
-#include "test_variants.h"
+#include "harness/run/matrix_runner.h"
+#include "results/statistics.h"
+#include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -121,7 +121,7 @@ TEST(MetricsTest, SegmentsAlwaysSumToE2eEvenWithOverlaps) {
 
 TEST(StatsTest, QuantilesInterpolateLikeNumpy) {
   // numpy.percentile([1, 2, 3, 4, 10], [50, 90, 95, 99]) = 3, 7.6, 8.8, 9.76
-  const results::Summary s = Summarize({10, 2, 4, 1, 3});
+  const results::Summary s = results::Summarize({10, 2, 4, 1, 3});
   EXPECT_EQ(s.count, 5);
   EXPECT_DOUBLE_EQ(s.min, 1);
   EXPECT_DOUBLE_EQ(s.max, 10);
@@ -135,10 +135,10 @@ TEST(StatsTest, QuantilesInterpolateLikeNumpy) {
 }
 
 TEST(StatsTest, SingleValueAndEmpty) {
-  const results::Summary one = Summarize({7});
+  const results::Summary one = results::Summarize({7});
   EXPECT_DOUBLE_EQ(one.p99, 7);
   EXPECT_DOUBLE_EQ(one.stddev, 0);
-  EXPECT_EQ(Summarize({}).count, 0);
+  EXPECT_EQ(results::Summarize({}).count, 0);
 }
 
 }  // namespace

@@ -2,9 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "packages/registry.h"
-#include "packages/tool_packs_file.h"
-#include "run/matrix_runner.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/packages/registry.h"
+#include "harness/packages/tool_packs_file.h"
+#include "harness/run/matrix_runner.h"
 #include "tools/tool_catalog.h"
 
 namespace agentreplay::harness {
@@ -16,17 +17,17 @@ using ::testing::HasSubstr;
 const Registry& Shipped() {
   static const Registry registry = [] {
     auto loaded =
-        Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
-    if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
-    return std::get<Registry>(std::move(loaded));
+        Registry::Load(shipped::PackagesFile());
+    if (!loaded) throw std::runtime_error(loaded.error());
+    return std::move(*loaded);
   }();
   return registry;
 }
 
 Variant V(std::string_view spec) {
   auto resolved = Shipped().ResolveVariant(spec);
-  if (auto* err = std::get_if<std::string>(&resolved)) throw std::runtime_error(*err);
-  return std::get<Variant>(std::move(resolved));
+  if (!resolved) throw std::runtime_error(resolved.error());
+  return std::move(*resolved);
 }
 
 // A fixed-latency scenario: one tool round (get_current_time, 40 ms) then a text answer.
@@ -98,17 +99,17 @@ TEST(RegistryTest, VariantsResolveToTypedSettings) {
 
 TEST(RegistryTest, BadVariantsAreExplained) {
   auto unknown = Shipped().ResolveVariant("p0+p9");
-  ASSERT_TRUE(std::holds_alternative<std::string>(unknown));
-  EXPECT_THAT(std::get<std::string>(unknown), HasSubstr("unknown package 'p9'"));
+  ASSERT_FALSE(unknown);
+  EXPECT_THAT(unknown.error(), HasSubstr("unknown package 'p9'"));
   auto twice = Shipped().ResolveVariant("p0+p0");
-  EXPECT_THAT(std::get<std::string>(twice), HasSubstr("twice"));
+  EXPECT_THAT(twice.error(), HasSubstr("twice"));
   auto list = Shipped().ResolveList("default,p0,p2+p0+p0");
-  EXPECT_THAT(std::get<std::string>(list), HasSubstr("twice"));
+  EXPECT_THAT(list.error(), HasSubstr("twice"));
 }
 
 TEST(RegistryTest, LaddersExpandWithoutDuplicates) {
   auto list = Shipped().ResolveList("baseline,default,p2+p0");
-  const auto& variants = std::get<std::vector<Variant>>(list);
+  const auto& variants = *list;
   ASSERT_EQ(variants.size(), 7u);  // baseline and p0+p2 are already in the ladder
   EXPECT_EQ(variants.front().name, "baseline");
 }
@@ -117,14 +118,14 @@ TEST(RegistryTest, RegistryErrorsNameTheFileAndPointer) {
   auto bad = Registry::Parse(R"({"schema":"agentreplay.packages/v1","legacy":{"stream":"yes"},
                                  "packages":[],"ladders":{"default":["baseline"]}})",
                              "packages.json");
-  EXPECT_EQ(std::get<std::string>(bad), "packages.json: /legacy/stream: expected true or false");
+  EXPECT_EQ(bad.error(), "packages.json: /legacy/stream: expected true or false");
   auto conflict = Registry::Parse(
       R"({"schema":"agentreplay.packages/v1","legacy":{},"packages":[
           {"id":"a","name":"a","description":"a","sets":{"stream":true}},
           {"id":"b","name":"b","description":"b","sets":{"stream":false}}],
           "ladders":{"default":["a+b"]}})",
       "packages.json");
-  EXPECT_THAT(std::get<std::string>(conflict), HasSubstr("both set 'stream' differently"));
+  EXPECT_THAT(conflict.error(), HasSubstr("both set 'stream' differently"));
 }
 
 TEST(PackagesTest, P2RemovesExactlyTheProxyHop) {
@@ -258,9 +259,9 @@ TEST(PackagesTest, P1AttachesTheVectorStoreSoTheModelCanSearchIt) {
 const ToolPacks& ShippedPacks() {
   static const ToolPacks packs = [] {
     auto loaded =
-        LoadToolPacks(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/tool_packs.json");
-    if (auto* err = std::get_if<std::string>(&loaded)) throw std::runtime_error(*err);
-    return std::get<ToolPacks>(std::move(loaded));
+        LoadToolPacks(shipped::ToolPacksFile());
+    if (!loaded) throw std::runtime_error(loaded.error());
+    return std::move(*loaded);
   }();
   return packs;
 }
@@ -280,9 +281,9 @@ TEST(ToolPacksTest, BadPackFilesAreExplained) {
   auto unknown = ParseToolPacks(R"({"schema":"agentreplay.tool_packs/v1","packs":{"Core":[]},
       "rules":[{"pack":"Nope","words":["x"]}]})",
                                 "tool_packs.json");
-  EXPECT_EQ(std::get<std::string>(unknown), "tool_packs.json: /rules/0/pack: unknown pack 'Nope'");
+  EXPECT_EQ(unknown.error(), "tool_packs.json: /rules/0/pack: unknown pack 'Nope'");
   auto schema = ParseToolPacks(R"({"schema":"v0"})", "tool_packs.json");
-  EXPECT_THAT(std::get<std::string>(schema), HasSubstr("/schema"));
+  EXPECT_THAT(schema.error(), HasSubstr("/schema"));
 }
 
 results::Cell RunWithPacks(const mocks::Scenario& s, std::string_view variant) {

@@ -8,18 +8,18 @@
 #include <cmath>
 #include <string>
 
-#include "packages/registry.h"
-#include "run/matrix_runner.h"
-#include "scenario/scenario_loader.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/packages/registry.h"
+#include "harness/run/matrix_runner.h"
+#include "harness/scenario/scenario_loader.h"
 
 namespace agentreplay::harness {
 namespace {
 
 const Registry& Packages() {
   static const Registry registry = [] {
-    auto loaded = Registry::Load(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / "registry" /
-                                 "packages.json");
-    return std::get<Registry>(std::move(loaded));
+    auto loaded = Registry::Load(shipped::PackagesFile());
+    return std::move(*loaded);
   }();
   return registry;
 }
@@ -27,8 +27,8 @@ const Registry& Packages() {
 mocks::Scenario Shipped(const std::string& name) {
   auto loaded =
       LoadScenarioFile(std::filesystem::path(AGENTREPLAY_SCENARIOS_DIR) / (name + ".json"));
-  EXPECT_TRUE(loaded.scenario);
-  return std::move(*loaded.scenario);
+  EXPECT_TRUE(loaded) << loaded.error();
+  return std::move(*loaded);
 }
 
 struct Case {
@@ -56,17 +56,16 @@ TEST_P(RealWorldTest, CountsEqualTheSimulatedWorldAndTimingsAgree) {
   const Case c = GetParam();
   const mocks::Scenario scenario = Shipped(c.scenario);
   auto variant = Packages().ResolveVariant(c.variant);
-  ASSERT_TRUE(std::holds_alternative<Variant>(variant));
+  ASSERT_TRUE(variant.ok());
   MatrixOptions options;
   options.repetitions = 2;
   options.seed = 7;
 
   auto sim = MakeSimWorld();
-  std::string error;
-  auto real = MakeRealWorld(RealWorldOptions{}, &error);
-  ASSERT_TRUE(real) << error;
-  const auto sim_cell = RunCell(*sim, scenario, std::get<Variant>(variant), c.runtime, options);
-  const auto real_cell = RunCell(*real, scenario, std::get<Variant>(variant), c.runtime, options);
+  auto real = MakeRealWorld(RealWorldOptions{});
+  ASSERT_TRUE(real) << real.error();
+  const auto sim_cell = RunCell(*sim, scenario, *variant, c.runtime, options);
+  const auto real_cell = RunCell(**real, scenario, *variant, c.runtime, options);
   ASSERT_EQ(sim_cell.samples.size(), real_cell.samples.size());
   for (size_t i = 0; i < sim_cell.samples.size(); ++i) {
     const auto& s = sim_cell.samples[i];
@@ -136,17 +135,16 @@ TEST_P(RealWorldFaultTest, EndsAsInTheSimulatedWorld) {
   mocks::Scenario scenario = Shipped("one_tool_call");
   scenario.faults.push_back(c.rule);
   auto variant = Packages().ResolveVariant(c.variant);
-  ASSERT_TRUE(std::holds_alternative<Variant>(variant));
+  ASSERT_TRUE(variant.ok());
   MatrixOptions options;
   options.repetitions = 1;
   options.read_timeout = std::chrono::milliseconds(1500);  // a stall must not take 30 s here
 
   auto sim = MakeSimWorld();
-  std::string error;
-  auto real = MakeRealWorld(RealWorldOptions{}, &error);
-  ASSERT_TRUE(real) << error;
-  const auto s = RunCell(*sim, scenario, std::get<Variant>(variant), Runtime::kResponses, options);
-  const auto r = RunCell(*real, scenario, std::get<Variant>(variant), Runtime::kResponses, options);
+  auto real = MakeRealWorld(RealWorldOptions{});
+  ASSERT_TRUE(real) << real.error();
+  const auto s = RunCell(*sim, scenario, *variant, Runtime::kResponses, options);
+  const auto r = RunCell(**real, scenario, *variant, Runtime::kResponses, options);
   ASSERT_EQ(s.samples.size(), 1u);
   ASSERT_EQ(r.samples.size(), 1u);
   EXPECT_EQ(r.samples[0].ok, s.samples[0].ok);

@@ -3,9 +3,10 @@
 
 #include <filesystem>
 
-#include "run/matrix_runner.h"
-#include "scenario/scenario_loader.h"
-#include "test_variants.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/run/matrix_runner.h"
+#include "harness/scenario/scenario_loader.h"
+#include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -134,21 +135,21 @@ TEST(RunnerTest, EveryShippedScenarioCompletesOnEveryRuntime) {
   for (const auto& entry : std::filesystem::directory_iterator(AGENTREPLAY_SCENARIOS_DIR)) {
     const auto name = entry.path().filename().string();
     if (entry.path().extension() != ".json" || name.find(".schema.") != std::string::npos) continue;
-    LoadResult loaded = LoadScenarioFile(entry.path());
-    ASSERT_TRUE(loaded.scenario) << name << ": " << loaded.errors.front().ToString();
-    scenarios.push_back(std::move(*loaded.scenario));
+    auto loaded = LoadScenarioFile(entry.path());
+    ASSERT_TRUE(loaded) << name << ": " << loaded.error();
+    scenarios.push_back(std::move(*loaded));
   }
   ASSERT_GE(scenarios.size(), 9u);
   auto registry =
-      Registry::Load(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/registry/packages.json");
-  ASSERT_TRUE(std::holds_alternative<Registry>(registry));
-  auto variants = std::get<Registry>(registry).ResolveList("p0+p2+p1+p3+pr");
-  ASSERT_TRUE(std::holds_alternative<std::vector<Variant>>(variants));
+      Registry::Load(shipped::PackagesFile());
+  ASSERT_TRUE(registry.ok());
+  auto variants = registry->ResolveList("p0+p2+p1+p3+pr");
+  ASSERT_TRUE(variants.ok());
 
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 2;
-  options.variants = std::get<std::vector<Variant>>(variants);
+  options.variants = *variants;
   options.runtimes = {Runtime::kAssistants, Runtime::kResponses, Runtime::kChat};
   results::Results results;
   int callbacks = 0;

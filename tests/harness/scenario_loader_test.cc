@@ -16,7 +16,9 @@ namespace {
 
 using mocks::Dist;
 using scenario_test::OnlyError;
+using scenario_test::LoadResult;
 using scenario_test::Parse;
+using scenario_test::Split;
 using scenario_test::WithSteps;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -79,7 +81,7 @@ constexpr std::string_view kFullExample = R"({
 })";
 
 TEST(ParseScenarioTest, ReadsEveryField) {
-  const LoadResult r = ParseScenario(kFullExample, "dir/one_tool_call.json");
+  const LoadResult r = Split(ParseScenario(kFullExample, "dir/one_tool_call.json"));
   ASSERT_THAT(r.errors, IsEmpty()) << r.errors.front().ToString();
   ASSERT_TRUE(r.scenario.has_value());
   const mocks::Scenario& s = *r.scenario;
@@ -379,11 +381,11 @@ TEST(DiagnosticTest, ColumnsCountCodePoints) {
 }
 
 TEST(LoadScenarioFileTest, UnreadableFileIsOneDiagnostic) {
-  const LoadResult r = LoadScenarioFile("no/such/file.json");
+  const LoadResult r = Split(LoadScenarioFile("no/such/file.json"));
   ASSERT_EQ(r.errors.size(), 1U);
   EXPECT_EQ(r.errors[0].ToString(),
-            "no/such/file.json: /: cannot read file: No such file or directory");
-  const LoadResult dir = LoadScenarioFile(kScenariosDir);
+            "no/such/file.json: cannot read file: No such file or directory");
+  const LoadResult dir = Split(LoadScenarioFile(kScenariosDir));
   ASSERT_EQ(dir.errors.size(), 1U);
   EXPECT_EQ(dir.errors[0].message, "cannot read file: it is a directory");
 }

@@ -14,7 +14,9 @@ namespace {
 using mocks::Dist;
 using scenario_test::AllErrors;
 using scenario_test::OnlyError;
+using scenario_test::LoadResult;
 using scenario_test::Parse;
+using scenario_test::Split;
 using scenario_test::WithSteps;
 using scenario_test::WithStepsAndDocuments;
 using scenario_test::WithStepsAndExpect;
@@ -80,14 +82,14 @@ TEST(StepFieldsTest, ReadsFileSearchFaultsAlternativesAndFileSearchUsed) {
   EXPECT_THAT(step.file_search->results, ElementsAre("security-policy.md", "retention.md"));
 
   ASSERT_EQ(step.alternatives.size(), 2U);
-  EXPECT_EQ(step.alternatives[0].first.tool_not_offered, "file_search");
-  EXPECT_EQ(step.alternatives[0].first.tools_offered_at_least, 0);
-  EXPECT_EQ(step.alternatives[0].second.ttft_ms, Dist::Fixed(300));
-  EXPECT_THAT(step.alternatives[0].second.text_chunks, ElementsAre("No."));
-  EXPECT_FALSE(step.alternatives[0].second.file_search.has_value());
-  EXPECT_EQ(step.alternatives[1].first.tool_not_offered, "x");
-  EXPECT_EQ(step.alternatives[1].first.tools_offered_at_least, 12);
-  EXPECT_THAT(step.alternatives[1].second.text_chunks, ElementsAre("Proba", "bly not."));
+  EXPECT_EQ(step.alternatives[0].when.tool_not_offered, "file_search");
+  EXPECT_EQ(step.alternatives[0].when.tools_offered_at_least, 0);
+  EXPECT_EQ(step.alternatives[0].step.ttft_ms, Dist::Fixed(300));
+  EXPECT_THAT(step.alternatives[0].step.text_chunks, ElementsAre("No."));
+  EXPECT_FALSE(step.alternatives[0].step.file_search.has_value());
+  EXPECT_EQ(step.alternatives[1].when.tool_not_offered, "x");
+  EXPECT_EQ(step.alternatives[1].when.tools_offered_at_least, 12);
+  EXPECT_THAT(step.alternatives[1].step.text_chunks, ElementsAre("Proba", "bly not."));
 
   EXPECT_EQ(turn.expect.file_search_used, true);
 }

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -12,7 +14,22 @@
 
 namespace agentreplay::harness::scenario_test {
 
-inline LoadResult Parse(std::string_view text) { return ParseScenario(text, "s.json"); }
+// A load's outcome with both parts at hand, as the assertions below read it.
+struct LoadResult {
+  std::optional<mocks::Scenario> scenario;
+  std::vector<Diagnostic> errors;
+};
+inline LoadResult Split(Expected<mocks::Scenario> loaded) {
+  LoadResult r;
+  if (loaded) {
+    r.scenario = std::move(*loaded);
+  } else {
+    r.errors = std::move(loaded.failure().diagnostics());
+  }
+  return r;
+}
+
+inline LoadResult Parse(std::string_view text) { return Split(ParseScenario(text, "s.json")); }
 
 // Every diagnostic of `text`, as text, in the order reported.
 inline std::vector<std::string> AllErrors(std::string_view text) {
@@ -25,13 +42,14 @@ inline std::vector<std::string> AllErrors(std::string_view text) {
 inline std::string OnlyError(std::string_view text) {
   const LoadResult r = Parse(text);
   EXPECT_FALSE(r.scenario.has_value());
-  if (r.errors.size() != 1) {
+  const std::vector<Diagnostic>& errors = r.errors;
+  if (errors.size() != 1) {
     std::string all;
-    for (const auto& e : r.errors) all += e.ToString() + "\n";
-    ADD_FAILURE() << "expected exactly one diagnostic, got " << r.errors.size() << ":\n" << all;
-    return r.errors.empty() ? "" : r.errors.front().ToString();
+    for (const auto& e : errors) all += e.ToString() + "\n";
+    ADD_FAILURE() << "expected exactly one diagnostic, got " << errors.size() << ":\n" << all;
+    return errors.empty() ? "" : errors.front().ToString();
   }
-  return r.errors.front().ToString();
+  return errors.front().ToString();
 }
 
 // A valid scenario with one turn whose steps are `steps` (a JSON array), for step-level tests.

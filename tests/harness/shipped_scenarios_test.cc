@@ -12,9 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/packages/shipped_files.h"
 #include "harness/scenario/scenario_loader.h"
-#include "mocks/knowledge_base.h"
-#include "mocks/step_resolver.h"
+#include "mocks/model/knowledge_base.h"
+#include "mocks/api/step_resolver.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -46,9 +47,9 @@ std::vector<std::filesystem::path> ShippedScenarioFiles() {
 }
 
 mocks::Scenario LoadShipped(const std::string& name) {
-  LoadResult r = LoadScenarioFile(kScenariosDir / (name + ".json"));
-  for (const auto& e : r.errors) ADD_FAILURE() << e.ToString();
-  return r.scenario ? std::move(*r.scenario) : mocks::Scenario{};
+  auto r = LoadScenarioFile(kScenariosDir / (name + ".json"));
+  if (!r) ADD_FAILURE() << r.error();
+  return r ? std::move(*r) : mocks::Scenario{};
 }
 
 // What the model does in one turn when every request offers `offered`, as the mock decides it.
@@ -95,14 +96,16 @@ TEST(ShippedScenariosTest, AllLoadWithoutErrorsAndMeetTheirOwnExpectations) {
   std::set<std::string> names;
   for (const auto& path : ShippedScenarioFiles()) {
     SCOPED_TRACE(path.string());
-    const LoadResult r = LoadScenarioFile(path);
-    for (const auto& e : r.errors) ADD_FAILURE() << e.ToString();
-    if (!r.scenario) continue;
-    EXPECT_EQ(r.scenario->name, path.stem().string());
-    names.insert(r.scenario->name);
-    for (size_t t = 0; t < r.scenario->turns.size(); ++t) {
+    const auto r = LoadScenarioFile(path);
+    if (!r) {
+      ADD_FAILURE() << r.error();
+      continue;
+    }
+    EXPECT_EQ(r->name, path.stem().string());
+    names.insert(r->name);
+    for (size_t t = 0; t < r->turns.size(); ++t) {
       // The scripted path (no alternative taken) is the one the expectations describe.
-      const mocks::TurnScript& turn = r.scenario->turns[t];
+      const mocks::TurnScript& turn = r->turns[t];
       std::string answer;
       std::set<std::string> called;
       bool searched = false;
@@ -151,7 +154,7 @@ TEST(ShippedScenariosTest, NewScenariosUseRealisticLatencies) {
     for (const auto& turn : s.turns) {
       for (const auto& step : turn.steps) {
         check_step(step);
-        for (const auto& alternative : step.alternatives) check_step(alternative.second);
+        for (const auto& alternative : step.alternatives) check_step(alternative.step);
       }
     }
   }
@@ -262,7 +265,7 @@ std::set<std::string> StringItems(const rapidjson::Value* array) {
 
 TEST(SchemaTest, IsValidJsonAndAgreesWithTheLoader) {
   rapidjson::Document schema;
-  schema.Parse(ReadFile(kScenariosDir / "schemas" / "scenario.schema.json"));
+  schema.Parse(ReadFile(shipped::Schema("scenario")));
   ASSERT_FALSE(schema.HasParseError()) << "offset " << schema.GetErrorOffset();
   ASSERT_TRUE(schema.IsObject());
   EXPECT_STREQ(schema["$schema"].GetString(), "https://json-schema.org/draft/2020-12/schema");

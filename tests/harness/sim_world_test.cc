@@ -1,4 +1,4 @@
-#include "sim/sim_world.h"
+#include "harness/sim/sim_world.h"
 
 #include <gtest/gtest.h>
 

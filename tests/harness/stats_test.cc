@@ -1,6 +1,7 @@
-// run/stats: the cell statistics written into results (intervals, outliers, warm-up) and the
+// results/statistics (cell summaries): the cell statistics written into results (intervals, outliers, warm-up) and the
 // runner's warm-up repetitions.
-#include "run/stats.h"
+#include "harness/packages/shipped_files.h"
+#include "results/statistics.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -11,12 +12,17 @@
 #include <string>
 
 #include "results/results_json.h"
-#include "run/matrix_runner.h"
-#include "run/world.h"
-#include "test_variants.h"
+#include "harness/run/matrix_runner.h"
+#include "harness/run/world.h"
+#include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
+
+using results::ComputeCellStats;
+using results::Quantile;
+using results::Summarize;
+using results::SummarizeWithIntervals;
 
 using mocks::Dist;
 
@@ -143,11 +149,11 @@ results::Results WithNewFields() {
 
 results::Results ReadBack(const std::string& text) {
   auto read = results::ReadResultsJson(text, "results.json");
-  if (const auto* error = std::get_if<results::ReadError>(&read)) {
-    ADD_FAILURE() << error->message;
+  if (!read) {
+    ADD_FAILURE() << read.error();
     return {};
   }
-  return std::get<results::Results>(std::move(read));
+  return std::move(*read);
 }
 
 TEST(CellStatsTest, ResultsDocumentsCarryTheNewFields) {
@@ -182,8 +188,7 @@ TEST(CellStatsTest, ResultsReaderChecksTheNewFields) {
   const std::string text = results::ResultsToJson(WithNewFields(), false);
   auto failure = [](std::string bad) {
     auto read = results::ReadResultsJson(bad, "results.json");
-    const auto* error = std::get_if<results::ReadError>(&read);
-    return error == nullptr ? std::string("read succeeded") : error->message;
+    return read ? std::string("read succeeded") : read.error();
   };
   auto replace = [&](std::string_view from, std::string_view to) {
     std::string out = text;
@@ -212,7 +217,7 @@ std::string AsDraft04(std::string text) {
 }
 
 TEST(CellStatsTest, NewFieldsMatchTheResultsSchema) {
-  std::ifstream in(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/schemas/results.schema.json");
+  std::ifstream in(shipped::Schema("results"));
   std::ostringstream schema_text;
   schema_text << in.rdbuf();
   rapidjson::Document schema_json;

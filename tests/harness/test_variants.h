@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "packages/registry.h"
+#include "harness/packages/registry.h"
 
 namespace agentreplay::harness {
 

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "run/workspace_setup.h"
+#include "harness/run/workspace_setup.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -21,9 +21,8 @@ std::string Slurp(const fs::path& path) {
 
 // A directory name under the temp dir that nothing holds yet.
 fs::path FreshDir(std::string_view tag) {
-  std::string error;
-  auto probe = Workspace::CreateTemporary(&error);  // unique, removed again at once
-  return probe->dir().string() + "-" + std::string(tag);
+  auto probe = Workspace::CreateTemporary();  // unique, removed again at once
+  return (*probe)->dir().string() + "-" + std::string(tag);
 }
 
 mocks::Scenario SeededScenario() {
@@ -40,9 +39,9 @@ mocks::Scenario SeededScenario() {
 }
 
 TEST(WorkspaceTest, TemporaryIsRemovedUnlessKept) {
-  std::string error;
-  auto ws = Workspace::CreateTemporary(&error);
-  ASSERT_NE(ws, nullptr) << error;
+  auto created = Workspace::CreateTemporary();
+  ASSERT_TRUE(created) << created.error();
+  auto ws = std::move(*created);
   const fs::path dir = ws->dir();
   EXPECT_EQ(dir.parent_path(), fs::temp_directory_path());
   EXPECT_TRUE(fs::is_regular_file(dir / "data.sqlite"));
@@ -50,7 +49,7 @@ TEST(WorkspaceTest, TemporaryIsRemovedUnlessKept) {
   ws.reset();
   EXPECT_FALSE(fs::exists(dir));
 
-  ws = Workspace::CreateTemporary(&error);
+  ws = Workspace::CreateTemporary().value();
   const fs::path kept = ws->dir();
   ws->Keep();
   ws.reset();
@@ -60,20 +59,21 @@ TEST(WorkspaceTest, TemporaryIsRemovedUnlessKept) {
 
 TEST(WorkspaceTest, OpenKeepsTheDirectoryAndItsData) {
   const fs::path dir = FreshDir("open");
-  std::string error;
   {
-    auto ws = Workspace::Open(dir, &error);
-    ASSERT_NE(ws, nullptr) << error;
-    EXPECT_EQ(ws->entries().Add({"notes", "first", "", {}}, "2026-01-01T00:00:00.000Z", &error), 1);
+    auto opened = Workspace::Open(dir);
+    ASSERT_TRUE(opened) << opened.error();
+    auto& ws = *opened;
+    EXPECT_EQ(*ws->entries().Add({"notes", "first", "", {}}, "2026-01-01T00:00:00.000Z"), 1);
   }
   ASSERT_TRUE(fs::exists(dir / "data.sqlite"));
   {
-    auto ws = Workspace::Open(dir, &error);
-    ASSERT_NE(ws, nullptr) << error;
-    EXPECT_EQ(ws->CountEntries("notes", "FIRST"), 1);
+    auto opened = Workspace::Open(dir);
+    ASSERT_TRUE(opened) << opened.error();
+    auto& ws = *opened;
+    EXPECT_EQ(*ws->CountEntries("notes", "FIRST"), 1);
     // Ids are never handed out twice, even after the newest entry was removed.
-    EXPECT_EQ(ws->entries().Remove(1, &error), StoreStatus::kOk);
-    EXPECT_EQ(ws->entries().Add({"notes", "second", "", {}}, "", &error), 2);
+    EXPECT_EQ(*ws->entries().Remove(1), StoreStatus::kOk);
+    EXPECT_EQ(*ws->entries().Add({"notes", "second", "", {}}, ""), 2);
   }
   EXPECT_TRUE(fs::exists(dir));
   fs::remove_all(dir);
@@ -82,27 +82,29 @@ TEST(WorkspaceTest, OpenKeepsTheDirectoryAndItsData) {
 TEST(WorkspaceTest, OpenFailsCleanlyOnAFile) {
   const fs::path file = FreshDir("file");
   std::ofstream(file) << "not a directory";
-  std::string error;
-  EXPECT_EQ(Workspace::Open(file, &error), nullptr);
-  EXPECT_FALSE(error.empty());
+  const auto opened = Workspace::Open(file);
+  EXPECT_FALSE(opened);
+  if (!opened) {
+    EXPECT_FALSE(opened.error().empty());
+  }
   fs::remove(file);
 }
 
 TEST(WorkspaceSetupTest, SeedsTheScenarioIntoATemporaryWorkspace) {
-  std::string error;
   const auto seeded_at = std::chrono::sys_seconds{std::chrono::seconds(1767225600)};
-  auto ws = PrepareWorkspace(SeededScenario(), std::nullopt, &error, seeded_at);
-  ASSERT_NE(ws, nullptr) << error;
-  EXPECT_EQ(ws->CountEntries("inventory", ""), 2);
-  EXPECT_EQ(ws->CountEntries("", "nordlicht"), 1);
+  auto prepared = PrepareWorkspace(SeededScenario(), std::nullopt, seeded_at);
+  ASSERT_TRUE(prepared) << prepared.error();
+  auto ws = std::move(*prepared);
+  EXPECT_EQ(*ws->CountEntries("inventory", ""), 2);
+  EXPECT_EQ(*ws->CountEntries("", "nordlicht"), 1);
   EXPECT_EQ(Slurp(ws->dir() / "blobs/invoices/2025-03/inv-20931.csv"), "item,qty\ntape,40\n");
   EXPECT_TRUE(fs::is_regular_file(ws->dir() / "blobs/readme.md"));
 
   EntryQuery query;
   query.category = "inventory";
   query.newest_first = false;
-  const auto page = ws->entries().Query(query, &error);
-  ASSERT_TRUE(page) << error;
+  const auto page = ws->entries().Query(query);
+  ASSERT_TRUE(page) << page.error();
   ASSERT_EQ(page->entries.size(), 2u);
   EXPECT_EQ(page->entries[0].title, "Packing tape");
   EXPECT_EQ(page->entries[0].content, R"({"on_hand":40,"reorder_level":100})");
@@ -116,9 +118,9 @@ TEST(WorkspaceSetupTest, SeedsTheScenarioIntoATemporaryWorkspace) {
 
 TEST(WorkspaceSetupTest, KeepDirIsUsedAndKept) {
   const fs::path dir = FreshDir("keep");
-  std::string error;
-  auto ws = PrepareWorkspace(SeededScenario(), dir, &error);
-  ASSERT_NE(ws, nullptr) << error;
+  auto prepared = PrepareWorkspace(SeededScenario(), dir);
+  ASSERT_TRUE(prepared) << prepared.error();
+  auto ws = std::move(*prepared);
   EXPECT_EQ(ws->dir(), dir);
   ws.reset();
   EXPECT_TRUE(fs::is_regular_file(dir / "blobs/readme.md"));
@@ -128,17 +130,17 @@ TEST(WorkspaceSetupTest, KeepDirIsUsedAndKept) {
 TEST(WorkspaceSetupTest, ABlobSeedOutsideTheStoreIsAnError) {
   mocks::Scenario s = SeededScenario();
   s.workspace.blobs["../escape.txt"] = "x";
-  std::string error;
-  EXPECT_EQ(PrepareWorkspace(s, std::nullopt, &error), nullptr);
-  EXPECT_EQ(error,
+  auto prepared = PrepareWorkspace(s, std::nullopt);
+  ASSERT_FALSE(prepared);
+  EXPECT_EQ(prepared.error(),
             "scenario 'seeded': cannot seed blob '../escape.txt': '../escape.txt' contains '..'; "
             "paths may not leave the file store");
 }
 
 TEST(WorkspaceSetupTest, DataExpectationsAreCheckedAgainstTheEntries) {
-  std::string error;
-  auto ws = PrepareWorkspace(SeededScenario(), std::nullopt, &error);
-  ASSERT_NE(ws, nullptr) << error;
+  auto prepared = PrepareWorkspace(SeededScenario(), std::nullopt);
+  ASSERT_TRUE(prepared) << prepared.error();
+  auto ws = std::move(*prepared);
   mocks::Expectations expect;
   expect.data = {{"inventory", "packing", true},
                  {"inventory", "Nordlicht", true},
@@ -161,7 +163,7 @@ TEST(WorkspaceSetupTest, DataExpectationsAreCheckedAgainstTheEntries) {
   EXPECT_TRUE(outcomes[4].ok);
 
   // The agent removes the entry: the expectation that it is gone now holds.
-  ASSERT_EQ(ws->entries().Remove(2, &error), StoreStatus::kOk);
+  ASSERT_EQ(*ws->entries().Remove(2), StoreStatus::kOk);
   EXPECT_TRUE(CheckDataExpectations(*ws, expect)[2].ok);
   EXPECT_TRUE(CheckDataExpectations(*ws, mocks::Expectations{}).empty());
 }

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "mock_test_util.h"
-#include "mocks/mock_backend.h"
-#include "mocks/scenario.h"
+#include "tests/mocks/mock_test_util.h"
+#include "mocks/api/mock_backend.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -613,7 +613,7 @@ Scenario FileSearchScenario() {
   StepScript fallback = TextStep({"I", " cannot", " tell."}, 300, 50);
   StepCondition no_store;
   no_store.tool_not_offered = "file_search";
-  searched.alternatives.emplace_back(no_store, fallback);
+  searched.alternatives.push_back({no_store, fallback});
   s.turns.push_back(TurnScript{"What is the refund policy?", {searched}, {}});
   return s;
 }

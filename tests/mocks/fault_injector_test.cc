@@ -1,6 +1,6 @@
 // The fault injector, sans I/O: rule selection, each transformation of a MockResponse, the
 // in-band errors in each runtime's wire format, and the request log's record of the hits.
-#include "mocks/fault_injector.h"
+#include "mocks/api/fault_injector.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "mocks/mock_backend.h"
-#include "mocks/wire_writer.h"
+#include "mocks/api/mock_backend.h"
+#include "mocks/server/wire_writer.h"
 #include "sse/sse_decoder.h"
 #include "sse/sse_encoder.h"
 

@@ -1,7 +1,7 @@
 // The mock HTTP server over real loopback sockets, seen by a raw socket client: timed SSE
 // chunks, framing, content types, errors, keep-alive, sessions, the write log, and every
 // WireFault as bytes / FIN / RST / silence on the wire.
-#include "mocks/http_server.h"
+#include "mocks/server/http_server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "mocks/openai_error.h"
-#include "mocks/wire_writer.h"
-#include "scenario/scenario_loader.h"
+#include "mocks/api/openai_error.h"
+#include "mocks/server/wire_writer.h"
+#include "harness/scenario/scenario_loader.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -199,8 +199,8 @@ std::unique_ptr<MockServer> Serve(MockResponse response, double time_scale = 1.0
 mocks::Scenario ShippedScenario() {
   auto loaded =
       harness::LoadScenarioFile(std::string(AGENTREPLAY_SCENARIOS_DIR) + "/two_tool_rounds.json");
-  EXPECT_TRUE(loaded.scenario.has_value());
-  return *loaded.scenario;
+  EXPECT_TRUE(loaded.ok());
+  return *loaded;
 }
 
 const std::string kStreamBody = R"({"model":"gpt-4o-mini","input":"hi","stream":true})";

@@ -1,6 +1,6 @@
 // The mock's knowledge base: ranking, query sanitisation, determinism, and the file_search
 // results and citations the Responses and Assistants sides build from it.
-#include "mocks/knowledge_base.h"
+#include "mocks/model/knowledge_base.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "mock_test_util.h"
-#include "mocks/mock_backend.h"
-#include "mocks/scenario.h"
+#include "tests/mocks/mock_test_util.h"
+#include "mocks/api/mock_backend.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::mocks {
 namespace {

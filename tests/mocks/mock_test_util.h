@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/time.h"
-#include "mocks/mock_backend.h"
-#include "mocks/scenario.h"
+#include "mocks/api/mock_response.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::mocks::testing {
 

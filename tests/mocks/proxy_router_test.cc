@@ -1,6 +1,6 @@
 // The proxy_router over real loopback sockets: lifecycle, byte identity with in-process
 // dispatch, error answers, keep-alive, the configured hop delay, sleeping tools, concurrency.
-#include "mocks/proxy_router.h"
+#include "mocks/server/proxy_router.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>

@@ -41,10 +41,12 @@ class TlsTest : public ::testing::Test {
     options.base_url = base_url;
     options.ca_file = std::move(ca_file);
     options.connect_timeout = std::chrono::seconds(10);
-    std::string error;
-    auto transport = HttpTransport::Create(loop_, clock_, std::move(options), &error);
-    EXPECT_TRUE(transport) << error;
-    if (!transport) return {};
+    auto created = HttpTransport::Create(loop_, clock_, std::move(options));
+    if (!created) {
+      ADD_FAILURE() << created.error();
+      return {};
+    }
+    std::unique_ptr<HttpTransport> transport = std::move(*created);
     auto run = [&]() -> Task<HttpResponse> {
       HttpRequest request{"GET", "/hello", {}, {}};  // named: see the GCC 12 note in task.h
       HttpResponse response = co_await transport->Send(std::move(request));
@@ -115,9 +117,9 @@ TEST_F(TlsTest, UnreadableCaFileFailsAtCreation) {
   HttpTransportOptions options;
   options.base_url = "https://127.0.0.1:1";
   options.ca_file = (fs::temp_directory_path() / "agentreplay-no-such-ca.pem").string();
-  std::string error;
-  EXPECT_FALSE(HttpTransport::Create(loop, clock, options, &error));
-  EXPECT_THAT(error, HasSubstr("CA file"));
+  const auto transport = HttpTransport::Create(loop, clock, options);
+  ASSERT_FALSE(transport);
+  EXPECT_THAT(transport.error(), HasSubstr("CA file"));
 }
 
 }  // namespace

@@ -50,10 +50,12 @@ struct Outcome {
 class TransportTest : public ::testing::Test {
  protected:
   std::unique_ptr<HttpTransport> MakeTransport(HttpTransportOptions options) {
-    std::string error;
-    auto t = HttpTransport::Create(loop_, clock_, std::move(options), &error);
-    EXPECT_TRUE(t) << error;
-    return t;
+    auto t = HttpTransport::Create(loop_, clock_, std::move(options));
+    if (!t) {
+      ADD_FAILURE() << t.error();
+      return nullptr;
+    }
+    return std::move(*t);
   }
   std::unique_ptr<HttpTransport> MakeTransport(const std::string& base_url) {
     HttpTransportOptions options;
@@ -396,9 +398,9 @@ TEST_F(TransportTest, ConcurrentRequestsUseSeparateConnections) {
 TEST_F(TransportTest, BadBaseUrlIsRejectedAtCreation) {
   HttpTransportOptions options;
   options.base_url = "ftp://example";
-  std::string error;
-  EXPECT_FALSE(HttpTransport::Create(loop_, clock_, options, &error));
-  EXPECT_THAT(error, HasSubstr("scheme"));
+  const auto transport = HttpTransport::Create(loop_, clock_, options);
+  ASSERT_FALSE(transport);
+  EXPECT_THAT(transport.error(), HasSubstr("scheme"));
 }
 
 }  // namespace

@@ -27,15 +27,15 @@ TEST(UrlTest, ParsesSchemesDefaultsPortsAndPaths) {
 }
 
 TEST(UrlTest, RejectsWhatItCannotServe) {
-  std::string error;
-  EXPECT_FALSE(ParseBaseUrl("ftp://x", &error));
-  EXPECT_NE(error.find("scheme"), std::string::npos);
-  EXPECT_FALSE(ParseBaseUrl("api.openai.com/v1", &error));
-  EXPECT_FALSE(ParseBaseUrl("http://:80", &error));
-  EXPECT_FALSE(ParseBaseUrl("http://h:99999", &error));
-  EXPECT_FALSE(ParseBaseUrl("http://h:12x", &error));
-  EXPECT_FALSE(ParseBaseUrl("http://u:p@h/", &error));
-  EXPECT_FALSE(ParseBaseUrl("http://h/v1?x=1", &error));
+  const auto ftp = ParseBaseUrl("ftp://x");
+  ASSERT_FALSE(ftp);
+  EXPECT_NE(ftp.error().find("scheme"), std::string::npos);
+  EXPECT_FALSE(ParseBaseUrl("api.openai.com/v1"));
+  EXPECT_FALSE(ParseBaseUrl("http://:80"));
+  EXPECT_FALSE(ParseBaseUrl("http://h:99999"));
+  EXPECT_FALSE(ParseBaseUrl("http://h:12x"));
+  EXPECT_FALSE(ParseBaseUrl("http://u:p@h/"));
+  EXPECT_FALSE(ParseBaseUrl("http://h/v1?x=1"));
 }
 
 TEST(UrlTest, KnowsLoopbackHosts) {

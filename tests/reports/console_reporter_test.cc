@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "reports/reporter.h"
 #include "tests/reports/sample_comparison.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {

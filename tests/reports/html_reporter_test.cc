@@ -14,7 +14,7 @@
 #include <string>
 
 #include "tests/reports/sample_comparison.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {

@@ -9,7 +9,7 @@
 #include "reports/console_reporter.h"
 #include "reports/reporter.h"
 #include "results/results_json.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "tests/reports/sample_comparison.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "reports/prometheus_reporter.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {

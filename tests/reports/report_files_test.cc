@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "reports/pushgateway.h"
-#include "tests/reports/sample_results.h"
+#include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -42,25 +42,25 @@ TEST(ReportFilesTest, UnknownFormatsAreNamed) {
 }
 
 TEST(PushgatewayTest, ParsesHttpUrls) {
-  std::string error;
-  auto target = ParsePushUrl("http://127.0.0.1:9091", &error);
-  ASSERT_TRUE(target) << error;
+  auto target = ParsePushUrl("http://127.0.0.1:9091");
+  ASSERT_TRUE(target) << target.error();
   EXPECT_EQ(target->host, "127.0.0.1");
   EXPECT_EQ(target->port, 9091);
   EXPECT_EQ(target->path_prefix, "");
-  target = ParsePushUrl("http://gateway.internal/prefix/", &error);
-  ASSERT_TRUE(target) << error;
+  target = ParsePushUrl("http://gateway.internal/prefix/");
+  ASSERT_TRUE(target) << target.error();
   EXPECT_EQ(target->host, "gateway.internal");
   EXPECT_EQ(target->port, 80);
   EXPECT_EQ(target->path_prefix, "/prefix");
-  target = ParsePushUrl("http://[::1]:9091/", &error);
-  ASSERT_TRUE(target) << error;
+  target = ParsePushUrl("http://[::1]:9091/");
+  ASSERT_TRUE(target) << target.error();
   EXPECT_EQ(target->host, "::1");
-  EXPECT_FALSE(ParsePushUrl("https://gateway:9091", &error));
-  EXPECT_NE(error.find("https"), std::string::npos);
-  EXPECT_FALSE(ParsePushUrl("http://:9091", &error));
-  EXPECT_FALSE(ParsePushUrl("http://host:99999", &error));
-  EXPECT_FALSE(ParsePushUrl("gateway:9091", &error));
+  const auto https = ParsePushUrl("https://gateway:9091");
+  ASSERT_FALSE(https);
+  EXPECT_NE(https.error().find("https"), std::string::npos);
+  EXPECT_FALSE(ParsePushUrl("http://:9091"));
+  EXPECT_FALSE(ParsePushUrl("http://host:99999"));
+  EXPECT_FALSE(ParsePushUrl("gateway:9091"));
 }
 
 TEST(PushgatewayTest, BuildsTheGroupingPath) {

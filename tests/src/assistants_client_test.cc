@@ -5,7 +5,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "assistants_test_util.h"
+#include "tests/src/assistants_test_util.h"
 
 namespace agentreplay::testing {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "assistants_test_util.h"
+#include "tests/src/assistants_test_util.h"
 
 namespace agentreplay::testing {
 namespace {

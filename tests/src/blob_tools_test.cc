@@ -25,11 +25,12 @@ using testing::RunSync;
 class BlobToolsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string error;
-    ws_ = Workspace::CreateTemporary(&error);
-    ASSERT_NE(ws_, nullptr) << error;
-    outside_ = Workspace::CreateTemporary(&error);  // a directory beside the store
-    ASSERT_NE(outside_, nullptr) << error;
+    auto ws = Workspace::CreateTemporary();
+    ASSERT_TRUE(ws) << ws.error();
+    ws_ = std::move(*ws);
+    auto outside = Workspace::CreateTemporary();  // a directory beside the store
+    ASSERT_TRUE(outside) << outside.error();
+    outside_ = std::move(*outside);
     context_ = ToolContext{&clock_, {}, ws_.get()};
     blobs_ = ws_->dir() / "blobs";
   }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fake_ports.h"
+#include "tests/src/fake_ports.h"
 #include "json/json_text.h"
 
 namespace agentreplay {

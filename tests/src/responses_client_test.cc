@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "fake_ports.h"
+#include "tests/src/fake_ports.h"
 #include "json/json_text.h"
 
 namespace agentreplay {

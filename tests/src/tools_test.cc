@@ -26,9 +26,9 @@ constexpr std::chrono::sys_seconds kOrigin{std::chrono::seconds(1767225600)};  /
 class DataToolsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string error;
-    ws_ = Workspace::CreateTemporary(&error);
-    ASSERT_NE(ws_, nullptr) << error;
+    auto ws = Workspace::CreateTemporary();
+    ASSERT_TRUE(ws) << ws.error();
+    ws_ = std::move(*ws);
     context_ = ToolContext{&clock_, kOrigin, ws_.get()};
   }
 
@@ -178,7 +178,7 @@ TEST_F(DataToolsTest, ContentDeclaredJsonMustBeValidJson) {
       Call("update_data_entry", R"({"id":1,"content":"# no","content_type":"json"})").is_error,
       true);
   Ok("update_data_entry", R"({"id":1,"content":"# yes","content_type":"markdown"})");
-  EXPECT_EQ(ws_->CountEntries("c", ""), 1);
+  EXPECT_EQ(*ws_->CountEntries("c", ""), 1);
 }
 
 TEST_F(DataToolsTest, FiltersOrderAndLimit) {
@@ -289,7 +289,7 @@ TEST_F(DataToolsTest, BadArgumentsGetStructuredErrorsNamingTheField) {
   }
   EXPECT_EQ(Call("update_data_entry", R"({"id":999,"title":"x"})").output,
             Err("not_found", "no data entry with id 999; get_filtered_data lists the entries"));
-  EXPECT_EQ(ws_->CountEntries("", ""), 1);  // nothing bad was stored
+  EXPECT_EQ(*ws_->CountEntries("", ""), 1);  // nothing bad was stored
 }
 
 TEST_F(DataToolsTest, HostileArgumentsNeverCrash) {
@@ -325,8 +325,8 @@ TEST_F(DataToolsTest, SqlInjectionIsStoredAndMatchedLiterally) {
   EXPECT_THAT(Ids(R"({"filters":{"title_contains":"pwned"}})"), ElementsAre(2));
 
   EXPECT_THAT(Ids("{}"), ElementsAre(3, 2, 1));  // nothing dropped, nothing deleted
-  EXPECT_EQ(ws_->CountEntries("x' OR 1=1 --", ""), 1);
-  EXPECT_EQ(ws_->CountEntries("invoices", "paid in"), 1);
+  EXPECT_EQ(*ws_->CountEntries("x' OR 1=1 --", ""), 1);
+  EXPECT_EQ(*ws_->CountEntries("invoices", "paid in"), 1);
   rapidjson::Document doc;
   doc.Parse(Ok("get_filtered_data", R"({"order":"oldest","limit":1})").c_str());
   EXPECT_STREQ(doc["entries"][0]["content"].GetString(), "'; DELETE FROM entries; --");
@@ -373,8 +373,8 @@ TEST_F(DataToolsTest, ConcurrentCallsFromThreads) {
     }
   }
   EXPECT_EQ(ids.size(), 200u);
-  EXPECT_EQ(ws_->CountEntries("", ""), 200);
-  EXPECT_EQ(ws_->CountEntries("t3", ""), 25);
+  EXPECT_EQ(*ws_->CountEntries("", ""), 200);
+  EXPECT_EQ(*ws_->CountEntries("t3", ""), 25);
 }
 
 TEST(TimestampTest, NormalizesWhatAModelWrites) {

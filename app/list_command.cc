@@ -1,0 +1,124 @@
+// The `list` subcommand: what is shipped and built in, read from the same tables the code runs
+// on (scenario files, the package registry, the runtime table, the tool catalogue, the metric
+// catalogue), so the listing can never disagree with what a run does.
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <filesystem>
+#include <string>
+
+#include "app/commands.h"
+#include "harness/packages/registry.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/scenario/scenario_loader.h"
+#include "llm/llm_client.h"
+#include "results/result_model.h"
+#include "tools/tool_catalog.h"
+
+namespace agentreplay::app {
+namespace {
+
+// The first sentence of a description: `list` shows one line per scenario.
+std::string FirstSentence(const std::string& text) {
+  const size_t end = text.find(". ");
+  return end == std::string::npos ? text : text.substr(0, end + 1);
+}
+
+// A tool's argument schema, indented under its name.
+std::string IndentedSchema(const std::string& compact) {
+  rapidjson::Document doc;
+  doc.Parse(compact.c_str(), compact.size());
+  if (doc.HasParseError()) return "      " + compact;
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  writer.SetFormatOptions(rapidjson::kFormatSingleLineArray);
+  doc.Accept(writer);
+  std::string out = "      ";
+  for (const char* p = buffer.GetString(); *p != '\0'; ++p) {
+    out += *p;
+    if (*p == '\n') out += "      ";
+  }
+  return out;
+}
+
+void ListScenarios() {
+  fmt::print("scenarios ({}):\n", harness::shipped::Dir().string());
+  for (const auto& file : harness::shipped::ScenarioFiles()) {
+    auto loaded = harness::LoadScenarioFile(file);
+    if (loaded) {
+      fmt::print("  {:<24} {}\n", loaded->name, FirstSentence(loaded->description));
+    } else {
+      fmt::print("  {:<24} (invalid: run `agentreplay validate {}`)\n",
+                 std::filesystem::path(file).stem().string(), file);
+    }
+  }
+}
+
+void ListRuntimes() {
+  fmt::print("runtimes:\n");
+  for (const auto& r : Runtimes()) fmt::print("  {:<24} {}\n", r.name, r.description);
+}
+
+void ListTools() {
+  const auto specs = MakeDefaultCatalog().Specs();
+  fmt::print("tools ({}; arguments as JSON Schema):\n", specs.size());
+  for (const auto& spec : specs) {
+    fmt::print("  {}\n    {}\n{}\n", spec.name, spec.description, IndentedSchema(spec.parameters));
+  }
+}
+
+void ListMetrics() {
+  fmt::print("metrics:\n");
+  for (const auto& m : results::MetricCatalog()) {
+    fmt::print("  {:<20} {:<7} {}\n", m.name, m.unit, m.description);
+  }
+  fmt::print("  critical-path segments:");
+  for (const auto& s : results::SegmentNames()) fmt::print(" {}", s);
+  fmt::print("\n");
+}
+
+}  // namespace
+
+int ListCommand(const ListOptions& options) {
+  const bool all = options.what == "all";
+  bool first = true;
+  auto section = [&](std::string_view name) {
+    if (!all && options.what != name) return false;
+    if (!first) fmt::print("\n");
+    first = false;
+    return true;
+  };
+  if (section("scenarios")) ListScenarios();
+  if (section("runtimes")) ListRuntimes();
+  if (all || options.what == "packages" || options.what == "ladders") {
+    auto registry = harness::Registry::Load(harness::shipped::PackagesFile());
+    if (!registry) {
+      fmt::print(stderr, "error: {}\n", registry.error());
+      return kExitBadInput;
+    }
+    if (section("packages")) {
+      fmt::print("packages (a variant joins ids with '+'; 'baseline' has none):\n");
+      for (const auto& p : registry->packages()) {
+        std::string moves;
+        for (const auto& m : p.moves) moves += (moves.empty() ? "" : ", ") + m;
+        fmt::print("  {:<4} {:<22} moves {}\n", p.id, p.name, moves);
+      }
+    }
+    if (section("ladders")) {
+      fmt::print("ladders:\n");
+      for (const auto& [name, rungs] : registry->ladders()) {
+        std::string list;
+        for (const auto& r : rungs) list += (list.empty() ? "" : ", ") + r;
+        fmt::print("  {:<8} {}\n", name, list);
+      }
+    }
+  }
+  if (section("tools")) ListTools();
+  if (section("metrics")) ListMetrics();
+  return kExitOk;
+}
+
+}  // namespace agentreplay::app

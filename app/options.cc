@@ -1,0 +1,167 @@
+#include "app/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "llm/llm_client.h"
+
+namespace agentreplay::app {
+
+std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& out) {
+  CLI::App app{
+      "agentreplay: replay scripted or recorded LLM event streams through a real agent core "
+      "and measure where each turn's latency goes."};
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+  app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Run scenarios x runtimes x variants x repetitions; write results and print a table");
+  run_cmd
+      ->add_option("--scenario", run.scenario_files,
+                   "Scenario file (repeatable); default: every shipped scenario")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--variants", run.variants,
+                      "Comma-separated variants (baseline, p0+p2, ...) and ladder names; "
+                      "default: the default ladder");
+  run_cmd
+      ->add_option("--runtimes", run.runtimes,
+                   "Run every variant on each of these runtimes (A/B); default: the variant's "
+                   "own (p5: responses, otherwise assistants)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(RuntimeNames()));
+  run_cmd
+      ->add_option("--world", run.world,
+                   "Where to run: sim (virtual time), real (served mock over loopback) or live "
+                   "(a real endpoint at --base-url, OPENAI_API_KEY)")
+      ->check(CLI::IsMember({"sim", "real", "live"}));
+  run_cmd->add_option("--base-url", run.base_url,
+                      "Live world: the API's base URL, e.g. https://api.openai.com/v1");
+  run_cmd->add_option("-n,--repetitions", run.repetitions, "Repetitions per cell")
+      ->check(CLI::Range(1, 100000));
+  run_cmd->add_option("--seed", run.seed, "Seed of every random draw");
+  run_cmd->add_option("--out", run.out_dir,
+                      "Directory for results.json (rewritten after each cell)");
+  run_cmd->add_option("--workspace", run.workspace_dir,
+                      "Keep each repetition's workspace (data and blobs) under this directory "
+                      "instead of a temporary one");
+  run_cmd->add_flag("--fail-on-checks", run.fail_on_checks,
+                    "Exit 1 when a scenario expectation fails in any cell");
+  run_cmd->add_option("--format", run.formats, "Report formats (comma-separated)")->delimiter(',');
+  run_cmd
+      ->add_option("--warmup", run.warmup,
+                   "Warm-up repetitions per cell, kept but left out of the statistics")
+      ->check(CLI::Range(0, 100000));
+  run_cmd
+      ->add_option("--faults", run.faults_file,
+                   "Fault rules to inject into every scenario (docs/faults.md)")
+      ->check(CLI::ExistingFile);
+  run_cmd
+      ->add_option(
+          "--time-scale", run.time_scale,
+          "Real world: factor on every scripted time (the served mock, tool latencies, the "
+          "proxy hop); the agent's own waits are not scaled")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--push", run.push_url, "Push the metrics to this Prometheus Pushgateway");
+
+  CompareOptions compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare",
+      "Compare two result files (or two selections of one) and apply a gate: exit 0 pass, "
+      "1 regression, 2 bad input");
+  compare_cmd->add_option("base", compare.base_file, "Base results.json")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("head", compare.head_file, "Head results.json (default: BASE)")
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("--base", compare.base_selector,
+                          "Cells of the base side, e.g. variant=baseline or runtime=assistants");
+  compare_cmd->add_option("--head", compare.head_selector, "Cells of the head side");
+  compare_cmd->add_option("--gate", compare.gate_file, "Gate file (JSON)")
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("--format", compare.formats, "Report formats (comma-separated)")
+      ->delimiter(',');
+  compare_cmd->add_option("--out", compare.out_dir, "Directory for non-console formats");
+
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Render a results file in other formats");
+  report_cmd->add_option("results", report.results_file, "results.json")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_cmd->add_option("--format", report.formats, "Report formats (comma-separated)")
+      ->delimiter(',');
+  report_cmd->add_option("--out", report.out_dir, "Directory for the files");
+  report_cmd->add_option("--push", report.push_url,
+                         "Push the metrics to this Prometheus Pushgateway");
+  report_cmd->add_option("--job", report.job, "Pushgateway job name");
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Serve a scenario as an OpenAI-compatible HTTP endpoint until SIGINT/SIGTERM");
+  serve_cmd->add_option("scenario", serve.scenario_file, "Scenario file (default: shipped one)")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--host", serve.host, "Address to bind");
+  serve_cmd->add_option("--port", serve.port, "Port (0: pick a free one)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--time-scale", serve.time_scale, "Factor on every scripted time")
+      ->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--seed", serve.seed, "Seed of every random draw");
+  serve_cmd->add_option("--faults", serve.faults_file, "Fault rules to inject (docs/faults.md)")
+      ->check(CLI::ExistingFile);
+
+  ChatOptions chat;
+  auto* chat_cmd = app.add_subcommand(
+      "chat", "Run one turn of the agent core against a live endpoint (OPENAI_API_KEY)");
+  chat_cmd->add_option("message", chat.message, "The user message (default: read stdin)");
+  chat_cmd->add_option("--runtime", chat.runtime, "assistants, responses or chat")
+      ->check(CLI::IsMember(RuntimeNames()));
+  chat_cmd->add_option("--model", chat.model, "Model name");
+  chat_cmd->add_option("--base-url", chat.base_url,
+                       "API base URL (default: $OPENAI_BASE_URL or OpenAI's)");
+  chat_cmd->add_option("--variant", chat.variant, "Packages of the agent core to use");
+  chat_cmd->add_option("--timeout", chat.timeout_s, "Seconds the whole turn may take")
+      ->check(CLI::PositiveNumber);
+
+  ValidateOptions validate;
+  auto* validate_cmd =
+      app.add_subcommand("validate", "Check scenario files; report every error of every file");
+  validate_cmd->add_option("files", validate.files, "Scenario files")->required();
+
+  ListOptions list;
+  auto* list_cmd = app.add_subcommand(
+      "list", "List shipped scenarios, runtimes, packages, ladders, tools and metric names");
+  list_cmd
+      ->add_option("what", list.what, "all, scenarios, runtimes, packages, ladders, tools or metrics")
+      ->check(CLI::IsMember(
+          {"all", "scenarios", "runtimes", "packages", "ladders", "tools", "metrics"}));
+
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) out.command_line += ' ';
+    out.command_line += argv[i];
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (run_cmd->parsed()) {
+    if (run.world == "live" && run.base_url.empty()) {
+      std::fputs("agentreplay run: --world live needs --base-url\n", stderr);
+      return 2;
+    }
+    out.command = run;
+  }
+  if (validate_cmd->parsed()) out.command = validate;
+  if (list_cmd->parsed()) out.command = list;
+  if (compare_cmd->parsed()) out.command = compare;
+  if (report_cmd->parsed()) out.command = report;
+  if (serve_cmd->parsed()) out.command = serve;
+  if (chat_cmd->parsed()) out.command = chat;
+  return std::nullopt;
+}
+
+}  // namespace agentreplay::app

@@ -1,0 +1,102 @@
+// The command line as typed structs: parsing fills these, commands read them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace agentreplay::app {
+
+struct RunOptions {
+  std::vector<std::string> scenario_files;  // empty: every shipped scenario
+  // Comma-separated variants and ladder names; empty: the default ladder.
+  std::string variants;
+  // Empty: each variant runs on its own runtime (p5 → responses, otherwise assistants);
+  // otherwise every variant runs on each listed runtime (the runtime A/B).
+  std::vector<std::string> runtimes;
+  std::string world = "sim";
+  std::string base_url;  // --world live: the endpoint, including the API's path
+  int repetitions = 5;
+  uint64_t seed = 1;
+  std::string out_dir = "agentreplay-results";
+  // Exit 1 when a scenario expectation fails. Off by default: the ladder contains variants
+  // that fail checks by design (no vector store, no retries), and gating is compare's job.
+  bool fail_on_checks = false;
+  // Keep the agent's workspaces (SQLite data and blob store) under this directory.
+  std::string workspace_dir;
+  // Report formats written after the run (console to stdout, the others as files in out_dir);
+  // see reports::ReporterFormats().
+  std::vector<std::string> formats = {"console", "json"};
+  // Repetitions run first and kept in the results flagged as warm-up, outside the statistics.
+  int warmup = 0;
+  // Fault rules applied to every scenario (docs/faults.md), and, in the real world, the factor
+  // applied to every scenario time on the served mock (1 = as scripted).
+  std::string faults_file;
+  double time_scale = 1.0;
+  // Prometheus Pushgateway to push the metrics to after the run (empty: none).
+  std::string push_url;
+};
+
+// `compare BASE [HEAD] [--base SEL] [--head SEL] [--gate FILE]`.
+struct CompareOptions {
+  std::string base_file;
+  std::string head_file;      // empty: both sides are selections of base_file
+  std::string base_selector;  // e.g. "variant=baseline", "runtime=assistants"
+  std::string head_selector;
+  std::string gate_file;  // empty: the default gate (user-visible latencies, 5% / 1 ms)
+  std::vector<std::string> formats = {"console"};
+  std::string out_dir;  // where non-console formats are written; empty: "."
+};
+
+// `report RESULTS --format LIST --out DIR [--push URL]`.
+struct ReportOptions {
+  std::string results_file;
+  std::vector<std::string> formats = {"console"};
+  std::string out_dir = ".";
+  std::string push_url;
+  std::string job = "agentreplay";  // Pushgateway job name
+};
+
+// `serve [SCENARIO]`: the mock back end over HTTP until SIGINT/SIGTERM.
+struct ServeOptions {
+  std::string scenario_file;  // empty: the shipped default
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: an ephemeral port, printed with the base URL
+  double time_scale = 1.0;
+  uint64_t seed = 1;
+  std::string faults_file;
+};
+
+// `chat MESSAGE --runtime R --model M`: the agent core against a live endpoint.
+struct ChatOptions {
+  std::string message;  // empty: read from stdin
+  std::string runtime = "responses";
+  std::string model = "gpt-4o-mini";
+  std::string base_url = "https://api.openai.com/v1";  // $OPENAI_BASE_URL overrides the default
+  std::string variant = "p0+p1+p2+p3+p4+px+pr";        // packages of the agent core to use
+  double timeout_s = 120;                              // whole turn
+};
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+};
+
+struct ListOptions {
+  std::string what = "all";  // all, scenarios, runtimes, packages, ladders, tools, metrics
+};
+
+struct ParsedCommandLine {
+  std::string log_level = "warn";
+  std::string command_line;  // as typed, for the results' context
+  std::variant<std::monostate, RunOptions, ValidateOptions, ListOptions, CompareOptions,
+               ReportOptions, ServeOptions, ChatOptions>
+      command;
+};
+
+// Parses argv. On --help or a usage error, prints to stdout/stderr and returns the exit code
+// to use (0 for help, 2 for errors); otherwise returns nullopt and fills `out`.
+std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& out);
+
+}  // namespace agentreplay::app

@@ -1,0 +1,90 @@
+// The `serve` subcommand: the mock back end as an OpenAI-compatible HTTP endpoint until
+// SIGINT or SIGTERM.
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "app/commands.h"
+#include "mocks/server/http_server.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/scenario/fault_decoder.h"
+#include "harness/scenario/scenario_loader.h"
+
+namespace agentreplay::app {
+namespace {
+
+// Text and tool calls in one turn: every kind of streamed event an agent meets.
+constexpr std::string_view kDefaultScenario = "two_tool_rounds.json";
+
+std::string DefaultScenarioFile() {
+  const auto files = harness::shipped::ScenarioFiles();
+  const auto it = std::find_if(files.begin(), files.end(), [](const std::string& f) {
+    return std::filesystem::path(f).filename() == kDefaultScenario;
+  });
+  return it == files.end() ? std::string() : *it;
+}
+
+}  // namespace
+
+int ServeCommand(const ServeOptions& options) {
+  const std::string file =
+      options.scenario_file.empty() ? DefaultScenarioFile() : options.scenario_file;
+  if (file.empty()) {
+    fmt::print(stderr, "error: the default scenario {} is not installed\n", kDefaultScenario);
+    return kExitBadInput;
+  }
+  auto scenario = harness::LoadScenarioFile(file);
+  if (!scenario) {
+    fmt::print(stderr, "{}\n", scenario.error());
+    return kExitBadInput;
+  }
+  if (!options.faults_file.empty()) {
+    // After the scenario's own rules, as `run --faults` applies them (docs/faults.md).
+    auto faults = harness::LoadFaultsFile(options.faults_file);
+    if (!faults) {
+      fmt::print(stderr, "{}\n", faults.error());
+      return kExitBadInput;
+    }
+    scenario->faults.insert(scenario->faults.end(), faults->begin(), faults->end());
+  }
+
+  // Block the stop signals before the server thread starts, so that thread inherits the mask
+  // and the signals wait for sigwait below instead of killing the process mid-write.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  mocks::MockServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = static_cast<uint16_t>(options.port);
+  server_options.time_scale = options.time_scale;
+  server_options.scenario = std::move(*scenario);
+  server_options.seed = options.seed;
+  // Nobody takes the write log of a long-running server; it would only grow.
+  server_options.record_writes = false;
+  auto server = mocks::MockServer::Start(std::move(server_options));
+  if (server == nullptr) {
+    fmt::print(stderr, "error: cannot serve on {}:{} (see the log above)\n", options.host,
+               options.port);
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    return kExitBadInput;
+  }
+  // Exactly one line on stdout: scripts read the URL from it.
+  fmt::print("agentreplay serve: listening on {}\n", server->base_url());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  server->Stop();
+  return kExitOk;
+}
+
+}  // namespace agentreplay::app

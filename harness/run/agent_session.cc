@@ -1,0 +1,143 @@
+#include "harness/run/agent_session.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <utility>
+
+#include "harness/measure/cpu_time.h"
+#include "harness/measure/metrics.h"
+#include "harness/run/scripted_tools.h"
+#include "harness/run/workspace_setup.h"
+#include "llm/llm_client.h"
+
+namespace agentreplay::harness {
+
+// The agent's one sink: the probe first (it timestamps every event), then the observer.
+class AgentSession::Fanout : public EventSink {
+ public:
+  Fanout(EventSink& probe, EventSink* observer) : probe_(probe), observer_(observer) {}
+  void OnEvent(const AgentEvent& event) override {
+    probe_.OnEvent(event);
+    if (observer_ != nullptr) observer_->OnEvent(event);
+  }
+
+ private:
+  EventSink& probe_;
+  EventSink* observer_;
+};
+
+namespace {
+
+results::Sample InternalErrorSample(std::string reason, std::string message) {
+  results::Sample s;
+  s.ok = false;
+  s.error_kind = "internal";
+  s.error_reason = std::move(reason);
+  s.error_message = std::move(message);
+  s.metrics["errors"] = 1.0;
+  return s;
+}
+
+}  // namespace
+
+AgentSession::AgentSession(WorldSession& world, AgentSessionSpec spec)
+    : world_(world), spec_(std::move(spec)), catalog_(MakeDefaultCatalog()) {}
+
+AgentSession::~AgentSession() = default;
+
+Expected<std::unique_ptr<AgentSession>> AgentSession::Open(WorldSession& world,
+                                                           AgentSessionSpec spec) {
+  std::unique_ptr<AgentSession> s(new AgentSession(world, std::move(spec)));
+  const mocks::Scenario* scenario = s->spec_.scenario;
+  const VariantSettings& settings = s->spec_.settings;
+  if (scenario != nullptr) {
+    ApplyScenarioToolLatencies(*scenario, s->spec_.seed, s->catalog_, world.time_scale());
+  }
+  ToolContext tool_context{&world.clock(), world.wall_origin()};
+  AgentSession* self = s.get();
+  tool_context.open_workspace = [self] { return self->workspace(); };
+  s->in_process_ = std::make_unique<InProcessDispatcher>(s->catalog_, tool_context);
+  ToolDispatcher* dispatcher = s->in_process_.get();
+  if (settings.proxy_dispatch) {
+    s->hop_ = world.ProxyHop(*s->in_process_, s->catalog_, tool_context, s->spec_.seed);
+    if (s->hop_ == nullptr) return Fail("cannot start the proxy_router hop (package p2 off)");
+    dispatcher = s->hop_.get();
+  }
+
+  s->probe_ = std::make_unique<Probe>(world.clock());
+  s->fanout_ = std::make_unique<Fanout>(*s->probe_, s->spec_.observer);
+  Transport& transport = s->probe_->WrapTransport(world.transport());
+  ToolDispatcher& tools = s->probe_->WrapDispatcher(*dispatcher);
+
+  AgentOptions options = MakeAgentOptions(settings, s->spec_.seed);
+  options.llm.api_prefix = world.api_prefix();
+  if (settings.intent_tool_selection && s->spec_.tool_packs != nullptr) {
+    options.tool_packs = *s->spec_.tool_packs;
+  }
+  if (scenario != nullptr) {
+    options.llm.model = scenario->model;
+    options.llm.instructions = scenario->instructions;
+    for (const auto& [name, behaviour] : scenario->tools) {
+      if (behaviour.timeout_ms >= 0) options.tool_timeouts[name] = FromMillis(behaviour.timeout_ms);
+    }
+  }
+  if (!s->spec_.model.empty()) options.llm.model = s->spec_.model;
+  if (!s->spec_.vector_store_ids.empty()) {
+    options.llm.vector_store.vector_store_ids = s->spec_.vector_store_ids;
+  }
+  s->agent_ = Agent::Create(options, AgentPorts{s->probe_->clock(), transport, tools, *s->fanout_},
+                            s->catalog_.Specs());
+  if (!s->agent_) {
+    return Fail(fmt::format("runtime '{}' is not available", RuntimeName(settings.runtime)));
+  }
+  return s;
+}
+
+Workspace* AgentSession::workspace() {
+  std::lock_guard lock(workspace_mutex_);
+  if (!workspace_ && !workspace_failed_) {
+    static const mocks::Scenario kNoScenario;
+    const mocks::Scenario& seed = spec_.scenario != nullptr ? *spec_.scenario : kNoScenario;
+    auto made = PrepareWorkspace(seed, spec_.keep_workspace,
+                                 std::chrono::system_clock::time_point(world_.wall_origin()));
+    if (made) {
+      workspace_ = std::move(*made);
+    } else {
+      workspace_failed_ = true;
+      spdlog::warn("{}: cannot prepare the workspace: {}", seed.name, made.error());
+    }
+  }
+  return workspace_.get();
+}
+
+MeasuredTurn AgentSession::RunTurn(const std::string& user) {
+  MeasuredTurn out;
+  probe_->BeginTurn();
+  const Duration cpu_before = ThreadCpuTime();
+  const Duration foreign_before = world_.foreign_cpu_time();
+  const size_t states_before = world_.state_log().size();
+  try {
+    out.turn = world_.Drive(agent_->RunTurn(user));
+  } catch (const std::exception& e) {
+    out.sample = InternalErrorSample("exception", e.what());
+    return out;
+  }
+  if (!out.turn) {
+    out.sample = InternalErrorSample("hang", "the world ran out of work before the turn finished");
+    return out;
+  }
+  TurnContext context;
+  context.agent_cpu =
+      (ThreadCpuTime() - cpu_before) - (world_.foreign_cpu_time() - foreign_before);
+  const auto& states = world_.state_log();
+  context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
+                             states.end());
+  context.price = spec_.price;
+  DeriveMetrics(probe_->TakeTimeline(), *out.turn, context, out.sample);
+  out.sample.fidelity_ms = world_.TakeTimingFidelity();
+  return out;
+}
+
+}  // namespace agentreplay::harness

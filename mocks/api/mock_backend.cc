@@ -1,0 +1,106 @@
+#include "mocks/api/mock_backend.h"
+
+#include <fmt/format.h>
+
+#include "llm/endpoints.h"
+#include "mocks/api/assistants/assistants_api.h"
+#include "mocks/api/chat/chat_api.h"
+#include "mocks/api/fault_injector.h"
+#include "mocks/model/knowledge_base.h"
+#include "mocks/api/mock_ids.h"
+#include "mocks/api/openai_error.h"
+#include "mocks/api/request_context.h"
+#include "mocks/api/responses/responses_api.h"
+#include "mocks/model/step_planner.h"
+
+namespace agentreplay::mocks {
+
+class MockBackend::Impl {
+ public:
+  Impl(const Scenario& scenario, uint64_t seed)
+      : scenario_(scenario),
+        seed_(seed),
+        knowledge_(scenario_.documents),
+        ids_(seed),
+        responses_(scenario_, knowledge_, seed, ids_),
+        chat_(scenario_, seed, ids_),
+        assistants_(scenario_, knowledge_, seed, ids_),
+        faults_(scenario_.faults, DeriveSeed(seed, "faults")) {}
+
+  MockResponse Handle(const HttpRequest& request, TimePoint sent_at) {
+    RequestContext context;
+    context.sent_at = sent_at;
+    context.index = log_.size();
+    context.request_id = ids_.RequestId();
+    context.states = &states_;
+    Rng quick_rng(DeriveSeed(seed_, fmt::format("request:{}", context.index)));
+    context.quick = PlanQuickReply(scenario_.latency, quick_rng);
+
+    const std::string_view endpoint = ClassifyEndpoint(request.method, request.target);
+    FaultHits hits;
+    if (faults_.enabled()) hits = faults_.Select(endpoint);
+    context.in_band = hits.RunFault();
+    MockResponse response;
+    if (const FaultRule* error = hits.Find(FaultKind::kHttpError)) {
+      // Rejected before the API sees it (a gateway's 429 or 5xx): no state changes.
+      response = RenderFault(HttpErrorScript(*error), context);
+    } else if (endpoint == "responses.create") {
+      response = responses_.Create(request, context);
+    } else if (endpoint == "responses.retrieve") {
+      response = responses_.Retrieve(request, context);
+    } else if (endpoint == "chat.completions.create") {
+      response = chat_.Create(request, context);
+    } else if (AssistantsApi::Handles(endpoint)) {
+      response = assistants_.Handle(endpoint, request, context);
+    } else {
+      response = MakeErrorResponse(InvalidUrl(request.method, request.target), context.request_id,
+                                   context.quick.at, context.quick.processing);
+    }
+
+    if (!hits.empty()) FaultInjector::Apply(hits, endpoint, response);
+
+    RequestLogEntry entry;
+    entry.sent_at = sent_at;
+    entry.method = request.method;
+    entry.target = request.target;
+    entry.endpoint = std::string(endpoint);
+    entry.request_bytes = request.body.size();
+    for (const auto& chunk : response.chunks) entry.response_bytes += chunk.bytes.size();
+    entry.status = response.status;
+    entry.fault = hits.Names();
+    log_.push_back(std::move(entry));
+    return response;
+  }
+
+  const std::vector<RequestLogEntry>& log() const { return log_; }
+  const std::vector<StateTransition>& states() const { return states_; }
+
+ private:
+  // A copy, so the caller's scenario may go away while the back end lives.
+  const Scenario scenario_;
+  const uint64_t seed_;
+  // Built once and shared, like the scenario: file_search reads it from every runtime.
+  const KnowledgeBase knowledge_;
+  MockIds ids_;
+  ResponsesApi responses_;
+  ChatApi chat_;
+  AssistantsApi assistants_;
+  FaultInjector faults_;
+  std::vector<RequestLogEntry> log_;
+  std::vector<StateTransition> states_;
+};
+
+MockBackend::MockBackend(const Scenario& scenario, uint64_t seed)
+    : impl_(std::make_unique<Impl>(scenario, seed)) {}
+
+MockBackend::~MockBackend() = default;
+
+MockResponse MockBackend::Handle(const HttpRequest& request, TimePoint sent_at) {
+  return impl_->Handle(request, sent_at);
+}
+
+const std::vector<RequestLogEntry>& MockBackend::request_log() const { return impl_->log(); }
+
+const std::vector<StateTransition>& MockBackend::state_log() const { return impl_->states(); }
+
+}  // namespace agentreplay::mocks

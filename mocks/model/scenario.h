@@ -1,0 +1,143 @@
+// The scenario model: what the scripted model does, runtime-neutral, as plain data.
+//
+// A scenario describes model behaviour once; the mock renders it into each runtime's wire
+// format. It lives with the mock because the mock is what plays it; harness/scenario loads it
+// from JSON (format: docs/scenario-format.md, schema: scenarios/schemas/scenario.schema.json).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mocks/model/distribution.h"
+#include "mocks/model/fault_rules.h"
+
+namespace agentreplay::mocks {
+
+inline constexpr const char* kScenarioSchemaV1 = "agentreplay.scenario/v1";
+
+// One function call the model makes in a step.
+struct ToolCallScript {
+  std::string name;
+  std::string arguments;    // compact JSON text, as the model streams it
+  int argument_chunks = 1;  // how many deltas the arguments arrive in (>= 1)
+};
+
+// An error the back end answers with instead of running a step (one per attempt).
+struct FaultScript {
+  int status = 429;
+  double retry_after_s = -1;      // the Retry-After header in seconds; < 0: no header
+  std::string type = "requests";  // OpenAI error type, e.g. "requests", "server_error"
+  std::string code = "rate_limit_exceeded";
+  std::string message = "Rate limit reached. Please try again later.";
+};
+
+// The model searching the attached vector store before it answers.
+struct FileSearchScript {
+  std::string query;
+  Dist latency_ms = Dist::Fixed(0);  // the search itself, after the call is issued
+  // Names of the documents it finds. Empty: the mock runs `query` against its local index of
+  // the scenario's documents and uses what that finds.
+  std::vector<std::string> results;
+};
+
+// When a step plays differently, depending on the agent's request.
+struct StepCondition {
+  std::string tool_not_offered;    // this tool ("file_search" or a function) is not offered
+  int tools_offered_at_least = 0;  // the request offers at least this many tools (0: ignore)
+};
+
+struct AlternativeStep;
+
+// One model response: optional tool calls, or a text answer (or both, text first).
+struct StepScript {
+  Dist ttft_ms = Dist::Fixed(0);         // response start → first output token
+  Dist chunk_gap_ms = Dist::Fixed(0);    // between consecutive deltas (text and arguments)
+  std::vector<std::string> text_chunks;  // the text deltas; empty when the step has no text
+  std::vector<ToolCallScript> tool_calls;
+  std::optional<FileSearchScript> file_search;  // searched before any text
+  // Errors answered to the first attempts at this step, in order (then the step plays).
+  std::vector<FaultScript> faults;
+  // The first alternative whose condition holds replaces this step (its own faults and
+  // alternatives are not consulted again).
+  // (A vector of a struct declared below: a std::pair of the incomplete StepScript would not
+  // compile with every standard library.)
+  std::vector<AlternativeStep> alternatives;
+};
+
+struct AlternativeStep {
+  StepCondition when;
+  StepScript step;
+};
+
+// A data entry the agent's workspace starts with (the data tools' SQLite database).
+struct DataEntrySeed {
+  std::string category;
+  std::string title;
+  std::string content;  // stored as given: JSON text or plain text
+  std::vector<std::string> tags;
+};
+
+// What the agent's workspace holds before the first turn.
+struct WorkspaceSeed {
+  std::vector<DataEntrySeed> entries;
+  std::map<std::string, std::string> blobs;  // path relative to the blob store → content
+};
+
+// After the turn, the workspace holds (or no longer holds) a matching entry.
+struct DataExpectation {
+  std::string category;
+  std::string title_contains;
+  bool exists = true;
+};
+
+struct Expectations {
+  std::vector<std::string> answer_contains;  // each must occur in the final answer
+  std::vector<std::string> tools_called;     // each must have been called in the turn
+  std::optional<bool> file_search_used;      // the model searched the vector store (or not)
+  std::vector<DataExpectation> data;         // checked against the workspace after the turn
+};
+
+// One user message and what the model does with it, step by step.
+struct TurnScript {
+  std::string user;
+  std::vector<StepScript> steps;
+  Expectations expect;
+};
+
+// Latency parameters of the back end and the network between it and the agent.
+struct LatencyModel {
+  Dist network_rtt_ms = Dist::Fixed(0);  // half before the server sees the request, half after
+  Dist queue_ms = Dist::Fixed(0);        // waiting for capacity before processing starts
+  Dist processing_ms = Dist::Fixed(0);   // request handling before the response starts
+  double prefill_ms_per_1k_input_tokens = 0.0;  // added to time to first token
+};
+
+struct ToolBehaviour {
+  Dist latency_ms = Dist::Fixed(0);  // time inside the tool implementation
+  // Progress notes the tool reports while it runs, spread evenly over its latency.
+  std::vector<std::string> progress;
+  // The agent's timeout for this tool (the deployment's setting); < 0: the agent's default.
+  double timeout_ms = -1;
+};
+
+struct Scenario {
+  std::string name;         // unique id (file stem by convention)
+  std::string description;  // what the scenario models
+  std::string model = "gpt-4o-mini";
+  std::string instructions;
+  LatencyModel latency;
+  std::map<std::string, ToolBehaviour> tools;  // by tool name
+  Dist proxy_hop_ms = Dist::Fixed(0);          // the proxy_router hop, per tool call
+  // The knowledge base behind file_search: document name → text, indexed by the mock.
+  std::map<std::string, std::string> documents;
+  WorkspaceSeed workspace;
+  std::vector<TurnScript> turns;
+  // Faults injected into this scenario's requests (docs/faults.md); `run --faults` appends more.
+  std::vector<FaultRule> faults;
+  std::string source_path;  // where it was loaded from, for messages
+};
+
+}  // namespace agentreplay::mocks

@@ -1,0 +1,277 @@
+// One connection of the mock HTTP server: read a request, play its WirePlan on a timer,
+// repeat while the connection stays alive.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mocks/server/http_server_impl.h"
+#include "mocks/api/openai_error.h"
+#include "mocks/server/wire_writer.h"
+
+namespace agentreplay::mocks {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// Chat and Responses requests carry whole conversations and tool schemas; the limit only
+// stops a broken client from exhausting memory.
+constexpr uint64_t kMaxRequestBodyBytes = 64u << 20;
+
+std::string ToString(beast::string_view s) { return {s.data(), s.size()}; }
+
+HttpRequest ToHttpRequest(http::request<http::string_body>&& in) {
+  HttpRequest out;
+  out.method = ToString(in.method_string());
+  out.target = ToString(in.target());
+  out.headers.reserve(8);
+  for (const auto& field : in) {
+    out.headers.push_back({ToString(field.name_string()), ToString(field.value())});
+  }
+  out.body = std::move(in.body());
+  return out;
+}
+
+// The server's own answer when a request cannot be handed to the mock at all. It carries
+// the standard headers too; its request id is the server's own, not drawn from any seed.
+MockResponse ServerError(int status, std::string message) {
+  static std::atomic<uint64_t> counter{0};
+  OpenAiError error;
+  error.status = status;
+  error.message = std::move(message);
+  error.type = status >= 500 ? "server_error" : "invalid_request_error";
+  return MakeErrorResponse(error, fmt::format("req_server{:022x}", ++counter), Duration::zero(),
+                           Duration::zero());
+}
+
+}  // namespace
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(MockServer::Impl& server, tcp::socket socket)
+      : server_(server), socket_(std::move(socket)), timer_(server.io) {
+    server_.connections.insert(this);
+    server_.open.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Connection() {
+    server_.connections.erase(this);
+    server_.open.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void Start() { ReadRequest(); }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+ private:
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->body_limit(kMaxRequestBodyBytes);
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(const beast::error_code& ec) {
+    if (closed_) return;
+    const auto receipt = SteadyClock::now();
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      Close();  // the client closed its keep-alive connection
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      Play(ServerError(413, "request body too large"), receipt, false);
+      return;
+    }
+    if (ec) {
+      // Bytes that are not HTTP get a 400 before the connection closes; other socket errors
+      // just close it.
+      if (&ec.category() == &http::make_error_code(http::error::bad_target).category()) {
+        Play(ServerError(400, "malformed HTTP request: " + ec.message()), receipt, false);
+      } else {
+        Close();
+      }
+      return;
+    }
+    const bool keep_alive = parser_->get().keep_alive();
+    HttpRequest request = ToHttpRequest(parser_->release());
+    parser_.reset();
+    const auto session = FindHeader(request.headers, kSessionHeader);
+    session_ = std::string(session.value_or(kDefaultSession));
+    MockResponse response;
+    try {
+      response = server_.Answer(session_, request, receipt);
+    } catch (const std::exception& e) {
+      spdlog::error("mock server: the mock failed on {} {}: {}", request.method, request.target,
+                    e.what());
+      response = ServerError(500, std::string("the mock failed: ") + e.what());
+    }
+    Play(std::move(response), receipt, keep_alive);
+  }
+
+  void Play(MockResponse response, SteadyClock::time_point receipt, bool keep_alive) {
+    plan_ = PlanWire(std::move(response), server_.options.time_scale, keep_alive);
+    receipt_ = receipt;
+    next_ = 0;
+    Next();
+  }
+
+  SteadyClock::time_point DueOf(size_t step) const {
+    return receipt_ + std::chrono::duration_cast<SteadyClock::duration>(plan_.steps[step].at);
+  }
+
+  // The instant to wake for a step due at `due`: the end of its grid cell, if any.
+  SteadyClock::time_point WakeFor(SteadyClock::time_point due) const {
+    const auto grid = std::chrono::duration_cast<SteadyClock::duration>(server_.options.write_grid);
+    if (grid <= SteadyClock::duration::zero()) return due;
+    const auto since = due - server_.zero;
+    const auto cells = (since + grid - SteadyClock::duration(1)) / grid;
+    return server_.zero + cells * grid;
+  }
+
+  void Next() {
+    if (closed_) return;
+    if (next_ >= plan_.steps.size()) {
+      plan_ = {};
+      if (buffer_.size() > 4096) buffer_.shrink_to_fit();  // idle connections stay small
+      ReadRequest();
+      return;
+    }
+    const auto due = DueOf(next_);
+    if (due <= SteadyClock::now()) {
+      Fire();
+      return;
+    }
+    timer_.expires_at(WakeFor(due));
+    timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+      if (ec || self->closed_) return;
+      self->Fire();
+    });
+  }
+
+  // Writes every step that is due by now in one gathered write; a step that ends the
+  // connection ends the batch.
+  void Fire() {
+    const auto now = SteadyClock::now();
+    size_t end = next_;
+    out_.clear();
+    do {
+      const WireStep& step = plan_.steps[end];
+      if (!step.bytes.empty()) out_.push_back(asio::buffer(step.bytes));
+      ++end;
+      if (step.action != WireAction::kWrite) break;
+    } while (end < plan_.steps.size() && DueOf(end) <= now);
+    if (out_.empty()) {
+      OnWritten({}, end);
+      return;
+    }
+    asio::async_write(socket_, out_,
+                      [self = shared_from_this(), end](const beast::error_code& ec, std::size_t) {
+                        self->OnWritten(ec, end);
+                      });
+  }
+
+  void OnWritten(const beast::error_code& ec, size_t end) {
+    if (closed_) return;
+    if (ec) {
+      Close();  // the client went away mid-response
+      return;
+    }
+    const auto written = SteadyClock::now();
+    if (server_.options.record_writes) {
+      std::vector<WriteLogEntry> entries;
+      for (size_t i = next_; i < end; ++i) {
+        const WireStep& step = plan_.steps[i];
+        if (!step.carries_body) continue;
+        entries.push_back(WriteLogEntry{plan_.request_id, session_, step.body_end,
+                                        server_.OnBase(DueOf(i)), server_.OnBase(written)});
+      }
+      if (!entries.empty()) server_.RecordWrites(entries);
+    }
+    // Written bytes are not needed again: a long stream's memory shrinks as it plays.
+    for (size_t i = next_; i < end; ++i) std::string().swap(plan_.steps[i].bytes);
+    const WireAction action = plan_.steps[end - 1].action;
+    next_ = end;
+    switch (action) {
+      case WireAction::kWrite:
+        Next();
+        return;
+      case WireAction::kFin: {
+        // FIN now, whatever the client does; the socket goes once the FIN is queued.
+        beast::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        Close();
+        return;
+      }
+      case WireAction::kReset: {
+        // SO_LINGER with a zero timeout turns close() into an RST.
+        beast::error_code ignored;
+        socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+        closed_ = true;
+        timer_.cancel();
+        socket_.close(ignored);
+        return;
+      }
+      case WireAction::kStall:
+        WatchForPeerClose();
+        return;
+    }
+  }
+
+  // A stalled response writes nothing more; the connection lives until the client gives up
+  // (EOF or reset) or the server stops. Whatever the client sends meanwhile is discarded.
+  void WatchForPeerClose() {
+    socket_.async_read_some(asio::buffer(sink_),
+                            [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->Close();
+                              } else {
+                                self->WatchForPeerClose();
+                              }
+                            });
+  }
+
+  MockServer::Impl& server_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string session_;
+  WirePlan plan_;
+  size_t next_ = 0;
+  SteadyClock::time_point receipt_{};
+  std::vector<asio::const_buffer> out_;
+  std::array<char, 512> sink_{};
+  bool closed_ = false;
+};
+
+void StartConnection(MockServer::Impl& server, tcp::socket socket) {
+  std::make_shared<Connection>(server, std::move(socket))->Start();
+}
+
+void CloseConnection(Connection& connection) { connection.Close(); }
+
+}  // namespace agentreplay::mocks

@@ -1,0 +1,92 @@
+#include "results/statistics.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+namespace agentreplay::results {
+
+Summary Summarize(std::vector<double> values) {
+  Summary s;
+  s.count = static_cast<int64_t>(values.size());
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  s.min = values.front();
+  s.max = values.back();
+  s.p50 = Quantile(values, 0.50);
+  s.p90 = Quantile(values, 0.90);
+  s.p95 = Quantile(values, 0.95);
+  s.p99 = Quantile(values, 0.99);
+  // Two passes: the mean first, then squared deviations, which stays accurate for the
+  // large, tightly clustered values latency samples are.
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  s.mean = sum / static_cast<double>(values.size());
+  if (values.size() > 1) {
+    double sq = 0.0;
+    for (double v : values) sq += (v - s.mean) * (v - s.mean);
+    s.stddev = std::sqrt(sq / static_cast<double>(values.size() - 1));
+  }
+  return s;
+}
+
+Summary SummarizeWithIntervals(std::vector<double> values, uint64_t seed) {
+  std::sort(values.begin(), values.end());
+  Summary s = Summarize(values);
+  const CenterIntervals intervals = BootstrapCenterIntervals(values, seed);
+  s.median_ci = intervals.median;
+  s.mean_ci = intervals.mean;
+  s.outliers = TukeyOutliers(values);
+  return s;
+}
+
+void ComputeCellStats(Cell& cell, uint64_t run_seed) {
+  cell.error_samples = 0;
+  cell.warmup_samples = 0;
+  for (const auto& sample : cell.samples) {
+    if (sample.warmup) {
+      ++cell.warmup_samples;
+    } else if (!sample.ok) {
+      ++cell.error_samples;
+    }
+  }
+  std::map<std::string, std::vector<double>> by_metric = CollectMetricValues(cell);
+  cell.stats.clear();
+  const uint64_t cell_seed = StatSeed(
+      run_seed, fmt::format("{}/{}/{}/{}", cell.scenario, cell.runtime, cell.variant, cell.world));
+  for (auto& [name, values] : by_metric) {
+    if (values.empty()) continue;
+    cell.stats[name] =
+        SummarizeWithIntervals(std::move(values), StatSeed(cell_seed, name));
+  }
+}
+
+void CompareWithBaseline(Results& results) {
+  auto find_base = [&](const Cell& cell) -> const Cell* {
+    const Cell* any = nullptr;
+    for (const auto& c : results.cells) {
+      if (c.scenario != cell.scenario || c.variant != "baseline") continue;
+      if (c.runtime == cell.runtime) return &c;
+      if (any == nullptr) any = &c;
+    }
+    return any;
+  };
+  for (auto& cell : results.cells) {
+    cell.baseline.clear();
+    cell.change_vs_baseline.clear();
+    if (cell.variant == "baseline" && find_base(cell) == &cell) continue;
+    const Cell* base = find_base(cell);
+    if (base == nullptr || base == &cell) continue;
+    cell.baseline = base->runtime + "/" + base->variant;
+    for (const auto& [metric, summary] : cell.stats) {
+      auto it = base->stats.find(metric);
+      if (it == base->stats.end() || it->second.p50 == 0.0) continue;
+      cell.change_vs_baseline[metric] = (summary.p50 - it->second.p50) / it->second.p50;
+    }
+  }
+}
+
+}  // namespace agentreplay::results

@@ -1,0 +1,65 @@
+# Checks the layering the README's architecture section promises, on every source file:
+#   - a header is included by one spelling only: "X/y.h" for the agent core (src/X/y.h) and
+#     "layer/.../y.h" for everything else (relative to the repository root), never "src/...",
+#     never "../";
+#   - includes never point up a layer: src/ includes src/ only; mocks/ includes src/ and mocks/;
+#     results/ includes results/ and the error style (core/); harness/ includes src/, mocks/,
+#     results/ and harness/; reports/ includes results/, reports/ and core/; app/ anything.
+# Run: cmake -DROOT=<repository> -P scripts/check_layers.cmake (CTest runs it as layers_test).
+cmake_minimum_required(VERSION 3.25)
+if(NOT ROOT)
+  message(FATAL_ERROR "usage: cmake -DROOT=<repository> -P check_layers.cmake")
+endif()
+
+set(core_dirs agent core events json llm log net ports sse tools)
+set(allowed_src "src")
+set(allowed_mocks "src;mocks")
+set(allowed_results "results;core")
+set(allowed_harness "src;mocks;results;harness")
+set(allowed_reports "results;reports;core")
+set(allowed_app "src;mocks;results;harness;reports;app")
+
+set(problems 0)
+foreach(layer src mocks results harness reports app)
+  file(GLOB_RECURSE files RELATIVE "${ROOT}" "${ROOT}/${layer}/*.h" "${ROOT}/${layer}/*.cc")
+  foreach(file ${files})
+    file(STRINGS "${ROOT}/${file}" lines REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+    foreach(line ${lines})
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]+\"([^\"]+)\".*$" "\\1" inc "${line}")
+      string(REGEX MATCH "^[^/]+" top "${inc}")
+      set(kind "")
+      if(inc MATCHES "^\\.\\./" OR inc MATCHES "^src/")
+        message("${file}: #include \"${inc}\": spell headers from their include root")
+        math(EXPR problems "${problems}+1")
+        continue()
+      endif()
+      list(FIND core_dirs "${top}" core_index)
+      if(core_index GREATER -1 AND EXISTS "${ROOT}/src/${inc}")
+        set(kind "src")
+        if(top STREQUAL "core")
+          set(kind "core")
+        endif()
+      elseif(EXISTS "${ROOT}/${inc}")
+        set(kind "${top}")
+      else()
+        message("${file}: #include \"${inc}\": no such header under src/ or the root")
+        math(EXPR problems "${problems}+1")
+        continue()
+      endif()
+      set(allowed "${allowed_${layer}}")
+      # The error style (core/) is part of src/ for the layers that may use all of src/.
+      if(kind STREQUAL "core" AND NOT "core" IN_LIST allowed AND "src" IN_LIST allowed)
+        set(kind "src")
+      endif()
+      if(NOT kind IN_LIST allowed)
+        message("${file}: #include \"${inc}\": ${layer}/ may not depend on ${kind}/")
+        math(EXPR problems "${problems}+1")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+
+if(problems GREATER 0)
+  message(FATAL_ERROR "${problems} include(s) break the layering")
+endif()
+message("layering: ok")
