@@ -18,12 +18,15 @@ inline constexpr int kExitBadInput = 2;
 
 int RunCommand(const RunOptions& options, const std::string& command_line);
 int ValidateCommand(const ValidateOptions& options);
+int ImportCommand(const ImportOptions& options);
 int ListCommand(const ListOptions& options);
 // Exit 0 when the gate passes, 1 on a regression, 2 on bad input.
 int CompareCommand(const CompareOptions& options);
 int ReportCommand(const ReportOptions& options);
 int ServeCommand(const ServeOptions& options);
 int ChatCommand(const ChatOptions& options);
+// Exit 0 after a clean stop, 1 when the cassette could not be written completely, 2 on bad input.
+int RecordCommand(const RecordOptions& options);
 
 // Report formats given with --format that no reporter knows: prints them and the known ones to
 // stderr and returns false.

@@ -18,10 +18,12 @@ int main(int argc, char** argv) {
     return ValidateCommand(*validate);
   }
   if (const auto* list = std::get_if<ListOptions>(&parsed.command)) return ListCommand(*list);
+  if (const auto* i = std::get_if<ImportOptions>(&parsed.command)) return ImportCommand(*i);
   if (const auto* c = std::get_if<CompareOptions>(&parsed.command)) return CompareCommand(*c);
   if (const auto* r = std::get_if<ReportOptions>(&parsed.command)) return ReportCommand(*r);
   if (const auto* s = std::get_if<ServeOptions>(&parsed.command)) return ServeCommand(*s);
   if (const auto* c = std::get_if<ChatOptions>(&parsed.command)) return ChatCommand(*c);
+  if (const auto* r = std::get_if<RecordOptions>(&parsed.command)) return RecordCommand(*r);
   std::fputs("agentreplay: no command given; see --help\n", stderr);
   return kExitBadInput;
 }

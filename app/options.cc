@@ -1,7 +1,6 @@
 #include "app/options.h"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "llm/llm_client.h"
@@ -22,8 +21,12 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
       "run", "Run scenarios x runtimes x variants x repetitions; write results and print a table");
   run_cmd
       ->add_option("--scenario", run.scenario_files,
-                   "Scenario file (repeatable); default: every shipped scenario")
+                   "Scenario file or cassette (repeatable); default: every shipped scenario. A "
+                   "cassette replays verbatim, on the runtime it was recorded on")
       ->check(CLI::ExistingFile);
+  run_cmd->add_flag("--lift", run.lift,
+                    "Replay cassettes lifted into scenarios: every runtime and package, with the "
+                    "recorded behaviour and timing");
   run_cmd->add_option("--variants", run.variants,
                       "Comma-separated variants (baseline, p0+p2, ...) and ladder names; "
                       "default: the default ladder");
@@ -40,6 +43,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
       ->check(CLI::IsMember({"sim", "real", "live"}));
   run_cmd->add_option("--base-url", run.base_url,
                       "Live world: the API's base URL, e.g. https://api.openai.com/v1");
+  run_cmd->add_option("--record", run.record_dir,
+                      "Record every repetition as a cassette under this directory "
+                      "(DIR/SCENARIO/RUNTIME/VARIANT/repN.cassette.jsonl)");
   run_cmd->add_option("-n,--repetitions", run.repetitions, "Repetitions per cell")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_option("--seed", run.seed, "Seed of every random draw");
@@ -101,8 +107,12 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand(
       "serve", "Serve a scenario as an OpenAI-compatible HTTP endpoint until SIGINT/SIGTERM");
-  serve_cmd->add_option("scenario", serve.scenario_file, "Scenario file (default: shipped one)")
+  serve_cmd
+      ->add_option("scenario", serve.scenario_file,
+                   "Scenario file or cassette (default: a shipped scenario); a cassette is served "
+                   "verbatim")
       ->check(CLI::ExistingFile);
+  serve_cmd->add_flag("--lift", serve.lift, "Serve a cassette lifted into a scenario");
   serve_cmd->add_option("--host", serve.host, "Address to bind");
   serve_cmd->add_option("--port", serve.port, "Port (0: pick a free one)")
       ->check(CLI::Range(0, 65535));
@@ -125,16 +135,66 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   chat_cmd->add_option("--timeout", chat.timeout_s, "Seconds the whole turn may take")
       ->check(CLI::PositiveNumber);
 
+  RecordOptions record;
+  auto* record_cmd = app.add_subcommand(
+      "record",
+      "Record what any OpenAI client exchanges with an upstream endpoint into a cassette: a "
+      "reverse proxy until SIGINT/SIGTERM");
+  record_cmd
+      ->add_option("--upstream", record.upstream,
+                   "The upstream's base URL, as the SDKs take it (https://api.openai.com/v1)")
+      ->required();
+  record_cmd->add_option("--host", record.host, "Address to bind");
+  record_cmd->add_option("--port", record.port, "Port (0: pick a free one)")
+      ->check(CLI::Range(0, 65535));
+  record_cmd->add_option("--out", record.out_file, "The cassette file to write (.cassette.jsonl)")
+      ->required();
+  record_cmd->add_option("--name", record.name, "The cassette's name (default: the file's)");
+  record_cmd->add_option("--redact-header", record.redact_headers,
+                         "Also redact this header (repeatable; credentials always are)");
+  record_cmd->add_option("--redact-field", record.redact_fields,
+                         "Redact this JSON member in bodies and stream events (repeatable)");
+  record_cmd->add_flag("--fsync", record.fsync, "Flush every exchange to disk");
+  record_cmd
+      ->add_option("--ca-file", record.ca_file,
+                   "https upstream: trust these PEM CAs instead of the system store")
+      ->check(CLI::ExistingFile);
+
+  ImportOptions import_options;
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "Turn recordings (.NET SDK session records, HAR, raw SSE, cassettes) into one cassette "
+      "per conversation and the scenario lifted from it");
+  import_cmd->add_option("files", import_options.files, "Recordings to import")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import_cmd->add_option("--out", import_options.out_dir, "Directory for the cassettes and scenarios");
+  import_cmd->add_option("--format", import_options.format,
+                         "cassette, dotnet, har or sse (default: recognised from the content)");
+  import_cmd->add_option("--pace", import_options.pace,
+                         "Timing for formats without per-event times, in ms: "
+                         "headers=400,network=40,first_event=0,event_gap=20,request_gap=50");
+  import_cmd->add_option("--redact-header", import_options.redact_headers,
+                         "Also redact this header (credentials always are)");
+  import_cmd->add_option("--redact-field", import_options.redact_fields,
+                         "Redact this JSON member at any depth of the bodies");
+  import_cmd->add_flag("--allow-truncated", import_options.allow_truncated_tail,
+                       "Drop a cassette's partial last line (a recording cut short)");
+  import_cmd->add_flag("--no-lift", import_options.no_lift, "Write the cassettes only");
+
   ValidateOptions validate;
   auto* validate_cmd =
-      app.add_subcommand("validate", "Check scenario files; report every error of every file");
-  validate_cmd->add_option("files", validate.files, "Scenario files")->required();
+      app.add_subcommand("validate",
+                         "Check scenario, cassette, gate and fault files; report every error of "
+                         "every file");
+  validate_cmd->add_option("files", validate.files, "Files to check")->required();
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand(
       "list", "List shipped scenarios, runtimes, packages, ladders, tools and metric names");
   list_cmd
-      ->add_option("what", list.what, "all, scenarios, runtimes, packages, ladders, tools or metrics")
+      ->add_option("what", list.what,
+                   "all, scenarios, runtimes, packages, ladders, tools or metrics")
       ->check(CLI::IsMember(
           {"all", "scenarios", "runtimes", "packages", "ladders", "tools", "metrics"}));
 
@@ -156,11 +216,13 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
     out.command = run;
   }
   if (validate_cmd->parsed()) out.command = validate;
+  if (import_cmd->parsed()) out.command = import_options;
   if (list_cmd->parsed()) out.command = list;
   if (compare_cmd->parsed()) out.command = compare;
   if (report_cmd->parsed()) out.command = report;
   if (serve_cmd->parsed()) out.command = serve;
   if (chat_cmd->parsed()) out.command = chat;
+  if (record_cmd->parsed()) out.command = record;
   return std::nullopt;
 }
 

@@ -10,7 +10,10 @@
 namespace agentreplay::app {
 
 struct RunOptions {
-  std::vector<std::string> scenario_files;  // empty: every shipped scenario
+  // Scenario files and cassettes (recordings); empty: every shipped scenario.
+  std::vector<std::string> scenario_files;
+  // Cassettes are replayed lifted (a scenario that runs on every runtime) instead of verbatim.
+  bool lift = false;
   // Comma-separated variants and ladder names; empty: the default ladder.
   std::string variants;
   // Empty: each variant runs on its own runtime (p5 → responses, otherwise assistants);
@@ -18,6 +21,8 @@ struct RunOptions {
   std::vector<std::string> runtimes;
   std::string world = "sim";
   std::string base_url;  // --world live: the endpoint, including the API's path
+  // Record every repetition as a cassette under this directory (any world).
+  std::string record_dir;
   int repetitions = 5;
   uint64_t seed = 1;
   std::string out_dir = "agentreplay-results";
@@ -61,7 +66,8 @@ struct ReportOptions {
 
 // `serve [SCENARIO]`: the mock back end over HTTP until SIGINT/SIGTERM.
 struct ServeOptions {
-  std::string scenario_file;  // empty: the shipped default
+  std::string scenario_file;  // a scenario or a cassette; empty: the shipped default
+  bool lift = false;          // serve a cassette lifted instead of verbatim
   std::string host = "127.0.0.1";
   int port = 0;  // 0: an ephemeral port, printed with the base URL
   double time_scale = 1.0;
@@ -79,6 +85,34 @@ struct ChatOptions {
   double timeout_s = 120;                              // whole turn
 };
 
+// `record --upstream URL --out FILE`: a recording reverse proxy until SIGINT/SIGTERM.
+struct RecordOptions {
+  // The upstream's base URL as the SDKs take it ("https://api.openai.com/v1"); the proxy's
+  // /v1 maps onto it.
+  std::string upstream;
+  std::string host = "127.0.0.1";
+  int port = 0;          // 0: an ephemeral port, printed with the proxy's base URL
+  std::string out_file;  // the cassette (JSON Lines), appended exchange by exchange
+  std::string name;      // the cassette's name; empty: the file name without its extension
+  // Redacted on top of the credential headers (harness/recording/redaction.h).
+  std::vector<std::string> redact_headers;
+  std::vector<std::string> redact_fields;
+  bool fsync = false;   // flush every exchange to disk (survives a machine crash)
+  std::string ca_file;  // https upstream: PEM CAs to trust instead of the system store
+};
+
+// `import FILE... --out DIR`: recordings into cassettes and lifted scenarios.
+struct ImportOptions {
+  std::vector<std::string> files;
+  std::string out_dir = ".";
+  std::string format;  // empty: recognised from the content (cassette, dotnet, har, sse)
+  std::string pace;    // "headers=300,event_gap=15": timing for formats that recorded none
+  std::vector<std::string> redact_headers;
+  std::vector<std::string> redact_fields;
+  bool allow_truncated_tail = false;  // a cassette cut short: drop its partial last line
+  bool no_lift = false;               // cassettes only
+};
+
 struct ValidateOptions {
   std::vector<std::string> files;
 };
@@ -91,7 +125,7 @@ struct ParsedCommandLine {
   std::string log_level = "warn";
   std::string command_line;  // as typed, for the results' context
   std::variant<std::monostate, RunOptions, ValidateOptions, ListOptions, CompareOptions,
-               ReportOptions, ServeOptions, ChatOptions>
+               ReportOptions, ServeOptions, ChatOptions, RecordOptions, ImportOptions>
       command;
 };
 

@@ -14,7 +14,7 @@
 #include "harness/packages/shipped_files.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/scenario/fault_decoder.h"
-#include "harness/scenario/scenario_loader.h"
+#include "harness/recording/replay_sources.h"
 #include "results/results_json.h"
 
 namespace agentreplay::app {
@@ -22,13 +22,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Loads every file; prints all diagnostics of all files. Returns false if any failed.
-bool LoadAll(const std::vector<std::string>& files, std::vector<mocks::Scenario>& out) {
+// Loads every file (a scenario, or a cassette's conversations); prints all diagnostics of all
+// files. Returns false if any failed.
+bool LoadAll(const std::vector<std::string>& files, harness::ReplayMode mode,
+             std::vector<mocks::Scenario>& out) {
   bool ok = true;
   for (const auto& file : files) {
-    auto loaded = harness::LoadScenarioFile(file);
+    auto loaded = harness::LoadReplaySources(file, mode);
     if (loaded) {
-      out.push_back(std::move(*loaded));
+      for (auto& scenario : *loaded) out.push_back(std::move(scenario));
     } else {
       fmt::print(stderr, "{}\n", loaded.error());
       ok = false;
@@ -65,7 +67,8 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
     return kExitBadInput;
   }
   std::vector<mocks::Scenario> scenarios;
-  if (!LoadAll(files, scenarios)) return kExitBadInput;
+  const auto mode = options.lift ? harness::ReplayMode::kLifted : harness::ReplayMode::kVerbatim;
+  if (!LoadAll(files, mode, scenarios)) return kExitBadInput;
 
   auto inputs = LoadSharedInputs();
   if (!inputs) {
@@ -87,6 +90,12 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   matrix.repetitions = options.repetitions;
   matrix.warmup = options.warmup;
   matrix.seed = options.seed;
+  if (!options.record_dir.empty()) {
+    matrix.record_dir = fs::path(options.record_dir);
+    matrix.record_origin = options.world == "live"
+                               ? fmt::format("agentreplay run --world live {}", options.base_url)
+                               : fmt::format("agentreplay run --world {}", options.world);
+  }
   if (!options.faults_file.empty()) {
     // Applied to every scenario, after its own rules (docs/faults.md).
     auto faults = harness::LoadFaultsFile(options.faults_file);

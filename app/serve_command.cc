@@ -10,10 +10,10 @@
 #include <string>
 
 #include "app/commands.h"
-#include "mocks/server/http_server.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/scenario/fault_decoder.h"
-#include "harness/scenario/scenario_loader.h"
+#include "harness/recording/replay_sources.h"
+#include "mocks/server/http_server.h"
 
 namespace agentreplay::app {
 namespace {
@@ -38,11 +38,24 @@ int ServeCommand(const ServeOptions& options) {
     fmt::print(stderr, "error: the default scenario {} is not installed\n", kDefaultScenario);
     return kExitBadInput;
   }
-  auto scenario = harness::LoadScenarioFile(file);
-  if (!scenario) {
-    fmt::print(stderr, "{}\n", scenario.error());
+  // A cassette is served verbatim (or lifted with --lift); it must hold one conversation,
+  // because the server plays one scenario.
+  auto sources = harness::LoadReplaySources(
+      file, options.lift ? harness::ReplayMode::kLifted : harness::ReplayMode::kVerbatim);
+  if (!sources) {
+    fmt::print(stderr, "{}\n", sources.error());
     return kExitBadInput;
   }
+  if (sources->size() != 1) {
+    std::string names;
+    for (const auto& s : *sources) names += (names.empty() ? "" : ", ") + s.name;
+    fmt::print(stderr,
+               "error: {} holds {} conversations ({}); serve one: `agentreplay import {} "
+               "--out DIR` writes one cassette per conversation\n",
+               file, sources->size(), names, file);
+    return kExitBadInput;
+  }
+  auto scenario = sources->begin();
   if (!options.faults_file.empty()) {
     // After the scenario's own rules, as `run --faults` applies them (docs/faults.md).
     auto faults = harness::LoadFaultsFile(options.faults_file);

@@ -35,8 +35,8 @@
 #include <tuple>
 #include <vector>
 
-#include "mocks/server/http_server.h"
 #include "harness/scenario/scenario_loader.h"
+#include "mocks/server/http_server.h"
 
 namespace agentreplay {
 namespace {
@@ -216,8 +216,7 @@ int Main(int argc, char** argv) {
   for (size_t i = 0; i < n; ++i) {
     server->OpenSession(fmt::format("load-{}", i), *loaded, 1000 + i);
   }
-  const std::string user =
-      loaded->turns.empty() ? std::string("hi") : loaded->turns[0].user;
+  const std::string user = loaded->turns.empty() ? std::string("hi") : loaded->turns[0].user;
   std::string body = R"({"model":")" + loaded->model + R"(","stream":true,"input":")";
   for (char c : user) body += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
   body += R"("})";

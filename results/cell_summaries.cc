@@ -1,11 +1,11 @@
-#include "results/statistics.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
+
+#include "results/statistics.h"
 
 namespace agentreplay::results {
 
@@ -59,8 +59,7 @@ void ComputeCellStats(Cell& cell, uint64_t run_seed) {
       run_seed, fmt::format("{}/{}/{}/{}", cell.scenario, cell.runtime, cell.variant, cell.world));
   for (auto& [name, values] : by_metric) {
     if (values.empty()) continue;
-    cell.stats[name] =
-        SummarizeWithIntervals(std::move(values), StatSeed(cell_seed, name));
+    cell.stats[name] = SummarizeWithIntervals(std::move(values), StatSeed(cell_seed, name));
   }
 }
 

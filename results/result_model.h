@@ -77,11 +77,20 @@ struct Check {
   std::string detail;  // the first failure's explanation, empty when ok
 };
 
+// Where a cell's model behaviour came from.
+struct CellSource {
+  std::string kind = "scenario";  // "scenario", "lifted" (from a recording) or "cassette"
+  std::string path;               // the file given to `run`
+  std::string origin;             // a recording's own source, e.g. "record http://..."
+  bool operator==(const CellSource&) const = default;
+};
+
 struct Cell {
   std::string scenario;
   std::string runtime;
   std::string variant;
   std::string world;
+  CellSource source;  // written when it says more than "scenario" with no path
   std::vector<Sample> samples;
   // Per metric name; "itl_ms" pools every gap of every sample; "segment.<name>" summarises
   // each critical-path segment.

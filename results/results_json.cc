@@ -287,6 +287,14 @@ void WriteCell(Emitter& e, const Cell& c) {
   e.StringField("runtime", c.runtime);
   e.StringField("variant", c.variant);
   e.StringField("world", c.world);
+  if (c.source != CellSource{}) {
+    e.Key("source");
+    e.BeginObject();
+    e.StringField("kind", c.source.kind);
+    e.StringField("path", c.source.path);
+    e.StringField("origin", c.source.origin);
+    e.EndObject();
+  }
   e.IntField("error_samples", c.error_samples);
   if (c.warmup_samples > 0) e.IntField("warmup_samples", c.warmup_samples);
   e.Key("samples");

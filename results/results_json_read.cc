@@ -15,7 +15,6 @@
 #include <utility>
 
 #include "core/input_file.h"
-
 #include "results/results_json.h"
 
 namespace agentreplay::results {
@@ -221,8 +220,9 @@ bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) 
 
 bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
   if (!ClosedObject(v, ptr,
-                    {"scenario", "runtime", "variant", "world", "error_samples", "warmup_samples",
-                     "samples", "stats", "checks", "baseline", "change_vs_baseline"}) ||
+                    {"scenario", "runtime", "variant", "world", "source", "error_samples",
+                     "warmup_samples", "samples", "stats", "checks", "baseline",
+                     "change_vs_baseline"}) ||
       !Get(v, ptr, "scenario", &c->scenario) || !Get(v, ptr, "runtime", &c->runtime) ||
       !Get(v, ptr, "variant", &c->variant) || !Get(v, ptr, "world", &c->world) ||
       !Get(v, ptr, "error_samples", &c->error_samples) ||
@@ -230,6 +230,19 @@ bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
       !Get(v, ptr, "baseline", &c->baseline) ||
       !GetNumberMap(v, ptr, "change_vs_baseline", &c->change_vs_baseline)) {
     return false;
+  }
+  if (const auto it = v.FindMember("source"); it != v.MemberEnd()) {
+    const std::string at = ptr + "/source";
+    if (!ClosedObject(it->value, at, {"kind", "path", "origin"}) ||
+        !Get(it->value, at, "kind", &c->source.kind) ||
+        !Get(it->value, at, "path", &c->source.path) ||
+        !Get(it->value, at, "origin", &c->source.origin)) {
+      return false;
+    }
+    if (c->source.kind != "scenario" && c->source.kind != "lifted" &&
+        c->source.kind != "cassette") {
+      return Fail(at + "/kind", "expected \"scenario\", \"lifted\" or \"cassette\"");
+    }
   }
   const Value* samples = Member(v, ptr, "samples");
   if (samples == nullptr) return false;
@@ -334,10 +347,9 @@ Expected<Results> ReadResultsJson(std::string_view text, std::string_view file_n
     const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
     const size_t line_start = before.rfind('\n');
     const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    return Failure(Diagnostic{std::string(file_name), std::nullopt, static_cast<int>(line),
-                              static_cast<int>(column),
-                              fmt::format("invalid JSON: {}",
-                                          rapidjson::GetParseError_En(doc.GetParseError()))});
+    return Failure(Diagnostic{
+        std::string(file_name), std::nullopt, static_cast<int>(line), static_cast<int>(column),
+        fmt::format("invalid JSON: {}", rapidjson::GetParseError_En(doc.GetParseError()))});
   }
   DocReader reader(file_name);
   Results results;

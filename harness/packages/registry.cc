@@ -5,9 +5,10 @@
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
-#include "core/input_file.h"
 #include <set>
 #include <sstream>
+
+#include "core/input_file.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -42,7 +43,9 @@ bool ReadSettings(const Value& obj, const std::string& ptr, SettingMap& out, Err
     } else {
       return errors.Fail(ptr + "/" + name, "expected a boolean, number or string");
     }
-    if (auto err = ApplySetting(probe, name, value)) return errors.Fail(ptr + "/" + name, *err);
+    if (auto applied = ApplySetting(probe, name, value); !applied) {
+      return errors.Fail(ptr + "/" + name, applied.error());
+    }
     out[name] = std::move(value);
   }
   return true;
@@ -96,7 +99,7 @@ Expected<Registry> Registry::Parse(std::string_view json, std::string_view file)
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
     return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                       rapidjson::GetParseError_En(doc.GetParseError())));
+                            rapidjson::GetParseError_En(doc.GetParseError())));
   }
   if (!doc.IsObject()) return Fail(fmt::format("{}: /: expected an object", file));
   Registry reg;
@@ -195,7 +198,8 @@ Expected<Variant> Registry::ResolveVariant(std::string_view spec) const {
       if (Find(id) == nullptr) {
         std::string known;
         for (const auto& p : packages_) known += (known.empty() ? "" : ", ") + p.id;
-        return Fail(fmt::format("unknown package '{}' in variant '{}' (packages: {})", id, spec, known));
+        return Fail(
+            fmt::format("unknown package '{}' in variant '{}' (packages: {})", id, spec, known));
       }
       if (std::find(v.packages.begin(), v.packages.end(), id) != v.packages.end()) {
         return Fail(fmt::format("package '{}' twice in variant '{}'", id, spec));
@@ -211,14 +215,15 @@ Expected<Variant> Registry::ResolveVariant(std::string_view spec) const {
     for (const auto& [name, value] : Find(id)->sets) {
       auto prev = set_by.find(name);
       if (prev != set_by.end() && merged[name] != value) {
-        return Fail(fmt::format("packages '{}' and '{}' both set '{}' differently", prev->second, id,
-                           name));
+        return Fail(fmt::format("packages '{}' and '{}' both set '{}' differently", prev->second,
+                                id, name));
       }
       merged[name] = value;
       set_by[name] = id;
     }
   }
-  for (const auto& [name, value] : merged) ApplySetting(v.settings, name, value);
+  // Every value was checked when the registry was read.
+  for (const auto& [name, value] : merged) (void)ApplySetting(v.settings, name, value);
   v.name = v.packages.empty() ? kBaselineVariant : "";
   for (const auto& id : v.packages) v.name += (v.name.empty() ? "" : "+") + id;
   return v;

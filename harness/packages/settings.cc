@@ -114,12 +114,13 @@ const std::vector<Entry>& Table() {
 
 }  // namespace
 
-std::optional<std::string> ApplySetting(VariantSettings& settings, std::string_view name,
-                                        const SettingValue& value) {
+Status ApplySetting(VariantSettings& settings, std::string_view name, const SettingValue& value) {
   for (const auto& entry : Table()) {
-    if (entry.name == name) return entry.set(settings, value);
+    if (entry.name != name) continue;
+    if (auto problem = entry.set(settings, value)) return Fail(std::move(*problem));
+    return {};
   }
-  return fmt::format("unknown setting '{}'", name);
+  return Fail(fmt::format("unknown setting '{}'", name));
 }
 
 std::vector<std::string_view> SettingNames() {

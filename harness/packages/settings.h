@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "agent/agent.h"
+#include "core/expected.h"
 #include "llm/llm_client.h"
 
 namespace agentreplay::harness {
@@ -28,9 +29,8 @@ struct VariantSettings {
   DeltaBatching batching;              // pb
 };
 
-// Applies one setting; returns an error message for an unknown name or a wrong value.
-std::optional<std::string> ApplySetting(VariantSettings& settings, std::string_view name,
-                                        const SettingValue& value);
+// Applies one setting; fails for an unknown name or a wrong value.
+Status ApplySetting(VariantSettings& settings, std::string_view name, const SettingValue& value);
 
 // Every setting name the table knows, for validation messages and `agentreplay list`.
 std::vector<std::string_view> SettingNames();

@@ -13,9 +13,9 @@ namespace agentreplay::harness::shipped {
 // $AGENTREPLAY_SCENARIOS_DIR when set, else the source tree's scenarios/ folder.
 std::filesystem::path Dir();
 
-std::filesystem::path PackagesFile();   // registry/packages.json
-std::filesystem::path ToolPacksFile();  // registry/tool_packs.json
-std::filesystem::path PricesFile();     // registry/prices.json
+std::filesystem::path PackagesFile();     // registry/packages.json
+std::filesystem::path ToolPacksFile();    // registry/tool_packs.json
+std::filesystem::path PricesFile();       // registry/prices.json
 std::filesystem::path DefaultGateFile();  // gates/default.json
 // schemas/NAME.schema.json, e.g. Schema("results").
 std::filesystem::path Schema(const std::string& name);

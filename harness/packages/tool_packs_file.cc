@@ -41,9 +41,11 @@ Expected<ToolPacks> ParseToolPacks(std::string_view json, std::string_view file)
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
     return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                       rapidjson::GetParseError_En(doc.GetParseError())));
+                            rapidjson::GetParseError_En(doc.GetParseError())));
   }
-  const auto fail = [&](const std::string& what) { return Fail(fmt::format("{}: {}", file, what)); };
+  const auto fail = [&](const std::string& what) {
+    return Fail(fmt::format("{}: {}", file, what));
+  };
   if (!doc.IsObject() || !doc.HasMember("schema") || !doc["schema"].IsString() ||
       std::string_view(doc["schema"].GetString()) != kToolPacksSchemaV1) {
     return fail(fmt::format("/schema: expected \"{}\"", kToolPacksSchemaV1));

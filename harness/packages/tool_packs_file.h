@@ -5,8 +5,8 @@
 #include <string>
 #include <variant>
 
-#include "core/expected.h"
 #include "agent/tool_selection.h"
+#include "core/expected.h"
 
 namespace agentreplay::harness {
 

@@ -93,9 +93,9 @@ Expected<std::unique_ptr<World>> MakeLiveWorld(const LiveWorldOptions& options) 
   auto url = net::ParseBaseUrl(options.base_url);
   if (!url) return Fail(fmt::format("--base-url {}: {}", options.base_url, url.error()));
   if (options.api_key.empty() && !net::IsLoopbackHost(url->host)) {
-    return Fail(fmt::format(
-        "OPENAI_API_KEY is not set (needed for {}; a loopback base URL needs none)",
-        url->Origin()));
+    return Fail(
+        fmt::format("OPENAI_API_KEY is not set (needed for {}; a loopback base URL needs none)",
+                    url->Origin()));
   }
   net::HttpTransportOptions transport;
   transport.base_url = url->Origin();

@@ -11,14 +11,14 @@
 #include <map>
 
 #include "core/random.h"
+#include "harness/real/proxy_hop.h"
+#include "harness/run/world.h"
 #include "mocks/model/calendar.h"
 #include "mocks/model/distribution.h"
 #include "mocks/server/http_server.h"
 #include "net/event_loop.h"
 #include "net/http_transport.h"
 #include "net/steady_clock.h"
-#include "harness/real/proxy_hop.h"
-#include "harness/run/world.h"
 
 namespace agentreplay::harness {
 namespace {

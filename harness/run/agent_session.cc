@@ -8,6 +8,7 @@
 
 #include "harness/measure/cpu_time.h"
 #include "harness/measure/metrics.h"
+#include "harness/recording/wall_time.h"
 #include "harness/run/scripted_tools.h"
 #include "harness/run/workspace_setup.h"
 #include "llm/llm_client.h"
@@ -66,9 +67,44 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::Open(WorldSession& world,
     dispatcher = s->hop_.get();
   }
 
+  Transport* wire = &world.transport();
+  if (s->spec_.record_to) {
+    mocks::Cassette header;
+    header.name = s->spec_.record_to->stem().stem().string();
+    header.description = scenario != nullptr ? scenario->description : "";
+    header.runtime = std::string(RuntimeName(settings.runtime));
+    header.model = !s->spec_.model.empty()      ? s->spec_.model
+                   : scenario != nullptr        ? scenario->model
+                                                : "";
+    header.source.kind = "record";
+    header.source.origin = s->spec_.record_origin;
+    header.source.recorded_at = FormatRfc3339(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    header.redacted = RedactionNames(RedactionRules{});
+    std::error_code ec;
+    std::filesystem::create_directories(s->spec_.record_to->parent_path(), ec);
+    if (ec) {
+      return FailIn(s->spec_.record_to->parent_path().string(),
+                    "cannot create the directory: " + ec.message());
+    }
+    auto writer = CassetteWriter::Open(*s->spec_.record_to, header);
+    if (!writer) return writer.failure();
+    s->recorder_ = std::make_unique<CassetteWriter>(std::move(*writer));
+    CassetteWriter* recorder = s->recorder_.get();
+    s->capture_ = std::make_unique<CaptureTransport>(
+        *wire, world.clock(), world.clock().Now(), RedactionRules{},
+        [recorder](mocks::CassetteExchange exchange) {
+          if (auto appended = recorder->Append(exchange); !appended) {
+            spdlog::error("recording: {}", appended.error());
+          }
+        });
+    wire = s->capture_.get();
+  }
   s->probe_ = std::make_unique<Probe>(world.clock());
   s->fanout_ = std::make_unique<Fanout>(*s->probe_, s->spec_.observer);
-  Transport& transport = s->probe_->WrapTransport(world.transport());
+  Transport& transport = s->probe_->WrapTransport(*wire);
   ToolDispatcher& tools = s->probe_->WrapDispatcher(*dispatcher);
 
   AgentOptions options = MakeAgentOptions(settings, s->spec_.seed);
@@ -129,8 +165,7 @@ MeasuredTurn AgentSession::RunTurn(const std::string& user) {
     return out;
   }
   TurnContext context;
-  context.agent_cpu =
-      (ThreadCpuTime() - cpu_before) - (world_.foreign_cpu_time() - foreign_before);
+  context.agent_cpu = (ThreadCpuTime() - cpu_before) - (world_.foreign_cpu_time() - foreign_before);
   const auto& states = world_.state_log();
   context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
                              states.end());

@@ -18,6 +18,8 @@
 #include "core/expected.h"
 #include "harness/measure/probe.h"
 #include "harness/packages/settings.h"
+#include "harness/recording/capture_transport.h"
+#include "harness/recording/cassette_writer.h"
 #include "harness/run/prices.h"
 #include "harness/run/world.h"
 #include "mocks/model/scenario.h"
@@ -43,6 +45,10 @@ struct AgentSessionSpec {
   std::optional<Price> price;  // of the model; cost_usd is absent without one
   // Sees every event after the probe (chat prints the answer as it streams).
   EventSink* observer = nullptr;
+  // Records every exchange of the session into this cassette file (written as exchanges end,
+  // credentials redacted): a live run recorded once replays in CI forever.
+  std::optional<std::filesystem::path> record_to;
+  std::string record_origin;  // what the cassette says it was recorded from
 };
 
 // A measured turn. `turn` is absent when the turn could not finish (it threw or the world ran
@@ -80,6 +86,8 @@ class AgentSession {
   ToolCatalog catalog_;
   std::unique_ptr<InProcessDispatcher> in_process_;
   std::unique_ptr<ToolDispatcher> hop_;
+  std::unique_ptr<CassetteWriter> recorder_;
+  std::unique_ptr<CaptureTransport> capture_;
   std::unique_ptr<Probe> probe_;
   std::unique_ptr<Fanout> fanout_;
   std::unique_ptr<Agent> agent_;

@@ -52,6 +52,11 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
                           fmt::format("rep{}", repetition);
   }
   if (matrix.prices != nullptr) spec.price = matrix.prices->Find(scenario.model);
+  if (matrix.record_dir) {
+    spec.record_to = *matrix.record_dir / cell.scenario / cell.runtime / cell.variant /
+                     fmt::format("rep{}.cassette.jsonl", repetition);
+    spec.record_origin = matrix.record_origin;
+  }
   auto session = AgentSession::Open(*world_session, std::move(spec));
   if (!session) {
     for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
@@ -86,6 +91,22 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
   }
 }
 
+// A recording replays verbatim only on the runtime it was recorded on: the other runtimes' cells
+// are left out, with a note (lifting the recording replays it on every runtime).
+std::vector<Runtime> RecordedRuntimeOnly(const mocks::Scenario& scenario, const Variant& variant,
+                                         const std::vector<Runtime>& wanted) {
+  const std::optional<Runtime> recorded = ParseRuntime(scenario.recording->runtime);
+  for (Runtime r : wanted) {
+    if (recorded && r == *recorded) return {r};
+  }
+  spdlog::warn(
+      "{}: variant {} runs on {}, but the recording was made on {}: left out (a verbatim "
+      "replay plays the recorded runtime only; lift the recording to replay it on others)",
+      scenario.name, variant.name, RuntimeName(wanted.empty() ? variant.settings.runtime : wanted[0]),
+      scenario.recording->runtime.empty() ? "an unknown runtime" : scenario.recording->runtime);
+  return {};
+}
+
 }  // namespace
 
 uint64_t RepetitionSeed(uint64_t run_seed, const std::string& scenario, int repetition) {
@@ -101,6 +122,9 @@ results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Varia
   cell.runtime = RuntimeName(runtime);
   cell.variant = variant.name;
   cell.world = world.name();
+  cell.source.kind = scenario.source_kind;
+  cell.source.path = scenario.source_path;
+  cell.source.origin = scenario.source_origin;
   // Warm-up first; their checks are dropped with them. Sample.repetition counts warm-ups too.
   for (int w = 0; w < options.warmup && options.repetitions > 0; ++w) {
     const size_t first = cell.samples.size();
@@ -125,6 +149,7 @@ void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
     for (const auto& variant : options.variants) {
       std::vector<Runtime> runtimes = options.runtimes;
       if (runtimes.empty()) runtimes.push_back(variant.settings.runtime);
+      if (scenario.recording) runtimes = RecordedRuntimeOnly(scenario, variant, runtimes);
       for (Runtime runtime : runtimes) {
         results.cells.push_back(RunCell(world, scenario, variant, runtime, options));
         results::CompareWithBaseline(results);

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "agent/tool_selection.h"
-#include "llm/llm_client.h"
-#include "mocks/model/scenario.h"
 #include "harness/packages/registry.h"
-#include "results/result_model.h"
 #include "harness/run/prices.h"
 #include "harness/run/world.h"
+#include "llm/llm_client.h"
+#include "mocks/model/scenario.h"
+#include "results/result_model.h"
 
 namespace agentreplay::harness {
 
@@ -37,6 +37,9 @@ struct MatrixOptions {
   // Keep every repetition's workspace under this directory (DIR/<scenario>/<runtime>/
   // <variant>/rep<N>) instead of a temporary one removed after the repetition.
   std::optional<std::filesystem::path> workspace_dir;
+  // Record every repetition into DIR/<scenario>/<runtime>/<variant>/rep<N>.cassette.jsonl.
+  std::optional<std::filesystem::path> record_dir;
+  std::string record_origin;  // e.g. "agentreplay run --world live https://..."
   // Faults injected into every scenario, after its own (`run --faults FILE`, docs/faults.md).
   std::vector<mocks::FaultRule> faults;
   // The agent's HTTP client: the longest wait for the head or the next body piece, and for a

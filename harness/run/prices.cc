@@ -14,13 +14,12 @@ Expected<PriceTable> PriceTable::Load(const std::filesystem::path& path) {
   return Parse(*text, path.string());
 }
 
-Expected<PriceTable> PriceTable::Parse(std::string_view json,
-                                                        std::string_view file) {
+Expected<PriceTable> PriceTable::Parse(std::string_view json, std::string_view file) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
     return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                       rapidjson::GetParseError_En(doc.GetParseError())));
+                            rapidjson::GetParseError_En(doc.GetParseError())));
   }
   auto schema = doc.IsObject() ? doc.FindMember("schema") : doc.MemberEnd();
   if (!doc.IsObject() || schema == doc.MemberEnd() || !schema->value.IsString() ||
@@ -39,7 +38,8 @@ Expected<PriceTable> PriceTable::Parse(std::string_view json,
                               std::pair{"output_per_1m", &Price::output_per_1m}}) {
       auto it = m.value.IsObject() ? m.value.FindMember(key) : m.value.MemberEnd();
       if (it == m.value.MemberEnd() || !it->value.IsNumber() || it->value.GetDouble() < 0) {
-        return Fail(fmt::format("{}: /models/{}/{}: expected a non-negative number", file, name, key));
+        return Fail(
+            fmt::format("{}: /models/{}/{}: expected a non-negative number", file, name, key));
       }
       price.*field = it->value.GetDouble();
     }

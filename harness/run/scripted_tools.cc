@@ -44,7 +44,10 @@ class LatencyTool : public Tool {
 
 void ApplyScenarioToolLatencies(const mocks::Scenario& scenario, uint64_t seed,
                                 ToolCatalog& catalog, double time_scale) {
-  for (const auto& [name, behaviour] : scenario.tools) {
+  // Named members, not a structured binding: clang 14 cannot capture bindings in a lambda.
+  for (const auto& entry : scenario.tools) {
+    const std::string& name = entry.first;
+    const mocks::ToolBehaviour& behaviour = entry.second;
     const uint64_t tool_seed = DeriveSeed(seed, "tool:" + name);
     catalog.Wrap(name, [&](std::unique_ptr<Tool> inner) -> std::unique_ptr<Tool> {
       return std::make_unique<LatencyTool>(std::move(inner), behaviour, tool_seed, time_scale);

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/expected.h"
-#include "mocks/model/scenario.h"
 #include "harness/run/checks.h"
+#include "mocks/model/scenario.h"
 #include "tools/workspace.h"
 
 namespace agentreplay::harness {

@@ -1,4 +1,3 @@
-#include "core/input_file.h"
 #include "harness/scenario/fault_decoder.h"
 
 #include <fmt/format.h>
@@ -13,6 +12,7 @@
 #include <string>
 #include <system_error>
 
+#include "core/input_file.h"
 #include "harness/scenario/json_locator.h"
 
 namespace agentreplay::harness {

@@ -26,14 +26,16 @@ constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms", "pro
 constexpr std::string_view kToolKnown[] = {"latency_ms", "progress", "timeout_ms"};
 constexpr std::string_view kTurnKnown[] = {"user", "steps", "expect"};
 constexpr std::string_view kTurnRequired[] = {"user", "steps"};
-constexpr std::string_view kStepKnown[] = {"ttft_ms", "chunk_gap_ms", "file_search",
-                                           "text",    "chunks",       "tool_calls",
-                                           "faults",  "alternatives"};
+constexpr std::string_view kStepKnown[] = {
+    "ttft_ms",    "chunk_gap_ms", "file_search",  "text",          "chunks",
+    "tool_calls", "faults",       "alternatives", "processing_ms", "gaps_ms"};
 // A step that replaces another may not have faults (those of the step it replaces are answered
 // before any alternative is chosen) nor alternatives (they do not nest).
-constexpr std::string_view kAlternativeStepKnown[] = {"ttft_ms", "chunk_gap_ms", "file_search",
-                                                      "text",    "chunks",       "tool_calls"};
-constexpr std::string_view kToolCallKnown[] = {"name", "arguments", "argument_chunks"};
+constexpr std::string_view kAlternativeStepKnown[] = {
+    "ttft_ms", "chunk_gap_ms", "file_search",   "text",
+    "chunks",  "tool_calls",   "processing_ms", "gaps_ms"};
+constexpr std::string_view kToolCallKnown[] = {"name", "arguments", "argument_chunks",
+                                               "argument_pieces"};
 constexpr std::string_view kToolCallRequired[] = {"name"};
 constexpr std::string_view kFileSearchKnown[] = {"query", "latency_ms", "results"};
 constexpr std::string_view kFileSearchRequired[] = {"query"};

@@ -16,6 +16,7 @@
 #include "harness/scenario/format_v1.h"
 #include "harness/scenario/json_locator.h"
 #include "harness/scenario/scenario_loader.h"
+#include "mocks/model/step_planner.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -41,6 +42,32 @@ std::string Compact(const Value& v) {
 
 bool Has(const Value& obj, std::string_view name) {
   return obj.IsObject() && FindField(obj, name) != nullptr;
+}
+
+// The same JSON value: objects by member (in any order), numbers by value.
+bool SameJson(const Value& a, const Value& b) {
+  if (a.IsNumber() && b.IsNumber()) {
+    if (a.IsDouble() || b.IsDouble()) return a.GetDouble() == b.GetDouble();
+    if (a.IsUint64() && b.IsUint64()) return a.GetUint64() == b.GetUint64();
+    return a.IsInt64() && b.IsInt64() && a.GetInt64() == b.GetInt64();
+  }
+  if (a.GetType() != b.GetType()) return false;
+  if (a.IsString()) return AsView(a) == AsView(b);
+  if (a.IsArray()) {
+    if (a.Size() != b.Size()) return false;
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
+      if (!SameJson(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.IsObject()) {
+    if (a.MemberCount() != b.MemberCount()) return false;
+    return std::all_of(a.MemberBegin(), a.MemberEnd(), [&b](const auto& member) {
+      const Value* other = FindField(b, AsView(member.name));
+      return other != nullptr && SameJson(member.value, *other);
+    });
+  }
+  return true;  // null, true, false: the type says it all
 }
 
 // The replacement step of an alternative, or nullptr when the alternative is malformed.
@@ -86,18 +113,26 @@ class StepDecoder {
     }
     if (auto d = ReadDist(reader_, v, pointer, "ttft_ms")) step.ttft_ms = *d;
     if (auto d = ReadDist(reader_, v, pointer, "chunk_gap_ms")) step.chunk_gap_ms = *d;
+    step.processing_ms = ReadDist(reader_, v, pointer, "processing_ms");
     if (const Value* search = FindField(v, "file_search")) {
       step.file_search = DecodeFileSearch(*search, pointer + "/file_search");
     }
-    DecodeText(v, pointer, step);
+    // Whether every delta of the step is known, so that gaps_ms can be counted against them.
+    bool deltas_known = DecodeText(v, pointer, step);
     if (const Value* calls = reader_.FindArray(v, pointer, "tool_calls", "call")) {
       const std::string calls_pointer = pointer + "/tool_calls";
       for (rapidjson::SizeType i = 0; i < calls->Size(); ++i) {
-        if (auto call = DecodeToolCall((*calls)[i], AppendPointer(calls_pointer, i))) {
+        bool pieces_known = false;
+        if (auto call =
+                DecodeToolCall((*calls)[i], AppendPointer(calls_pointer, i), pieces_known)) {
           step.tool_calls.push_back(std::move(*call));
         }
+        deltas_known = deltas_known && pieces_known;
       }
+    } else {
+      deltas_known = deltas_known && !Has(v, "tool_calls");
     }
+    DecodeGaps(v, pointer, deltas_known, step);
     if (!role.is_alternative) {
       if (const Value* faults = reader_.FindArray(v, pointer, "faults", "fault")) {
         const std::string faults_pointer = pointer + "/faults";
@@ -125,19 +160,72 @@ class StepDecoder {
     }
   }
 
-  void DecodeText(const Value& v, const std::string& pointer, mocks::StepScript& step) {
+  // Returns whether the text's deltas are known (no text, or text that decoded cleanly).
+  bool DecodeText(const Value& v, const std::string& pointer, mocks::StepScript& step) {
     const bool has_text = Has(v, "text");
     const bool has_chunks = Has(v, "chunks");
     if (has_text && has_chunks) {
       reader_.AtKey(pointer + "/chunks",
                     "'text' and 'chunks' are mutually exclusive; give one of them");
+      return false;
     }
     if (has_text) {
       auto text = reader_.ReadString(v, pointer, "text");
       if (text && text->empty()) reader_.AtValue(pointer + "/text", "text must not be empty");
       if (text) step.text_chunks = SplitTextIntoChunks(*text);
-    } else if (has_chunks) {
+      return text && !text->empty();
+    }
+    if (has_chunks) {
       step.text_chunks = reader_.ReadStringList(v, pointer, "chunks", "chunk");
+      const Value* chunks = FindField(v, "chunks");
+      return chunks->IsArray() && chunks->Size() == step.text_chunks.size();
+    }
+    return true;
+  }
+
+  // gaps_ms: one non-negative gap per delta but the first, replacing chunk_gap_ms. The count
+  // is checked only when every delta decoded, so one mistake is not reported twice.
+  void DecodeGaps(const Value& v, const std::string& pointer, bool deltas_known,
+                  mocks::StepScript& step) {
+    const Value* gaps = reader_.FindArray(v, pointer, "gaps_ms", "gap");
+    if (gaps == nullptr) return;
+    const std::string gaps_pointer = pointer + "/gaps_ms";
+    if (Has(v, "chunk_gap_ms")) {
+      reader_.AtKey(gaps_pointer,
+                    "'gaps_ms' and 'chunk_gap_ms' are mutually exclusive; give one of them");
+    }
+    bool all_valid = true;
+    for (rapidjson::SizeType i = 0; i < gaps->Size(); ++i) {
+      const Value& gap = (*gaps)[i];
+      if (!gap.IsNumber()) {
+        reader_.WrongType(gap, AppendPointer(gaps_pointer, i), "a number");
+        all_valid = false;
+      } else if (gap.GetDouble() < 0) {
+        reader_.AtValue(AppendPointer(gaps_pointer, i),
+                        fmt::format("a gap must be >= 0, got {:g}", gap.GetDouble()));
+        all_valid = false;
+      } else {
+        step.gaps_ms.push_back(gap.GetDouble());
+      }
+    }
+    if (!all_valid || !deltas_known) return;
+    std::size_t deltas = step.text_chunks.size();
+    for (const auto& call : step.tool_calls) {
+      deltas += call.argument_pieces.empty()
+                    ? mocks::SplitUtf8(call.arguments, call.argument_chunks).size()
+                    : call.argument_pieces.size();
+    }
+    if (step.gaps_ms.size() + 1 != deltas) {
+      reader_.AtValue(
+          gaps_pointer,
+          fmt::format("gaps_ms must give one gap per delta but the first: the step "
+                      "has {} delta{} ({} text chunk{} and {} argument piece{}), so "
+                      "{} gap{}, got {}",
+                      deltas, deltas == 1 ? "" : "s", step.text_chunks.size(),
+                      step.text_chunks.size() == 1 ? "" : "s", deltas - step.text_chunks.size(),
+                      deltas - step.text_chunks.size() == 1 ? "" : "s",
+                      deltas == 0 ? 0 : deltas - 1, deltas == 2 ? "" : "s", step.gaps_ms.size()));
+      step.gaps_ms.clear();
     }
   }
 
@@ -165,15 +253,22 @@ class StepDecoder {
     }
   }
 
-  std::optional<mocks::ToolCallScript> DecodeToolCall(const Value& v, const std::string& pointer) {
+  // `pieces_known`: whether the call's argument deltas decoded cleanly.
+  std::optional<mocks::ToolCallScript> DecodeToolCall(const Value& v, const std::string& pointer,
+                                                      bool& pieces_known) {
+    pieces_known = false;
     if (!reader_.ExpectObject(v, pointer)) return std::nullopt;
     reader_.CheckMembers(v, pointer, Fields(format_v1::kToolCall));
     mocks::ToolCallScript call;
     if (auto name = reader_.ReadNonBlank(v, pointer, "name")) call.name = std::move(*name);
     call.arguments = "{}";
-    if (const Value* args = FindField(v, "arguments");
-        args && reader_.ExpectObject(*args, pointer + "/arguments")) {
-      call.arguments = Compact(*args);
+    const Value* args = FindField(v, "arguments");
+    const bool args_ok = args == nullptr || reader_.ExpectObject(*args, pointer + "/arguments");
+    if (args != nullptr && args_ok) call.arguments = Compact(*args);
+    pieces_known = args_ok;
+    if (Has(v, "argument_pieces")) {
+      pieces_known = DecodeArgumentPieces(v, pointer, args_ok ? args : nullptr, call) && args_ok;
+      return call;
     }
     if (const Value* n = FindField(v, "argument_chunks")) {
       // Like JSON Schema's "integer", 4.0 counts as an integer.
@@ -196,6 +291,49 @@ class StepDecoder {
       }
     }
     return call;
+  }
+
+  // argument_pieces: the exact deltas, which must concatenate to JSON equal to `arguments`
+  // (`args`; null: absent or malformed, {} is assumed when absent). On success `call` streams
+  // the pieces and its arguments are their concatenation, spelt as the pieces spell it.
+  bool DecodeArgumentPieces(const Value& v, const std::string& pointer, const Value* args,
+                            mocks::ToolCallScript& call) {
+    const std::string pieces_pointer = pointer + "/argument_pieces";
+    if (Has(v, "argument_chunks")) {
+      reader_.AtKey(pieces_pointer,
+                    "'argument_pieces' and 'argument_chunks' are mutually exclusive; give one of "
+                    "them");
+      return false;
+    }
+    std::vector<std::string> pieces =
+        reader_.ReadStringList(v, pointer, "argument_pieces", "piece");
+    const Value* list = FindField(v, "argument_pieces");
+    if (!list->IsArray() || pieces.size() != list->Size()) return false;  // reported
+    std::string joined;
+    for (const auto& piece : pieces) joined += piece;
+    rapidjson::Document parsed;
+    parsed.Parse<rapidjson::kParseValidateEncodingFlag>(joined.data(), joined.size());
+    if (parsed.HasParseError() || !parsed.IsObject()) {
+      reader_.AtValue(pieces_pointer,
+                      fmt::format("argument_pieces must concatenate to the arguments object, "
+                                  "but they give '{}', which is not a JSON object",
+                                  joined));
+      return false;
+    }
+    if (Has(v, "arguments") && args == nullptr) return false;  // malformed: reported
+    rapidjson::Document empty;
+    empty.SetObject();
+    const Value& expected = args != nullptr ? *args : empty;
+    if (!SameJson(parsed, expected)) {
+      reader_.AtValue(pieces_pointer,
+                      fmt::format("argument_pieces must concatenate to the arguments, but they "
+                                  "give {}, not {}",
+                                  Compact(parsed), Compact(expected)));
+      return false;
+    }
+    call.arguments = std::move(joined);
+    call.argument_pieces = std::move(pieces);
+    return true;
   }
 
   std::optional<mocks::FileSearchScript> DecodeFileSearch(const Value& v,

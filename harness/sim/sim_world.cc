@@ -9,9 +9,9 @@
 #include <string_view>
 #include <utility>
 
+#include "core/random.h"
 #include "harness/measure/cpu_time.h"
 #include "mocks/model/calendar.h"
-#include "core/random.h"
 
 namespace agentreplay::harness {
 
@@ -272,7 +272,6 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
 
 namespace agentreplay::harness {
 namespace {
-
 
 // The proxy_router hop in virtual time: half the drawn hop latency on the way to the tool,
 // half on the way back, around the same in-process implementation.

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "core/time.h"
+#include "harness/run/world.h"
 #include "mocks/api/mock_backend.h"
 #include "ports/clock.h"
 #include "ports/transport.h"
-#include "harness/run/world.h"
 
 namespace agentreplay::harness {
 

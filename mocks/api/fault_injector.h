@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "mocks/model/fault_rules.h"
 #include "mocks/api/mock_response.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/api/step_resolver.h"
+#include "mocks/model/fault_rules.h"
 
 namespace agentreplay::mocks {
 

@@ -2,15 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "llm/endpoints.h"
 #include "mocks/api/assistants/assistants_api.h"
+#include "mocks/api/cassette_player.h"
 #include "mocks/api/chat/chat_api.h"
 #include "mocks/api/fault_injector.h"
-#include "mocks/model/knowledge_base.h"
 #include "mocks/api/mock_ids.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/api/request_context.h"
 #include "mocks/api/responses/responses_api.h"
+#include "mocks/model/knowledge_base.h"
 #include "mocks/model/step_planner.h"
 
 namespace agentreplay::mocks {
@@ -25,7 +28,9 @@ class MockBackend::Impl {
         responses_(scenario_, knowledge_, seed, ids_),
         chat_(scenario_, seed, ids_),
         assistants_(scenario_, knowledge_, seed, ids_),
-        faults_(scenario_.faults, DeriveSeed(seed, "faults")) {}
+        faults_(scenario_.faults, DeriveSeed(seed, "faults")) {
+    if (scenario_.recording) player_.emplace(*scenario_.recording);
+  }
 
   MockResponse Handle(const HttpRequest& request, TimePoint sent_at) {
     RequestContext context;
@@ -44,6 +49,9 @@ class MockBackend::Impl {
     if (const FaultRule* error = hits.Find(FaultKind::kHttpError)) {
       // Rejected before the API sees it (a gateway's 429 or 5xx): no state changes.
       response = RenderFault(HttpErrorScript(*error), context);
+    } else if (auto played = player_ ? player_->Handle(request, endpoint, sent_at)
+                                     : std::optional<MockResponse>()) {
+      response = std::move(*played);
     } else if (endpoint == "responses.create") {
       response = responses_.Create(request, context);
     } else if (endpoint == "responses.retrieve") {
@@ -86,6 +94,7 @@ class MockBackend::Impl {
   ChatApi chat_;
   AssistantsApi assistants_;
   FaultInjector faults_;
+  std::optional<CassettePlayer> player_;  // a verbatim replay
   std::vector<RequestLogEntry> log_;
   std::vector<StateTransition> states_;
 };

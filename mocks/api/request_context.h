@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "core/time.h"
-#include "mocks/model/fault_rules.h"
 #include "mocks/api/mock_response.h"
+#include "mocks/model/fault_rules.h"
 #include "mocks/model/step_planner.h"
 
 namespace agentreplay::mocks {

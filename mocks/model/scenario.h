@@ -6,11 +6,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "mocks/model/cassette.h"
 #include "mocks/model/distribution.h"
 #include "mocks/model/fault_rules.h"
 
@@ -20,9 +22,19 @@ inline constexpr const char* kScenarioSchemaV1 = "agentreplay.scenario/v1";
 
 // One function call the model makes in a step.
 struct ToolCallScript {
+  // Not an aggregate, so that `{name, arguments, chunks}` stays complete as members are added.
+  ToolCallScript() = default;
+  ToolCallScript(std::string tool, std::string json, int chunks = 1)
+      : name(std::move(tool)), arguments(std::move(json)), argument_chunks(chunks) {}
+
   std::string name;
-  std::string arguments;    // compact JSON text, as the model streams it
+  // The JSON text the model streams: compact, or with `argument_pieces` their concatenation
+  // exactly as recorded (spacing and number spelling included).
+  std::string arguments;
   int argument_chunks = 1;  // how many deltas the arguments arrive in (>= 1)
+  // The deltas themselves, when they must be exact (a lifted recording). Non-empty: they
+  // concatenate to `arguments` and replace the even split into `argument_chunks`.
+  std::vector<std::string> argument_pieces;
 };
 
 // An error the back end answers with instead of running a step (one per attempt).
@@ -53,8 +65,15 @@ struct AlternativeStep;
 
 // One model response: optional tool calls, or a text answer (or both, text first).
 struct StepScript {
-  Dist ttft_ms = Dist::Fixed(0);         // response start → first output token
-  Dist chunk_gap_ms = Dist::Fixed(0);    // between consecutive deltas (text and arguments)
+  Dist ttft_ms = Dist::Fixed(0);       // response start → first output token
+  Dist chunk_gap_ms = Dist::Fixed(0);  // between consecutive deltas (text and arguments)
+  // The gap before each delta after the first, in delta order (text chunks, then each call's
+  // argument pieces): one per delta but the first. Non-empty: replaces the chunk_gap_ms draws
+  // and consumes no randomness (a recording's exact pace).
+  std::vector<double> gaps_ms;
+  // Replaces the scenario's latency.processing_ms for this step's response (a recording's time
+  // to headers, step by step). Quick replies (errors, retrieves) keep the scenario's.
+  std::optional<Dist> processing_ms;
   std::vector<std::string> text_chunks;  // the text deltas; empty when the step has no text
   std::vector<ToolCallScript> tool_calls;
   std::optional<FileSearchScript> file_search;  // searched before any text
@@ -138,6 +157,16 @@ struct Scenario {
   // Faults injected into this scenario's requests (docs/faults.md); `run --faults` appends more.
   std::vector<FaultRule> faults;
   std::string source_path;  // where it was loaded from, for messages
+
+  // Where the behaviour comes from, for the results: "scenario" (written by hand), "lifted"
+  // (lifted from a recording) or "cassette" (a recording replayed verbatim), and for the last
+  // two the recording's own source ("import:har chrome.har", "record http://...").
+  std::string source_kind = "scenario";
+  std::string source_origin;
+  // Set for a verbatim replay: the back end plays these recorded exchanges instead of rendering
+  // `turns` (which then only carry the user messages and the expectations), and only the
+  // recorded runtime can replay them.
+  std::shared_ptr<const Cassette> recording;
 };
 
 }  // namespace agentreplay::mocks

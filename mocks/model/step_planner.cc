@@ -81,7 +81,7 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
   // The draw order below is part of the contract (see the header): do not reorder.
   const Duration rtt = SampleDuration(latency.network_rtt_ms, rng);
   plan.queue = SampleDuration(latency.queue_ms, rng);
-  plan.processing = SampleDuration(latency.processing_ms, rng);
+  plan.processing = SampleDuration(script.processing_ms.value_or(latency.processing_ms), rng);
   const Duration ttft = SampleDuration(script.ttft_ms, rng);
 
   plan.network_up = rtt / 2;
@@ -124,19 +124,31 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
     out.kind = PlannedOutput::Kind::kToolCall;
     out.tool_name = call.name;
     out.content = call.arguments;
-    for (auto& piece : SplitUtf8(call.arguments, call.argument_chunks)) {
-      out.deltas.push_back(PlannedDelta{Duration{0}, std::move(piece)});
-    }
+    std::vector<std::string> pieces = call.argument_pieces.empty()
+                                          ? SplitUtf8(call.arguments, call.argument_chunks)
+                                          : call.argument_pieces;
+    for (auto& piece : pieces) out.deltas.push_back(PlannedDelta{Duration{0}, std::move(piece)});
     plan.outputs.push_back(std::move(out));
   }
 
-  // Delta times: the first at first_token, each later one a fresh gap after the previous. A
-  // file search is issued at its delta and the next delta follows when the search is done.
+  // Delta times: the first at first_token, each later one a gap after the previous: a fresh
+  // chunk_gap_ms draw, or the script's explicit gap (gaps_ms, which draws nothing). A file
+  // search is issued at its delta and the next delta follows when the search is done.
+  const bool explicit_gaps = !script.gaps_ms.empty();
+  size_t gap = 0;  // the next explicit gap
   Duration t = plan.first_token;
   bool first = true;
   for (auto& out : plan.outputs) {
     for (auto& delta : out.deltas) {
-      if (!first) t += SampleDuration(script.chunk_gap_ms, rng);
+      if (!first) {
+        if (!explicit_gaps) {
+          t += SampleDuration(script.chunk_gap_ms, rng);
+        } else if (gap < script.gaps_ms.size()) {
+          // The loader checks there is one per delta but the first; a short list built in
+          // code runs out into no gap rather than past its end.
+          t += FromMillis(std::max(0.0, script.gaps_ms[gap++]));
+        }
+      }
       first = false;
       delta.at = t;
       if (out.kind == PlannedOutput::Kind::kFileSearch) {

@@ -8,21 +8,33 @@
 //
 //   rtt            = latency.network_rtt_ms sample
 //   up             = rtt / 2 (integer nanoseconds), down = rtt - up
+//   processing     = a sample of the step's processing_ms when it has one, else of
+//                    latency.processing_ms
 //   response_start = up + queue + processing + down
 //                    (status line, headers and the first events — response.created,
 //                    response.in_progress — reach the client)
 //   first_token    = response_start + prefill + ttft, with
 //                    prefill = latency.prefill_ms_per_1k_input_tokens * input_tokens / 1000
-//   delta[0]       = first_token; delta[k] = delta[k-1] + a fresh chunk_gap_ms sample
+//   delta[0]       = first_token; delta[k] = delta[k-1] + gap[k], where gap[k] is
+//                    gaps_ms[k-1] when the step gives gaps_ms (explicit: a recording's pace),
+//                    else a fresh chunk_gap_ms sample
 //                    (deltas counted across outputs in order: text chunks first, then each
-//                    tool call's argument chunks)
+//                    tool call's argument pieces: argument_pieces when given, else the
+//                    arguments split into argument_chunks)
+//   a file search is issued at first_token and delta[0] comes when it ends, file_search
+//                    latency_ms later, instead of at first_token
 //   an output's completion events reach the client with its last delta; the end of the
 //   step (response.completed, or the whole non-streamed body) with the last delta overall
 //   (first_token when the step has no output at all).
 //
+// So with network_rtt 0, queue 0 and prefill 0, a step with processing_ms P, ttft_ms T and
+// gaps_ms G plays its headers at P, its first delta at P + T and each later delta at the
+// running sum of G: any recorded timeline can be written down exactly.
+//
 // Draw order, from Rng(DeriveSeed(seed, "turn:<t>/step:<s>")): rtt, queue, processing, ttft,
-// then the gaps in delta order. A fixed value consumes no randomness. Keying the stream by
-// turn and step (not by request order) gives every variant the same model behaviour.
+// then the gaps in delta order (a file search's latency in its place among them). A fixed
+// value, and an explicit gaps_ms, consume no randomness. Keying the stream by turn and step
+// (not by request order) gives every variant the same model behaviour.
 //
 // Token estimates (for usage; no tokenizer is involved):
 //   input_tokens  = ceil(request body bytes / 4)

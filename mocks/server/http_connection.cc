@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "mocks/server/http_server_impl.h"
 #include "mocks/api/openai_error.h"
+#include "mocks/server/http_server_impl.h"
 #include "mocks/server/wire_writer.h"
 
 namespace agentreplay::mocks {

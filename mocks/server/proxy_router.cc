@@ -128,7 +128,9 @@ ClockSetup SetUpClock(const ToolContext& given) {
 // Parses a request body into a call; on failure returns why, for the 400 answer.
 std::optional<std::string> ParseToolCall(std::string_view body, ToolCall& call) {
   rapidjson::Document doc;
-  if (auto err = json::Parse(body, doc)) return "request body is not valid JSON: " + *err;
+  if (auto parsed = json::Parse(body, doc); !parsed) {
+    return "request body is not valid JSON: " + parsed.error();
+  }
   if (!doc.IsObject()) return std::string("request body must be a JSON object");
   auto string_field = [&](const char* key, std::string& out) -> std::optional<std::string> {
     const auto it = doc.FindMember(key);

@@ -247,9 +247,8 @@ std::vector<SegmentDelta> SegmentDeltas(const Cell& base, const Cell& head) {
 }
 
 Expected<Comparison> Compare(const Results& base, const Selector& base_selector,
-                                              const Results& head, const Selector& head_selector,
-                                              const Gate& gate, std::string base_source,
-                                              std::string head_source) {
+                             const Results& head, const Selector& head_selector, const Gate& gate,
+                             std::string base_source, std::string head_source) {
   Comparison comparison = EmptyComparison(gate);
   comparison.base_source = std::move(base_source);
   comparison.head_source = std::move(head_source);

@@ -33,12 +33,10 @@ namespace agentreplay::reports {
 // cell; several base cells for one key are ambiguous. Only cells the gate judges take part.
 // `base_source`/`head_source` name the sides in the output ("a.json [variant=p0]").
 // Returns the comparison, or a sentence saying why the selections cannot be compared.
-Expected<Comparison> Compare(const results::Results& base,
-                                              const Selector& base_selector,
-                                              const results::Results& head,
-                                              const Selector& head_selector, const Gate& gate,
-                                              std::string base_source = "base",
-                                              std::string head_source = "head");
+Expected<Comparison> Compare(const results::Results& base, const Selector& base_selector,
+                             const results::Results& head, const Selector& head_selector,
+                             const Gate& gate, std::string base_source = "base",
+                             std::string head_source = "head");
 
 // Each cell of `results` against its Cell::baseline in the same results (what `run` and `report`
 // hand to reporters). Cells without a baseline are left out; nothing is missing or new.

@@ -7,11 +7,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include "core/input_file.h"
 #include <fstream>
 #include <initializer_list>
 #include <set>
 #include <sstream>
+
+#include "core/input_file.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -228,7 +229,6 @@ class GateReader {
   std::vector<Diagnostic> problems_;
 };
 
-
 }  // namespace
 
 std::string Threshold::ToString() const {
@@ -280,10 +280,9 @@ Expected<Gate> ParseGate(std::string_view text, std::string_view file_name) {
     const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
     const size_t line_start = before.rfind('\n');
     const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    return Failure(Diagnostic{std::string(file_name), std::nullopt, static_cast<int>(line),
-                              static_cast<int>(column),
-                              fmt::format("invalid JSON: {}",
-                                          rapidjson::GetParseError_En(doc.GetParseError()))});
+    return Failure(Diagnostic{
+        std::string(file_name), std::nullopt, static_cast<int>(line), static_cast<int>(column),
+        fmt::format("invalid JSON: {}", rapidjson::GetParseError_En(doc.GetParseError()))});
   }
   Gate gate = DefaultGate();
   gate.source = std::string(file_name);

@@ -41,10 +41,10 @@ std::string Selector::ToString() const {
 Expected<Selector> ParseSelector(std::string_view text) {
   Selector selector;
   auto fail = [&](std::string_view why) {
-    return Fail(fmt::format(
-        "selector \"{}\": {} (expected key=value[,key=value] with keys scenario, "
-        "runtime, variant)",
-        text, why));
+    return Fail(
+        fmt::format("selector \"{}\": {} (expected key=value[,key=value] with keys scenario, "
+                    "runtime, variant)",
+                    text, why));
   };
   if (Trim(text).empty()) return selector;
   std::string_view rest = text;

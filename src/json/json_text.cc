@@ -4,14 +4,13 @@
 #include <rapidjson/error/en.h>
 
 namespace agentreplay::json {
-namespace {
+
 const rapidjson::Value* Member(const rapidjson::Value& obj, std::string_view key) {
   if (!obj.IsObject()) return nullptr;
   auto it = obj.FindMember(rapidjson::Value(
       rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
-}  // namespace
 
 std::string Compact(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
@@ -20,11 +19,11 @@ std::string Compact(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::optional<std::string> Parse(std::string_view text, rapidjson::Document& doc) {
+Status Parse(std::string_view text, rapidjson::Document& doc) {
   doc.Parse(text.data(), text.size());
-  if (!doc.HasParseError()) return std::nullopt;
-  return fmt::format("{} at offset {}", rapidjson::GetParseError_En(doc.GetParseError()),
-                     doc.GetErrorOffset());
+  if (!doc.HasParseError()) return {};
+  return Fail(fmt::format("{} at offset {}", rapidjson::GetParseError_En(doc.GetParseError()),
+                          doc.GetErrorOffset()));
 }
 
 std::string_view GetString(const rapidjson::Value& obj, std::string_view key,

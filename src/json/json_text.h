@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/expected.h"
+
 namespace agentreplay::json {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -25,10 +27,12 @@ inline void Key(Writer& w, std::string_view s) {
 // Serialises a value compactly.
 std::string Compact(const rapidjson::Value& value);
 
-// Parses `text` into `doc`; on failure returns "<message> at offset N".
-std::optional<std::string> Parse(std::string_view text, rapidjson::Document& doc);
+// Parses `text` into `doc`; fails with "<message> at offset N".
+Status Parse(std::string_view text, rapidjson::Document& doc);
 
 // Member accessors that tolerate absence and wrong types (wire data is untrusted).
+// The member `key` of any type; null when `obj` is no object or has none.
+const rapidjson::Value* Member(const rapidjson::Value& obj, std::string_view key);
 std::string_view GetString(const rapidjson::Value& obj, std::string_view key,
                            std::string_view fallback = {});
 int64_t GetInt(const rapidjson::Value& obj, std::string_view key, int64_t fallback = 0);

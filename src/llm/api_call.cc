@@ -23,7 +23,7 @@ Error ErrorFromHttpStatus(int status, std::string_view body) {
   err.reason = fmt::format("http_{}", status);
   err.message = fmt::format("HTTP {}", status);
   rapidjson::Document doc;
-  if (!json::Parse(body, doc) && doc.IsObject()) {
+  if (json::Parse(body, doc) && doc.IsObject()) {
     if (const auto* e = json::GetObject(doc, "error")) {
       const auto message = json::GetString(*e, "message");
       const auto code = json::GetString(*e, "code");
@@ -52,9 +52,11 @@ Task<std::optional<Error>> FailureOf(HttpResponse& response) {
 Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjson::Document& doc) {
   BodyChunk all = co_await ReadAll(body);
   if (all.error) co_return std::move(*all.error);
-  if (auto err = json::Parse(all.bytes, doc); err || !doc.IsObject()) {
+  if (auto parsed = json::Parse(all.bytes, doc); !parsed || !doc.IsObject()) {
     co_return Error{ErrorKind::kProtocol, "bad_response_json",
-                    "response body is not a JSON object: " + err.value_or("not an object"), status};
+                    "response body is not a JSON object: " +
+                        (parsed ? std::string("not an object") : parsed.error()),
+                    status};
   }
   co_return std::nullopt;
 }

@@ -59,9 +59,10 @@ Task<AssistantsClient::JsonReply> AssistantsClient::CallJson(std::string method,
     reply.error = ErrorFromHttpStatus(response.status, all.bytes);
   } else if (all.error) {
     reply.error = std::move(all.error);
-  } else if (auto err = json::Parse(all.bytes, reply.doc); err || !reply.doc.IsObject()) {
+  } else if (auto parsed = json::Parse(all.bytes, reply.doc); !parsed || !reply.doc.IsObject()) {
     reply.error = Error{ErrorKind::kProtocol, "bad_response_json",
-                        "response body is not a JSON object: " + err.value_or("not an object"),
+                        "response body is not a JSON object: " +
+                            (parsed ? std::string("not an object") : parsed.error()),
                         response.status};
   }
   co_return std::move(reply);
@@ -268,7 +269,7 @@ Task<StepResult> AssistantsClient::RunStep(HttpRequest request) {
     RunSnapshot run;
     if (all.error) {
       result = FailedStep(std::move(*all.error));
-    } else if (json::Parse(all.bytes, doc) || !ParseRun(doc, run)) {
+    } else if (!json::Parse(all.bytes, doc) || !ParseRun(doc, run)) {
       result = FailedStep(Error{ErrorKind::kProtocol, "bad_run_json",
                                 "the answer is not a run object", response.status});
     } else {

@@ -33,10 +33,10 @@ bool AssistantsStreamState::OnEvent(const SseEvent& event) {
   }
   if (terminal_ || done_) return false;
   rapidjson::Document doc;
-  if (auto err = json::Parse(event.data, doc); err || !doc.IsObject()) {
+  if (auto parsed = json::Parse(event.data, doc); !parsed || !doc.IsObject()) {
     Fail(ErrorKind::kProtocol, "bad_event_json",
          fmt::format("event '{}' carries data that is not a JSON object: {}", event.type,
-                     err.value_or("not an object")));
+                     (parsed ? std::string("not an object") : parsed.error())));
     return false;
   }
   // Assistants events carry their type only in the SSE event name (the data is the object).

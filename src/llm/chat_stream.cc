@@ -58,9 +58,10 @@ void ChatStreamState::OnData(std::string_view data) {
     return;
   }
   rapidjson::Document doc;
-  if (auto err = json::Parse(data, doc); err || !doc.IsObject()) {
+  if (auto parsed = json::Parse(data, doc); !parsed || !doc.IsObject()) {
     Fail(ErrorKind::kProtocol, "bad_chunk_json",
-         fmt::format("a data line is not a JSON object: {}", err.value_or("not an object")));
+         fmt::format("a data line is not a JSON object: {}",
+                     (parsed ? std::string("not an object") : parsed.error())));
     return;
   }
   if (const auto* error = json::GetObject(doc, "error")) {

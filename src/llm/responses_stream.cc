@@ -29,10 +29,10 @@ void ResponsesStreamState::Fail(ErrorKind kind, std::string reason, std::string 
 void ResponsesStreamState::OnEvent(const SseEvent& event) {
   if (terminal_) return;
   rapidjson::Document doc;
-  if (auto err = json::Parse(event.data, doc); err || !doc.IsObject()) {
+  if (auto parsed = json::Parse(event.data, doc); !parsed || !doc.IsObject()) {
     Fail(ErrorKind::kProtocol, "bad_event_json",
          fmt::format("event '{}' carries data that is not a JSON object: {}", event.type,
-                     err.value_or("not an object")));
+                     (parsed ? std::string("not an object") : parsed.error())));
     return;
   }
   // The data's own type is authoritative; the SSE event name is the fallback.

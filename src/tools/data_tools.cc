@@ -81,11 +81,11 @@ std::optional<ToolResult> CheckContent(const std::optional<std::string>& content
                                        const std::string& content) {
   if (content_type != "json") return std::nullopt;
   rapidjson::Document doc;
-  if (auto err = ParseUntrustedJson(content, doc)) {
+  if (auto parsed = ParseUntrustedJson(content, doc); !parsed) {
     return ToolError("invalid_content",
                      fmt::format("content is not valid JSON: {}. Fix the JSON, or send "
                                  "content_type text or markdown to store it as text",
-                                 *err));
+                                 parsed.error()));
   }
   return std::nullopt;
 }

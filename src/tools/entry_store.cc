@@ -59,7 +59,7 @@ std::string TagsToJson(const std::vector<std::string>& tags) {
 std::vector<std::string> TagsFromJson(std::string_view json_text) {
   std::vector<std::string> tags;
   rapidjson::Document doc;
-  if (json::Parse(json_text, doc) || !doc.IsArray()) return tags;
+  if (!json::Parse(json_text, doc) || !doc.IsArray()) return tags;
   for (const auto& v : doc.GetArray()) {
     if (v.IsString()) tags.emplace_back(v.GetString(), v.GetStringLength());
   }

@@ -89,8 +89,8 @@ class GetCurrentTimeTool : public Tool {
 
   Task<ToolResult> Run(std::string arguments, ToolContext& context) override {
     rapidjson::Document doc;
-    if (auto err = ParseUntrustedJson(arguments, doc)) {
-      co_return ToolError("invalid_arguments", "arguments are not valid JSON: " + *err);
+    if (auto parsed = ParseUntrustedJson(arguments, doc); !parsed) {
+      co_return ToolError("invalid_arguments", "arguments are not valid JSON: " + parsed.error());
     }
     if (!doc.IsObject()) co_return ToolError("invalid_arguments", "arguments must be an object");
     const auto tz_it = doc.FindMember("timezone");

@@ -32,7 +32,7 @@ ToolOutput DispatchFailed(const ToolCall& call, std::string_view message) {
 // otherwise the start of the body.
 std::string DescribeFailure(int status, std::string_view body) {
   rapidjson::Document doc;
-  if (!json::Parse(body, doc) && doc.IsObject()) {
+  if (json::Parse(body, doc) && doc.IsObject()) {
     if (const rapidjson::Value* error = json::GetObject(doc, "error")) {
       const std::string_view message = json::GetString(*error, "message");
       if (!message.empty()) return fmt::format("proxy_router answered {}: {}", status, message);
@@ -49,10 +49,12 @@ struct Answer {
   int64_t exec_us = 0;
 };
 
-std::optional<std::string> ParseAnswer(std::string_view body, Answer& answer) {
+Status ParseAnswer(std::string_view body, Answer& answer) {
   rapidjson::Document doc;
-  if (auto err = json::Parse(body, doc)) return "answer is not valid JSON: " + *err;
-  if (!doc.IsObject()) return std::string("answer is not a JSON object");
+  if (auto parsed = json::Parse(body, doc); !parsed) {
+    return Fail("answer is not valid JSON: " + parsed.error());
+  }
+  if (!doc.IsObject()) return Fail("answer is not a JSON object");
   const auto call_id = doc.FindMember("call_id");
   const auto output = doc.FindMember("output");
   const auto is_error = doc.FindMember("is_error");
@@ -60,13 +62,13 @@ std::optional<std::string> ParseAnswer(std::string_view body, Answer& answer) {
   if (call_id == doc.MemberEnd() || !call_id->value.IsString() || output == doc.MemberEnd() ||
       !output->value.IsString() || is_error == doc.MemberEnd() || !is_error->value.IsBool() ||
       exec_us == doc.MemberEnd() || !exec_us->value.IsInt64() || exec_us->value.GetInt64() < 0) {
-    return std::string("answer lacks call_id, output, is_error or exec_us");
+    return Fail("answer lacks call_id, output, is_error or exec_us");
   }
   answer.call_id.assign(call_id->value.GetString(), call_id->value.GetStringLength());
   answer.output.assign(output->value.GetString(), output->value.GetStringLength());
   answer.is_error = is_error->value.GetBool();
   answer.exec_us = exec_us->value.GetInt64();
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -110,7 +112,9 @@ Task<ToolOutput> HttpToolDispatcher::Dispatch(const ToolCall& call) {
   if (response.status != 200)
     co_return DispatchFailed(call, DescribeFailure(response.status, body.bytes));
   Answer answer;
-  if (auto err = ParseAnswer(body.bytes, answer)) co_return DispatchFailed(call, *err);
+  if (auto parsed = ParseAnswer(body.bytes, answer); !parsed) {
+    co_return DispatchFailed(call, parsed.error());
+  }
   if (answer.call_id != call.call_id) {
     // A connection that mixed up answers must not hand one call's output to another.
     co_return DispatchFailed(call, fmt::format("answer is for call '{}'", answer.call_id));

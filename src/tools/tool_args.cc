@@ -46,11 +46,11 @@ std::string IntegerRange(int64_t min, int64_t max) {
 
 }  // namespace
 
-std::optional<std::string> ParseUntrustedJson(std::string_view text, rapidjson::Document& doc) {
+Status ParseUntrustedJson(std::string_view text, rapidjson::Document& doc) {
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   doc.Parse<kFlags>(text.data(), text.size());
-  if (!doc.HasParseError()) return std::nullopt;
+  if (!doc.HasParseError()) return {};
   const size_t offset = doc.GetErrorOffset();
   size_t line = 1;
   size_t column = 1;
@@ -62,8 +62,8 @@ std::optional<std::string> ParseUntrustedJson(std::string_view text, rapidjson::
       ++column;
     }
   }
-  return fmt::format("{} at offset {} (line {}, column {})",
-                     rapidjson::GetParseError_En(doc.GetParseError()), offset, line, column);
+  return Fail(fmt::format("{} at offset {} (line {}, column {})",
+                          rapidjson::GetParseError_En(doc.GetParseError()), offset, line, column));
 }
 
 Utf8Scan ScanUtf8(std::string_view s) {
@@ -246,10 +246,10 @@ Task<ToolResult> WorkspaceTool::Run(std::string arguments, ToolContext& context)
 
 ToolResult WorkspaceTool::RunNow(std::string_view arguments, const ToolContext& context) {
   rapidjson::Document doc;
-  if (auto err = ParseUntrustedJson(arguments, doc)) {
+  if (auto parsed = ParseUntrustedJson(arguments, doc); !parsed) {
     return ToolError(
         "invalid_arguments",
-        fmt::format("the arguments are not valid JSON: {}; send one JSON object", *err));
+        fmt::format("the arguments are not valid JSON: {}; send one JSON object", parsed.error()));
   }
   if (!doc.IsObject()) return ToolError("invalid_arguments", "the arguments must be a JSON object");
   Workspace* workspace = context.GetWorkspace();

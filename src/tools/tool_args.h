@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/expected.h"
 #include "json/json_text.h"
 #include "tools/tool_catalog.h"
 
@@ -63,8 +64,8 @@ class ArgReader {
 
 // Parses untrusted JSON text: iteratively (deep nesting cannot exhaust the stack) and
 // validating UTF-8 (so every string read from it can be written back into JSON output).
-// On failure returns "<message> at offset N (line L, column C)".
-std::optional<std::string> ParseUntrustedJson(std::string_view text, rapidjson::Document& doc);
+// Fails with "<message> at offset N (line L, column C)".
+Status ParseUntrustedJson(std::string_view text, rapidjson::Document& doc);
 
 // UTF-8 validation of bytes from elsewhere (files), which may be binary.
 struct Utf8Scan {

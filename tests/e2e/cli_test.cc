@@ -176,6 +176,29 @@ TEST_F(CliTest, ListShowsScenariosAndMetricNames) {
   for (const auto& n : ShippedScenarioNames()) EXPECT_THAT(r.out, HasSubstr(n));
 }
 
+// docs/tools.md shows each tool's argument schema; it must be what the agent really sends.
+TEST_F(CliTest, ListToolsPrintsEveryToolWithTheSchemaTheDocsShow) {
+  const CliResult r = Run({"list", "tools"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tools (9;"));
+  const std::string docs = Slurp(fs::path(AGENTREPLAY_SOURCE_DIR) / "docs" / "tools.md");
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);  // the heading
+  size_t tools = 0;
+  for (std::string block; std::getline(lines, line);) {
+    const bool name_line = line.rfind("  ", 0) == 0 && line.rfind("    ", 0) != 0;
+    if (name_line) {
+      ++tools;
+      EXPECT_THAT(docs, HasSubstr("## `" + line.substr(2) + "`"));
+    } else if (line.rfind("      ", 0) == 0) {
+      // Every schema line appears in the docs, indented as the JSON block shows it.
+      EXPECT_THAT(docs, HasSubstr("\n" + line.substr(6) + "\n")) << line;
+    }
+  }
+  EXPECT_EQ(tools, 9u);
+}
+
 TEST_F(CliTest, UsageErrorsExitTwoAndHelpExitsZero) {
   EXPECT_EQ(Run({"run", "--no-such-option"}).exit_code, 2);
   EXPECT_EQ(Run({"run", "--runtimes", "carrier-pigeon"}).exit_code, 2);

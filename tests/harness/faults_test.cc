@@ -12,8 +12,8 @@
 #include "harness/packages/shipped_files.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/scenario/fault_decoder.h"
-#include "tests/harness/scenario_test_support.h"
 #include "harness/scenario/scenario_loader.h"
+#include "tests/harness/scenario_test_support.h"
 #include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
@@ -436,10 +436,11 @@ TEST(FaultsLoaderTest, BadRulesAreReportedWithPositions) {
 }
 
 TEST(FaultsLoaderTest, ScenariosCarryTheirOwnRules) {
-  const LoadResult loaded = Split(ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
+  const LoadResult loaded =
+      Split(ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
 "description": "d", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}],
 "faults": [{"kind": "slicer", "average_size": 8, "size_variation": 8}]})",
-                                          "s.json"));
+                          "s.json"));
   ASSERT_EQ(loaded.errors.size(), 1U);
   EXPECT_EQ(loaded.errors[0].ToString(),
             "s.json:3:68: /faults/0/size_variation: size_variation must be < average_size (8), "
@@ -447,7 +448,7 @@ TEST(FaultsLoaderTest, ScenariosCarryTheirOwnRules) {
   const LoadResult good = Split(ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",
 "description": "d", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}],
 "faults": [{"kind": "reset_peer", "timeout_ms": 10, "requests": [1]}]})",
-                                        "s.json"));
+                                              "s.json"));
   ASSERT_TRUE(good.errors.empty()) << good.errors[0].ToString();
   ASSERT_EQ(good.scenario->faults.size(), 1U);
   EXPECT_EQ(good.scenario->faults[0].kind, FaultKind::kResetPeer);

@@ -2,8 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "harness/packages/shipped_files.h"
 #include "harness/packages/registry.h"
+#include "harness/packages/shipped_files.h"
 #include "harness/packages/tool_packs_file.h"
 #include "harness/run/matrix_runner.h"
 #include "tools/tool_catalog.h"
@@ -16,8 +16,7 @@ using ::testing::HasSubstr;
 
 const Registry& Shipped() {
   static const Registry registry = [] {
-    auto loaded =
-        Registry::Load(shipped::PackagesFile());
+    auto loaded = Registry::Load(shipped::PackagesFile());
     if (!loaded) throw std::runtime_error(loaded.error());
     return std::move(*loaded);
   }();
@@ -258,8 +257,7 @@ TEST(PackagesTest, P1AttachesTheVectorStoreSoTheModelCanSearchIt) {
 
 const ToolPacks& ShippedPacks() {
   static const ToolPacks packs = [] {
-    auto loaded =
-        LoadToolPacks(shipped::ToolPacksFile());
+    auto loaded = LoadToolPacks(shipped::ToolPacksFile());
     if (!loaded) throw std::runtime_error(loaded.error());
     return std::move(*loaded);
   }();

@@ -8,8 +8,8 @@
 #include <cmath>
 #include <string>
 
-#include "harness/packages/shipped_files.h"
 #include "harness/packages/registry.h"
+#include "harness/packages/shipped_files.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/scenario/scenario_loader.h"
 

@@ -140,8 +140,7 @@ TEST(RunnerTest, EveryShippedScenarioCompletesOnEveryRuntime) {
     scenarios.push_back(std::move(*loaded));
   }
   ASSERT_GE(scenarios.size(), 9u);
-  auto registry =
-      Registry::Load(shipped::PackagesFile());
+  auto registry = Registry::Load(shipped::PackagesFile());
   ASSERT_TRUE(registry.ok());
   auto variants = registry->ResolveList("p0+p2+p1+p3+pr");
   ASSERT_TRUE(variants.ok());

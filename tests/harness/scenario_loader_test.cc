@@ -15,8 +15,8 @@ namespace agentreplay::harness {
 namespace {
 
 using mocks::Dist;
-using scenario_test::OnlyError;
 using scenario_test::LoadResult;
+using scenario_test::OnlyError;
 using scenario_test::Parse;
 using scenario_test::Split;
 using scenario_test::WithSteps;
@@ -167,7 +167,7 @@ TEST(DiagnosticTest, UnknownFieldWithoutCloseMatchListsTheAllowedNames) {
   EXPECT_EQ(e.column, 51);
   EXPECT_EQ(e.message,
             "unknown field 'temperature' (allowed: ttft_ms, chunk_gap_ms, file_search, text, "
-            "chunks, tool_calls, faults, alternatives)");
+            "chunks, tool_calls, faults, alternatives, processing_ms, gaps_ms)");
 }
 
 TEST(DiagnosticTest, MissingRequiredFieldIsReportedAtTheObject) {

@@ -13,8 +13,8 @@ namespace {
 
 using mocks::Dist;
 using scenario_test::AllErrors;
-using scenario_test::OnlyError;
 using scenario_test::LoadResult;
+using scenario_test::OnlyError;
 using scenario_test::Parse;
 using scenario_test::Split;
 using scenario_test::WithSteps;
@@ -265,7 +265,8 @@ TEST(StepFieldsDiagnosticTest, AlternativeSteps) {
       OnlyError(WithSteps(
           R"([{"text": "ok", "alternatives": [{"when": {"tool_not_offered": "f"}, "step": {"text": "no", "temperature": 1}}]}])")),
       "s.json:2:127: /turns/0/steps/0/alternatives/0/step/temperature: unknown field 'temperature' "
-      "(allowed: ttft_ms, chunk_gap_ms, file_search, text, chunks, tool_calls)");
+      "(allowed: ttft_ms, chunk_gap_ms, file_search, text, chunks, tool_calls, processing_ms, "
+      "gaps_ms)");
   EXPECT_EQ(
       OnlyError(WithSteps(
           R"([{"text": "ok", "alternatives": [{"when": {"tool_not_offered": "f"}, "step": {"text": "no", "faults": [{"status": 500}]}}]}])")),

@@ -6,8 +6,8 @@
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/scenario/scenario_loader.h"

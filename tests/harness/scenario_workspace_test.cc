@@ -12,8 +12,8 @@ namespace agentreplay::harness {
 namespace {
 
 using scenario_test::AllErrors;
-using scenario_test::OnlyError;
 using scenario_test::LoadResult;
+using scenario_test::OnlyError;
 using scenario_test::Parse;
 using scenario_test::WithSteps;
 using scenario_test::WithStepsAndDocuments;

@@ -14,8 +14,8 @@
 
 #include "harness/packages/shipped_files.h"
 #include "harness/scenario/scenario_loader.h"
-#include "mocks/model/knowledge_base.h"
 #include "mocks/api/step_resolver.h"
+#include "mocks/model/knowledge_base.h"
 
 namespace agentreplay::harness {
 namespace {

@@ -1,8 +1,5 @@
-// results/statistics (cell summaries): the cell statistics written into results (intervals, outliers, warm-up) and the
-// runner's warm-up repetitions.
-#include "harness/packages/shipped_files.h"
-#include "results/statistics.h"
-
+// results/statistics (cell summaries): the cell statistics written into results (intervals,
+// outliers, warm-up) and the runner's warm-up repetitions.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
@@ -11,9 +8,11 @@
 #include <sstream>
 #include <string>
 
-#include "results/results_json.h"
+#include "harness/packages/shipped_files.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/run/world.h"
+#include "results/results_json.h"
+#include "results/statistics.h"
 #include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {

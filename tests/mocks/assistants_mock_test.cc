@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "tests/mocks/mock_test_util.h"
 #include "mocks/api/mock_backend.h"
 #include "mocks/model/scenario.h"
+#include "tests/mocks/mock_test_util.h"
 
 namespace agentreplay::mocks {
 namespace {

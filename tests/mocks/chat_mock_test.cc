@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "llm/chat_client.h"
-#include "tests/mocks/mock_test_util.h"
 #include "mocks/api/chat/chat_renderer.h"
 #include "mocks/api/mock_backend.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/api/wire_json.h"
+#include "tests/mocks/mock_test_util.h"
 #include "tests/src/fake_ports.h"
 
 namespace agentreplay::mocks {

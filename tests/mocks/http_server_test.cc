@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include "harness/scenario/scenario_loader.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/server/wire_writer.h"
-#include "harness/scenario/scenario_loader.h"
 
 namespace agentreplay::mocks {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/mocks/mock_test_util.h"
 #include "mocks/api/mock_backend.h"
+#include "tests/mocks/mock_test_util.h"
 
 namespace agentreplay::mocks {
 namespace {

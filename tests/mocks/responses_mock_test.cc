@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "tests/mocks/mock_test_util.h"
 #include "mocks/api/mock_backend.h"
 #include "mocks/api/responses/responses_renderer.h"
-#include "mocks/model/step_planner.h"
 #include "mocks/api/wire_json.h"
+#include "mocks/model/step_planner.h"
+#include "tests/mocks/mock_test_util.h"
 
 namespace agentreplay::mocks {
 namespace {

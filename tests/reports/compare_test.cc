@@ -258,7 +258,8 @@ TEST(CompareTest, SelectionsOfOneFileMatchOnTheOtherDimensions) {
       MakeCell("b", "assistants", "baseline", {300, 310, 320}),
       MakeCell("b", "assistants", "p0", {300, 310, 320}),
   });
-  const Comparison c = *Compare(run, Sel("variant=baseline"), run, Sel("variant=p0"), DefaultGate());
+  const Comparison c =
+      *Compare(run, Sel("variant=baseline"), run, Sel("variant=p0"), DefaultGate());
   ASSERT_EQ(c.cells.size(), 2u);
   EXPECT_EQ(c.cells[0].scenario, "a");
   EXPECT_EQ(c.cells[0].base_label, "assistants/baseline");
@@ -268,8 +269,7 @@ TEST(CompareTest, SelectionsOfOneFileMatchOnTheOtherDimensions) {
   EXPECT_TRUE(c.missing_cells.empty());
   EXPECT_TRUE(c.passed);
   // Every variant against the baseline: several head cells share one base cell.
-  const Comparison all =
-      *Compare(run, Sel("variant=baseline"), run, {}, DefaultGate());
+  const Comparison all = *Compare(run, Sel("variant=baseline"), run, {}, DefaultGate());
   EXPECT_EQ(all.cells.size(), 2u);  // the baseline cells are not compared with themselves
 }
 

@@ -310,8 +310,7 @@ TEST(ResultsJsonTest, StringsAreEscapedAndValidUtf8) {
 TEST(ResultsJsonTest, InvalidJsonNamesLineAndColumn) {
   EXPECT_EQ(ReadFailure("{\"schema\": \"agentreplay.results/v1\",\n  \"context\": }"),
             "results.json:2:14: invalid JSON: Invalid value.");
-  EXPECT_EQ(ReadFailure(""),
-            "results.json:1:1: invalid JSON: The document is empty.");
+  EXPECT_EQ(ReadFailure(""), "results.json:1:1: invalid JSON: The document is empty.");
 }
 
 TEST(ResultsJsonTest, WrongTypeNamesThePointer) {

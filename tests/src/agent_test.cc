@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/src/fake_ports.h"
 #include "json/json_text.h"
+#include "tests/src/fake_ports.h"
 #include "tools/get_current_time.h"
 #include "tools/in_process_dispatcher.h"
 
@@ -85,7 +85,7 @@ TEST_F(AgentTest, RunsAToolRoundThenAnswers) {
 
   ASSERT_EQ(transport_.requests.size(), 2u);
   rapidjson::Document second;
-  ASSERT_FALSE(json::Parse(transport_.requests[1].body, second));
+  ASSERT_TRUE(json::Parse(transport_.requests[1].body, second));
   EXPECT_STREQ(second["previous_response_id"].GetString(), "resp_1");
   EXPECT_STREQ(second["input"][0]["call_id"].GetString(), "call_a");
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/src/fake_ports.h"
 #include "json/json_text.h"
 #include "llm/assistants_client.h"
+#include "tests/src/fake_ports.h"
 
 namespace agentreplay::testing {
 

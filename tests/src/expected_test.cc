@@ -47,7 +47,7 @@ TEST(ExpectedTest, StatusIsOkByDefaultAndCarriesEveryDiagnostic) {
   Status ok;
   EXPECT_TRUE(ok);
   Status bad = Failure(std::vector<Diagnostic>{{"a.json", "/x", 2, 5, "expected a number"},
-                                                {"a.json", "", 0, 0, "file is short"}});
+                                               {"a.json", "", 0, 0, "file is short"}});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), "a.json:2:5: /x: expected a number\na.json: /: file is short");
 }
@@ -57,7 +57,8 @@ TEST(DiagnosticTest, LeavesOutWhatIsUnknown) {
   EXPECT_EQ((Diagnostic{"f.json", std::nullopt, 3, 7, "bad"}).ToString(), "f.json:3:7: bad");
   EXPECT_EQ((Diagnostic{"f.json", std::nullopt, 0, 0, "bad"}).ToString(), "f.json: bad");
   EXPECT_EQ((Diagnostic{"", std::nullopt, 0, 0, "bad"}).ToString(), "bad");
-  EXPECT_EQ(FailIn("x.json", "cannot read file: gone").ToString(), "x.json: cannot read file: gone");
+  EXPECT_EQ(FailIn("x.json", "cannot read file: gone").ToString(),
+            "x.json: cannot read file: gone");
 }
 
 class FileTest : public ::testing::Test {
@@ -79,11 +80,11 @@ TEST_F(FileTest, ReadsAWholeFileAndRefusesWhatItCannotHold) {
 
   auto too_big = ReadInputFile(dir_ / "a.txt", 4);
   ASSERT_FALSE(too_big);
-  EXPECT_NE(too_big.error().find("more than the limit of 4"), std::string::npos)
-      << too_big.error();
+  EXPECT_NE(too_big.error().find("more than the limit of 4"), std::string::npos) << too_big.error();
   auto missing = ReadInputFile(dir_ / "none.txt");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error(), (dir_ / "none.txt").string() + ": cannot read file: No such file or directory");
+  EXPECT_EQ(missing.error(),
+            (dir_ / "none.txt").string() + ": cannot read file: No such file or directory");
   auto directory = ReadInputFile(dir_);
   ASSERT_FALSE(directory);
   EXPECT_NE(directory.error().find("it is a directory"), std::string::npos);

@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/src/fake_ports.h"
 #include "json/json_text.h"
+#include "tests/src/fake_ports.h"
 
 namespace agentreplay {
 namespace {
@@ -103,7 +103,7 @@ TEST_F(ResponsesClientTest, NonStreamingContinuationCarriesPreviousResponseId) {
 
   ASSERT_EQ(transport_.requests.size(), 2u);
   rapidjson::Document body;
-  ASSERT_FALSE(json::Parse(transport_.requests[1].body, body));
+  ASSERT_TRUE(json::Parse(transport_.requests[1].body, body));
   EXPECT_STREQ(body["previous_response_id"].GetString(),
                "resp_0df7c3d8927b3a940068c9ef43dce481949ab7ac4c9f676d61");
   EXPECT_STREQ(body["input"][0]["type"].GetString(), "function_call_output");

@@ -35,13 +35,13 @@
 #include <string_view>
 
 #include "mocks/api/assistants/assistants_model.h"
-#include "mocks/model/knowledge_base.h"
-#include "mocks/api/mock_response.h"
 #include "mocks/api/mock_ids.h"
+#include "mocks/api/mock_response.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/api/request_context.h"
-#include "mocks/model/scenario.h"
 #include "mocks/api/step_resolver.h"
+#include "mocks/model/knowledge_base.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::mocks {
 

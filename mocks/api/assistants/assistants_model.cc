@@ -43,9 +43,7 @@ RunView UncancelledViewAt(const RunRecord& run, TimePoint at) {
 
 }  // namespace
 
-int64_t AssistantsEpochSeconds(TimePoint t) {
-  return UnixSeconds(t);
-}
+int64_t AssistantsEpochSeconds(TimePoint t) { return UnixSeconds(t); }
 
 const rapidjson::Value* EchoSource::Get(std::string_view key) const {
   const rapidjson::Value* v = FindMember(value, key);

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "core/time.h"
-#include "mocks/model/step_planner.h"
 #include "mocks/api/step_resolver.h"
+#include "mocks/model/step_planner.h"
 
 namespace agentreplay::mocks {
 

@@ -12,9 +12,9 @@
 
 #include "mocks/api/chat/chat_renderer.h"
 #include "mocks/api/openai_error.h"
-#include "mocks/model/step_planner.h"
 #include "mocks/api/wire_json.h"
 #include "mocks/model/calendar.h"
+#include "mocks/model/step_planner.h"
 
 namespace agentreplay::mocks {
 namespace {

@@ -19,11 +19,11 @@
 #include <cstdint>
 #include <string>
 
-#include "mocks/api/mock_response.h"
 #include "mocks/api/mock_ids.h"
+#include "mocks/api/mock_response.h"
 #include "mocks/api/request_context.h"
-#include "mocks/model/scenario.h"
 #include "mocks/api/step_resolver.h"
+#include "mocks/model/scenario.h"
 
 namespace agentreplay::mocks {
 

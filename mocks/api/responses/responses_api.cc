@@ -11,10 +11,10 @@
 
 #include "mocks/api/openai_error.h"
 #include "mocks/api/responses/responses_renderer.h"
-#include "mocks/model/step_planner.h"
 #include "mocks/api/step_resolver.h"
 #include "mocks/api/wire_json.h"
 #include "mocks/model/calendar.h"
+#include "mocks/model/step_planner.h"
 
 namespace agentreplay::mocks {
 namespace {

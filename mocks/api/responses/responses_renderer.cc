@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "mocks/model/knowledge_base.h"
 #include "mocks/api/wire_json.h"
+#include "mocks/model/knowledge_base.h"
 #include "sse/sse_encoder.h"
 
 namespace agentreplay::mocks {

@@ -1,0 +1,209 @@
+// Recordings made by agentreplay itself (`run --record`) replay verbatim through the same agent:
+// in the simulated world exactly (the same events at the same offsets), and a recording made
+// over real sockets replays in the simulated world within the noise measured while recording.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "harness/packages/registry.h"
+#include "harness/packages/shipped_files.h"
+#include "harness/recording/replay_sources.h"
+#include "harness/run/matrix_runner.h"
+#include "harness/scenario/scenario_loader.h"
+
+namespace agentreplay::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+const Registry& Packages() {
+  static const Registry registry = [] {
+    auto loaded = Registry::Load(shipped::PackagesFile());
+    return std::move(*loaded);
+  }();
+  return registry;
+}
+
+mocks::Scenario Shipped(const std::string& name) {
+  auto loaded = LoadScenarioFile(shipped::Dir() / (name + ".json"));
+  EXPECT_TRUE(loaded) << loaded.error();
+  return std::move(*loaded);
+}
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("agentreplay-replay-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs one cell, recording every repetition.
+  results::Cell Record(World& world, const mocks::Scenario& scenario, const Variant& variant,
+                       Runtime runtime, int repetitions) {
+    MatrixOptions options;
+    options.repetitions = repetitions;
+    options.seed = 11;
+    options.record_dir = dir_;
+    return RunCell(world, scenario, variant, runtime, options);
+  }
+
+  fs::path Cassette(const results::Cell& cell, int rep) const {
+    return dir_ / cell.scenario / cell.runtime / cell.variant /
+           ("rep" + std::to_string(rep) + ".cassette.jsonl");
+  }
+
+  // Replays one recorded repetition verbatim in the simulated world.
+  results::Cell Replay(const fs::path& cassette, const Variant& variant, Runtime runtime) {
+    auto sources = LoadReplaySources(cassette, ReplayMode::kVerbatim);
+    EXPECT_TRUE(sources) << sources.error();
+    EXPECT_EQ(sources->size(), 1u);
+    MatrixOptions options;
+    options.repetitions = 1;
+    auto sim = MakeSimWorld();
+    return RunCell(*sim, sources->front(), variant, runtime, options);
+  }
+
+  fs::path dir_;
+};
+
+double Metric(const results::Sample& s, const std::string& name) {
+  auto it = s.metrics.find(name);
+  return it == s.metrics.end() ? std::nan("") : it->second;
+}
+
+// Cassettes store offsets with microsecond resolution; each value is rounded once, so a
+// difference of two (an inter-token gap) may be off by up to two rounding steps.
+constexpr double kMicrosecondMs = 0.0010001;
+
+struct Case {
+  const char* scenario;
+  const char* variant;
+  Runtime runtime;
+};
+
+class SimRecordingTest : public ReplayTest, public ::testing::WithParamInterface<Case> {};
+
+// Tool latencies and the proxy hop are the agent's side, not the recording's (a verbatim replay
+// plays the back end; the agent under test runs its own tools): the recording is made with
+// neither, so every event of the replay lands where it was recorded.
+TEST_P(SimRecordingTest, ReplaysEveryEventAtItsRecordedOffset) {
+  const Case c = GetParam();
+  mocks::Scenario scenario = Shipped(c.scenario);
+  scenario.tools.clear();
+  scenario.proxy_hop_ms = mocks::Dist::Fixed(0);
+  auto variant = Packages().ResolveVariant(c.variant);
+  ASSERT_TRUE(variant) << variant.error();
+  auto sim = MakeSimWorld();
+  const results::Cell recorded = Record(*sim, scenario, *variant, c.runtime, 2);
+  ASSERT_EQ(recorded.error_samples, 0);
+  for (int rep = 0; rep < 2; ++rep) {
+    const fs::path cassette = Cassette(recorded, rep);
+    ASSERT_TRUE(fs::exists(cassette)) << cassette;
+    const results::Cell replayed = Replay(cassette, *variant, c.runtime);
+    EXPECT_EQ(replayed.source.kind, "cassette");
+    ASSERT_EQ(replayed.error_samples, 0)
+        << replayed.samples.at(0).error_reason << ": " << replayed.samples.at(0).error_message;
+    const auto& original_turns = recorded.samples;
+    for (size_t t = 0; t < replayed.samples.size(); ++t) {
+      const results::Sample& want = original_turns.at(static_cast<size_t>(rep) *
+                                                          replayed.samples.size() + t);
+      const results::Sample& got = replayed.samples[t];
+      for (const char* m : {"ttfs_ms", "ttft_ms", "e2e_ms", "requests", "tool_calls", "steps",
+                            "input_tokens", "output_tokens", "bytes_down"}) {
+        const double w = Metric(want, m);
+        const double g = Metric(got, m);
+        if (std::isnan(w)) {
+          EXPECT_TRUE(std::isnan(g)) << m;
+        } else {
+          // Cassettes keep offsets to the microsecond: each request of the turn adds at most
+          // one rounding step to when the next one is sent.
+          const double requests = Metric(want, "requests");
+          EXPECT_NEAR(g, w, kMicrosecondMs * std::max(1.0, requests)) << m << " turn " << t;
+        }
+      }
+      ASSERT_EQ(got.itl_ms.size(), want.itl_ms.size());
+      for (size_t i = 0; i < got.itl_ms.size(); ++i) {
+        EXPECT_NEAR(got.itl_ms[i], want.itl_ms[i], 2 * kMicrosecondMs) << "gap " << i;
+      }
+      EXPECT_EQ(got.requests_by_endpoint, want.requests_by_endpoint);
+    }
+  }
+}
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  std::string name = std::string(info.param.scenario) + "_" + info.param.variant + "_" +
+                     std::string(RuntimeName(info.param.runtime));
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Recordings, SimRecordingTest,
+    ::testing::Values(Case{"two_tool_rounds", "p0+p2+p3+p5", Runtime::kResponses},
+                      Case{"two_tool_rounds", "p0+p2+p3", Runtime::kChat},
+                      Case{"two_tool_rounds", "p0+p2+p3", Runtime::kAssistants},
+                      Case{"text_answer", "p0+p2", Runtime::kResponses},
+                      Case{"one_tool_call", "baseline", Runtime::kAssistants}),
+    CaseName);
+
+TEST_F(ReplayTest, AVariantThatAsksForOtherRequestsEndsInAnExplainedMismatch) {
+  mocks::Scenario scenario = Shipped("one_tool_call");
+  auto streaming = Packages().ResolveVariant("p0+p2+p3");
+  auto polling = Packages().ResolveVariant("p0+p2");
+  ASSERT_TRUE(streaming && polling);
+  auto sim = MakeSimWorld();
+  const results::Cell recorded = Record(*sim, scenario, *streaming, Runtime::kAssistants, 1);
+  ASSERT_EQ(recorded.error_samples, 0);
+  // The polling agent asks for a JSON run where the recording holds a stream.
+  const results::Cell replayed = Replay(Cassette(recorded, 0), *polling, Runtime::kAssistants);
+  ASSERT_EQ(replayed.error_samples, 1);
+  EXPECT_EQ(replayed.samples[0].error_reason, "http_400:replay_mismatch");
+  EXPECT_THAT(replayed.samples[0].error_message,
+              ::testing::HasSubstr("a streamed answer to it (the agent asked for JSON)"));
+}
+
+// Recorded over loopback sockets against the served mock, replayed in the simulated world: the
+// replay's latencies equal the recording's within the noise the real run measured itself
+// (timing fidelity) plus a margin for the agent's own CPU time.
+TEST_F(ReplayTest, ARealWorldRecordingReplaysInTheSimulatedWorldWithinTheNoiseFloor) {
+  mocks::Scenario scenario = Shipped("two_tool_rounds");
+  scenario.tools.clear();
+  auto variant = Packages().ResolveVariant("p0+p2+p3+p5");
+  ASSERT_TRUE(variant);
+  auto real = MakeRealWorld(RealWorldOptions{});
+  ASSERT_TRUE(real) << real.error();
+  const results::Cell recorded = Record(**real, scenario, *variant, Runtime::kResponses, 2);
+  ASSERT_EQ(recorded.error_samples, 0);
+  double noise_ms = 0;
+  for (const auto& s : recorded.samples) {
+    for (double f : s.fidelity_ms) noise_ms = std::max(noise_ms, std::abs(f));
+  }
+  const double tolerance_ms = noise_ms + 5.0;
+  for (int rep = 0; rep < 2; ++rep) {
+    const results::Cell replayed = Replay(Cassette(recorded, rep), *variant, Runtime::kResponses);
+    ASSERT_EQ(replayed.error_samples, 0) << replayed.samples.at(0).error_message;
+    for (size_t t = 0; t < replayed.samples.size(); ++t) {
+      const auto& want = recorded.samples.at(static_cast<size_t>(rep) * replayed.samples.size() + t);
+      const auto& got = replayed.samples[t];
+      for (const char* m : {"ttft_ms", "e2e_ms"}) {
+        EXPECT_NEAR(Metric(got, m), Metric(want, m), tolerance_ms) << m;
+        RecordProperty(std::string(m) + "_rep" + std::to_string(rep) + "_diff_us",
+                       static_cast<int>(1000 * (Metric(got, m) - Metric(want, m))));
+      }
+    }
+  }
+  RecordProperty("noise_floor_us", static_cast<int>(1000 * noise_ms));
+}
+
+}  // namespace
+}  // namespace agentreplay::harness
