@@ -45,6 +45,8 @@ Expected<ImportResult> ImportCassette(std::string_view text, std::string_view fi
   if (!cassette) return cassette.failure();
   if (!options.name.empty()) cassette->name = options.name;
   RedactCassette(*cassette, options.redaction);
+  // A recording proxy cannot tell conversations apart as requests pass: name them now.
+  AssignConversations(*cassette);
   if (options.split_conversations) {
     result.cassettes = SplitConversations(*cassette);
   } else {

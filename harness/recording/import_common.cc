@@ -186,9 +186,9 @@ std::optional<std::string> TargetOfUrl(std::string_view url) {
   const std::size_t path = rest.find_first_of("/?");
   if (path == 0) return std::nullopt;  // no host
   if (path == std::string_view::npos) return "/";
-  std::string target(rest.substr(path));
-  if (target.front() == '?') target.insert(0, "/");
-  return target;
+  const std::string_view target = rest.substr(path);
+  if (target.front() == '?') return "/" + std::string(target);
+  return std::string(target);
 }
 
 std::vector<std::string> SplitSseEvents(std::string_view body) {

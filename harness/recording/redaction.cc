@@ -100,8 +100,12 @@ class RedactingHandler {
                    std::set<std::string>& redacted)
       : w_(writer), fields_(fields), redacted_(redacted) {}
 
+  // A null holds no secret: it stays, so an API that echoes an unset field (Responses sends
+  // "user": null) keeps its body byte for byte.
   bool Null() {
-    return Scalar([&] { return w_.Null(); });
+    if (skip_depth_ > 0) return true;
+    replace_next_ = false;
+    return w_.Null();
   }
   bool Bool(bool b) {
     return Scalar([&] { return w_.Bool(b); });
@@ -135,8 +139,7 @@ class RedactingHandler {
     const std::string_view name(s, n);
     if (std::find(fields_.begin(), fields_.end(), name) != fields_.end()) {
       replace_next_ = true;
-      redacted_.emplace(name);
-      changed_ = true;
+      pending_name_ = name;
     }
     return w_.Key(s, n);
   }
@@ -155,6 +158,8 @@ class RedactingHandler {
  private:
   bool Replacement() {
     replace_next_ = false;
+    redacted_.emplace(pending_name_);
+    changed_ = true;
     return w_.String(kRedactedValue.data(),
                      static_cast<rapidjson::SizeType>(kRedactedValue.size()));
   }
@@ -189,6 +194,7 @@ class RedactingHandler {
   std::set<std::string>& redacted_;
   std::size_t skip_depth_ = 0;  // > 0 inside a replaced container
   bool replace_next_ = false;
+  std::string pending_name_;  // the member whose value is replaced next
   bool changed_ = false;
 };
 

@@ -35,6 +35,7 @@ Expected<std::vector<mocks::Scenario>> LoadReplaySources(const std::filesystem::
   auto cassette = LoadCassetteFile(path);
   if (!cassette) return cassette.failure();
   cassette->source_path = path.string();
+  AssignConversations(*cassette);  // a recording proxy leaves them unnamed
   std::vector<Diagnostic> problems;
   for (mocks::Cassette& conversation : SplitConversations(*cassette)) {
     conversation.source_path = path.string();

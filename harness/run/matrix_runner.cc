@@ -1,6 +1,7 @@
 #include "harness/run/matrix_runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -96,15 +97,24 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
 std::vector<Runtime> RecordedRuntimeOnly(const mocks::Scenario& scenario, const Variant& variant,
                                          const std::vector<Runtime>& wanted) {
   const std::optional<Runtime> recorded = ParseRuntime(scenario.recording->runtime);
+  std::vector<Runtime> kept;
+  std::vector<std::string_view> left_out;
   for (Runtime r : wanted) {
-    if (recorded && r == *recorded) return {r};
+    if (recorded && r == *recorded) {
+      kept.push_back(r);
+    } else {
+      left_out.push_back(RuntimeName(r));
+    }
   }
-  spdlog::warn(
-      "{}: variant {} runs on {}, but the recording was made on {}: left out (a verbatim "
-      "replay plays the recorded runtime only; lift the recording to replay it on others)",
-      scenario.name, variant.name, RuntimeName(wanted.empty() ? variant.settings.runtime : wanted[0]),
-      scenario.recording->runtime.empty() ? "an unknown runtime" : scenario.recording->runtime);
-  return {};
+  if (wanted.empty()) left_out.push_back(RuntimeName(variant.settings.runtime));
+  if (!left_out.empty()) {
+    spdlog::warn(
+        "{}: variant {} on {}: left out, the recording was made on {} (a verbatim replay plays "
+        "the recorded runtime only; lift the recording to replay it on others)",
+        scenario.name, variant.name, fmt::join(left_out, ", "),
+        scenario.recording->runtime.empty() ? "an unknown runtime" : scenario.recording->runtime);
+  }
+  return kept;
 }
 
 }  // namespace

@@ -18,9 +18,11 @@ using rapidjson::Value;
 // schema test compares scenarios/schemas/scenario.schema.json against them. The order within a
 // table is the order "allowed: ..." lists them in.
 constexpr std::string_view kScenarioKnown[] = {
-    "schema", "name",         "description", "model",     "instructions", "latency",
-    "tools",  "proxy_hop_ms", "documents",   "workspace", "turns",        "faults"};
+    "schema",       "name",      "description", "model", "instructions", "latency", "tools",
+    "proxy_hop_ms", "documents", "workspace",   "turns", "faults",       "source"};
 constexpr std::string_view kScenarioRequired[] = {"schema", "name", "description", "turns"};
+constexpr std::string_view kSourceKnown[] = {"kind", "origin"};
+constexpr std::string_view kSourceRequired[] = {"kind"};
 constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms", "processing_ms",
                                               "prefill_ms_per_1k_input_tokens"};
 constexpr std::string_view kToolKnown[] = {"latency_ms", "progress", "timeout_ms"};
@@ -74,8 +76,9 @@ constexpr ObjectFields kFields[] = {
     {"dist_fixed", kDistFixedKnown, kDistFixedKnown},
     {"dist_lognormal", kDistLognormalKnown, kDistLognormalKnown},
     {"dist_uniform", kDistUniformKnown, kDistUniformKnown},
+    {"source", kSourceKnown, kSourceRequired},
 };
-static_assert(std::size(kFields) == kDistUniform + 1, "one table entry per Object, in order");
+static_assert(std::size(kFields) == kSource + 1, "one table entry per Object, in order");
 
 constexpr std::string_view kDistKinds = "fixed, lognormal, uniform";
 

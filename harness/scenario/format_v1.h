@@ -34,6 +34,7 @@ enum Object : std::size_t {
   kDistFixed,
   kDistLognormal,
   kDistUniform,
+  kSource,
 };
 
 const ObjectFields& Fields(Object object);

@@ -119,12 +119,33 @@ class ScenarioDecoder {
       }
     }
     s.faults = DecodeFaultRules(reader_, root, "");  // docs/faults.md
+    if (const Value* v = FindField(root, "source"); v && reader_.ExpectObject(*v, "/source")) {
+      DecodeSource(*v, s);
+    }
     return s;
   }
 
   std::vector<Diagnostic> TakeErrors() { return reader_.TakeErrors(); }
 
  private:
+  // Where a scenario's behaviour comes from: written by hand ("scenario", the default) or lifted
+  // from a recording ("lifted", with the recording's origin). It travels into the results, so
+  // that a number measured on a lifted scenario says so. "cassette" is not allowed: a verbatim
+  // replay is a cassette file, never a scenario file.
+  void DecodeSource(const Value& v, mocks::Scenario& s) {
+    reader_.CheckMembers(v, "/source", Fields(format_v1::kSource));
+    if (auto kind = reader_.ReadString(v, "/source", "kind")) {
+      if (*kind == "scenario" || *kind == "lifted") {
+        s.source_kind = std::move(*kind);
+      } else {
+        reader_.AtValue("/source/kind",
+                        fmt::format("unknown source kind '{}'; allowed: scenario, lifted", *kind));
+      }
+    }
+    if (auto origin = reader_.ReadString(v, "/source", "origin"))
+      s.source_origin = std::move(*origin);
+  }
+
   void DecodeLatency(const Value& v, mocks::LatencyModel& latency) {
     reader_.CheckMembers(v, "/latency", Fields(format_v1::kLatency));
     if (auto d = ReadDist(reader_, v, "/latency", "network_rtt_ms")) latency.network_rtt_ms = *d;

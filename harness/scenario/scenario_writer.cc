@@ -393,6 +393,12 @@ Node ScenarioNode(const mocks::Scenario& s) {
   Add(n, "description", String(s.description));
   Add(n, "model", String(s.model));
   if (!s.instructions.empty()) Add(n, "instructions", String(s.instructions));
+  if (s.source_kind != "scenario" || !s.source_origin.empty()) {
+    Node source = Node::Object();
+    Add(source, "kind", String(s.source_kind));
+    if (!s.source_origin.empty()) Add(source, "origin", String(s.source_origin));
+    Add(n, "source", std::move(source));
+  }
   Node latency = Node::Object();
   AddDist(latency, "network_rtt_ms", s.latency.network_rtt_ms);
   AddDist(latency, "queue_ms", s.latency.queue_ms);

@@ -24,8 +24,8 @@ bool IsFramingHeader(std::string_view name) {
              return std::tolower(static_cast<unsigned char>(a)) == b;
            });
   };
-  return is("content-length") || is("transfer-encoding") || is("connection") ||
-         is("keep-alive") || is("content-encoding");
+  return is("content-length") || is("transfer-encoding") || is("connection") || is("keep-alive") ||
+         is("content-encoding");
 }
 
 // The recorded error reason as the wire fault that reproduces it on the client's side.
@@ -52,14 +52,25 @@ std::string_view MatchClass(std::string_view endpoint) {
   return endpoint == "threads.create_and_run" ? std::string_view("runs.create") : endpoint;
 }
 
-// Requests that set a conversation up without model work: the mock answers them itself when
-// the recording's client set up differently.
-bool IsSetup(std::string_view endpoint) {
+}  // namespace
+
+bool CassettePlayer::IsSetup(std::string_view endpoint) {
   return endpoint == "threads.create" || endpoint == "messages.create" ||
          endpoint == "assistants.create";
 }
 
-}  // namespace
+std::optional<CassettePlayer::Timing> CassettePlayer::TakeSetupTiming(std::string_view endpoint) {
+  for (size_t i = 0; i < cassette_.exchanges.size(); ++i) {
+    if (played_[i] || endpoints_[i] != endpoint) continue;
+    played_[i] = true;
+    ++played_count_;
+    const CassetteResponse& r = cassette_.exchanges[i].response;
+    Timing timing{r.headers_at, r.headers_at};
+    if (!r.chunks.empty()) timing.body_end = std::max(r.chunks.back().at, r.headers_at);
+    return timing;
+  }
+  return std::nullopt;
+}
 
 CassettePlayer::CassettePlayer(const Cassette& cassette)
     : cassette_(cassette), played_(cassette.exchanges.size(), false) {
@@ -67,8 +78,14 @@ CassettePlayer::CassettePlayer(const Cassette& cassette)
   for (const auto& e : cassette.exchanges) {
     endpoints_.emplace_back(ClassifyEndpoint(e.request.method, e.request.target));
   }
+  SkipToNextChange();
+}
+
+// Setup is the mock's (IsSetup), so it neither ends a stretch of reads nor is matched.
+void CassettePlayer::SkipToNextChange() {
   while (next_change_ < cassette_.exchanges.size() &&
-         !ChangesState(cassette_.exchanges[next_change_].request.method)) {
+         (!ChangesState(cassette_.exchanges[next_change_].request.method) ||
+          IsSetup(endpoints_[next_change_]))) {
     ++next_change_;
   }
 }
@@ -80,6 +97,7 @@ std::optional<MockResponse> CassettePlayer::Handle(const HttpRequest& request,
     agent_stretch_start_ = sent_at;
   }
   const size_t n = cassette_.exchanges.size();
+  if (IsSetup(endpoint)) return std::nullopt;
   if (ChangesState(request.method)) {
     // The next recorded state change of the same class, skipping setup of other classes.
     size_t match = next_change_;
@@ -88,12 +106,12 @@ std::optional<MockResponse> CassettePlayer::Handle(const HttpRequest& request,
       ++match;
     }
     if (match >= n) {
-      if (IsSetup(endpoint)) return std::nullopt;
-      if (next_change_ >= n) return Mismatch(request, endpoint, "no further state-changing request");
+      if (next_change_ >= n)
+        return Mismatch(request, endpoint, "no further state-changing request");
       const auto& next = cassette_.exchanges[next_change_].request;
-      return Mismatch(request, endpoint,
-                      fmt::format("{} {} ({}) next", next.method, next.target,
-                                  endpoints_[next_change_]));
+      return Mismatch(
+          request, endpoint,
+          fmt::format("{} {} ({}) next", next.method, next.target, endpoints_[next_change_]));
     }
     // A streamed answer cannot stand in for a JSON one, nor the other way round.
     const bool recorded_stream = AsksForStream(cassette_.exchanges[match].request.body);
@@ -103,15 +121,13 @@ std::optional<MockResponse> CassettePlayer::Handle(const HttpRequest& request,
                                       : "a JSON answer to it (the agent asked for a stream)");
     }
     for (size_t i = next_change_; i < match; ++i) {
-      if (ChangesState(cassette_.exchanges[i].request.method)) ++skipped_;
+      if (ChangesState(cassette_.exchanges[i].request.method) && !played_[i]) ++skipped_;
     }
     stretch_begin_ = match + 1;
     recorded_stretch_start_ = cassette_.exchanges[match].sent_at;
     agent_stretch_start_ = sent_at;
     next_change_ = match + 1;
-    while (next_change_ < n && !ChangesState(cassette_.exchanges[next_change_].request.method)) {
-      ++next_change_;
-    }
+    SkipToNextChange();
     return Play(match, sent_at);
   }
   // A read: the latest recorded read of this class in the stretch that was sent no later

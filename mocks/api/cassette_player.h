@@ -14,10 +14,12 @@
 //
 // Clients set a conversation up in different ways, so setup is matched loosely: recorded
 // state changes of another class before the match are skipped (an SDK that created an
-// assistant first), starting a run on a thread matches creating the thread and the run in one
-// call (runs.create and threads.create_and_run are one class here), and a setup request the
-// recording does not have (threads.create, messages.create, assistants.create: no model work)
-// is left to the mock's own API (Handle returns nullopt for it).
+// assistant first), and starting a run on a thread matches creating the thread and the run in
+// one call (runs.create and threads.create_and_run are one class here). Setup itself
+// (threads.create, messages.create, assistants.create: no model work) is always answered by
+// the mock's own API, which so holds the thread the agent goes on to post to (a recorded
+// thread id would be unknown to it); the recording lends it the recorded time to answer, when
+// it has a setup request of that class (TakeSetupTiming).
 //
 // Anything else (a state-changing request the recording has none of, a read the stretch has
 // none of) is answered 400 with code "replay_mismatch" and a message that says what the agent
@@ -45,7 +47,18 @@ class CassettePlayer {
   // Keeps a reference: `cassette` must outlive the player.
   explicit CassettePlayer(const Cassette& cassette);
 
-  // nullopt: a setup request the recording does not have, for the mock to answer.
+  // Setup requests: the mock answers them (see above); Handle returns nullopt for them.
+  static bool IsSetup(std::string_view endpoint);
+
+  // When the recording answered the next setup request of `endpoint`'s class that no earlier
+  // call took: its headers and its body's end, from the request's send. nullopt: none left.
+  struct Timing {
+    Duration headers_at{0};
+    Duration body_end{0};
+  };
+  std::optional<Timing> TakeSetupTiming(std::string_view endpoint);
+
+  // nullopt: a setup request, for the mock to answer.
   std::optional<MockResponse> Handle(const HttpRequest& request, std::string_view endpoint,
                                      TimePoint sent_at);
 
@@ -55,7 +68,7 @@ class CassettePlayer {
   size_t skipped() const { return skipped_; }
 
  private:
-  struct Stretch;  // the reads between two state-changing requests
+  void SkipToNextChange();
   MockResponse Play(size_t index, TimePoint sent_at);
   MockResponse Mismatch(const HttpRequest& request, std::string_view endpoint,
                         std::string_view recorded);

@@ -18,6 +18,17 @@
 
 namespace agentreplay::mocks {
 
+namespace {
+
+// The mock's own answer to a setup request, moved to when the recording's answer arrived.
+void Retime(MockResponse& response, const CassettePlayer::Timing& timing) {
+  const Duration body = timing.body_end - timing.headers_at;
+  response.headers_at = timing.headers_at;
+  for (auto& chunk : response.chunks) chunk.at = timing.headers_at + body;
+}
+
+}  // namespace
+
 class MockBackend::Impl {
  public:
   Impl(const Scenario& scenario, uint64_t seed)
@@ -49,6 +60,9 @@ class MockBackend::Impl {
     if (const FaultRule* error = hits.Find(FaultKind::kHttpError)) {
       // Rejected before the API sees it (a gateway's 429 or 5xx): no state changes.
       response = RenderFault(HttpErrorScript(*error), context);
+    } else if (player_ && CassettePlayer::IsSetup(endpoint)) {
+      response = assistants_.Handle(endpoint, request, context);
+      if (auto timing = player_->TakeSetupTiming(endpoint)) Retime(response, *timing);
     } else if (auto played = player_ ? player_->Handle(request, endpoint, sent_at)
                                      : std::optional<MockResponse>()) {
       response = std::move(*played);

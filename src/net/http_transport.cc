@@ -172,7 +172,10 @@ RequestMessage BuildMessage(const HttpTransport::Shared& s, const HttpRequest& r
     msg.set(http::field::authorization, "Bearer " + s.options.api_key);
   }
   for (const auto& h : s.options.extra_headers) msg.set(h.name, h.value);
-  for (const auto& h : request.headers) msg.set(h.name, h.value);
+  // The request's own headers win over the defaults above, and repeat when the request repeats
+  // them (a proxy forwards a client's headers as they came).
+  for (const auto& h : request.headers) msg.erase(h.name);
+  for (const auto& h : request.headers) msg.insert(h.name, h.value);
   msg.keep_alive(true);
   msg.body() = request.body;
   msg.prepare_payload();

@@ -12,7 +12,11 @@
 
 #include "harness/packages/registry.h"
 #include "harness/packages/shipped_files.h"
+#include "harness/recording/cassette_reader.h"
+#include "harness/recording/import.h"
 #include "harness/recording/replay_sources.h"
+#include "harness/recording/transcript.h"
+#include "harness/recording/verbatim.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/scenario/scenario_loader.h"
 
@@ -113,8 +117,8 @@ TEST_P(SimRecordingTest, ReplaysEveryEventAtItsRecordedOffset) {
         << replayed.samples.at(0).error_reason << ": " << replayed.samples.at(0).error_message;
     const auto& original_turns = recorded.samples;
     for (size_t t = 0; t < replayed.samples.size(); ++t) {
-      const results::Sample& want = original_turns.at(static_cast<size_t>(rep) *
-                                                          replayed.samples.size() + t);
+      const results::Sample& want =
+          original_turns.at(static_cast<size_t>(rep) * replayed.samples.size() + t);
       const results::Sample& got = replayed.samples[t];
       for (const char* m : {"ttfs_ms", "ttft_ms", "e2e_ms", "requests", "tool_calls", "steps",
                             "input_tokens", "output_tokens", "bytes_down"}) {
@@ -193,7 +197,8 @@ TEST_F(ReplayTest, ARealWorldRecordingReplaysInTheSimulatedWorldWithinTheNoiseFl
     const results::Cell replayed = Replay(Cassette(recorded, rep), *variant, Runtime::kResponses);
     ASSERT_EQ(replayed.error_samples, 0) << replayed.samples.at(0).error_message;
     for (size_t t = 0; t < replayed.samples.size(); ++t) {
-      const auto& want = recorded.samples.at(static_cast<size_t>(rep) * replayed.samples.size() + t);
+      const auto& want =
+          recorded.samples.at(static_cast<size_t>(rep) * replayed.samples.size() + t);
       const auto& got = replayed.samples[t];
       for (const char* m : {"ttft_ms", "e2e_ms"}) {
         EXPECT_NEAR(Metric(got, m), Metric(want, m), tolerance_ms) << m;
@@ -203,6 +208,108 @@ TEST_F(ReplayTest, ARealWorldRecordingReplaysInTheSimulatedWorldWithinTheNoiseFl
     }
   }
   RecordProperty("noise_floor_us", static_cast<int>(1000 * noise_ms));
+}
+
+// --- The recorded fixtures, verbatim ---
+
+// What the agent received, step after step across the turns: the text, the tool calls (name and
+// arguments) and the usage of every model response.
+struct Received {
+  std::string text;
+  std::vector<std::string> calls;
+  std::optional<TokenUsage> usage;
+};
+
+std::vector<Received> Steps(const Transcript& transcript) {
+  std::vector<Received> out;
+  for (const auto& turn : transcript.turns) {
+    for (const auto& step : turn.steps) {
+      Received r{step.Text(), {}, step.usage};
+      for (const auto& call : step.tool_calls) r.calls.push_back(call.name + call.arguments);
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+// Every recorded fixture, imported and replayed verbatim on the runtime it was recorded on,
+// gives the agent what the recording holds: the same text, tool calls and usage, step by step,
+// and tokens in the results that are the recorded usage. Where the recording ends before the
+// agent is done (a fixture that stops at a tool call), the turn ends in an explained mismatch
+// after every recorded step was played.
+TEST_F(ReplayTest, EveryRecordedFixtureReplaysVerbatimWithWhatItRecorded) {
+  int replayed_conversations = 0;
+  for (const auto& entry : fs::directory_iterator(AGENTREPLAY_FIXTURES_DIR)) {
+    if (entry.path().filename() == "SOURCES.md") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    ImportOptions import;
+    import.split_conversations = true;
+    auto conversations = ImportFile(entry.path(), import);
+    ASSERT_TRUE(conversations) << conversations.error();
+    for (const mocks::Cassette& conversation : *conversations) {
+      SCOPED_TRACE(conversation.name);
+      auto recorded = DecodeTranscript(conversation);
+      ASSERT_TRUE(recorded) << recorded.error();
+      auto scenario = VerbatimScenario(conversation);
+      ASSERT_TRUE(scenario) << scenario.error();
+      const auto runtime = ParseRuntime(recorded->runtime);
+      ASSERT_TRUE(runtime);
+      // The agent asks as the recorded client did: streamed (p3) when the recording streamed.
+      bool streamed = false;
+      for (const auto& turn : recorded->turns) {
+        for (const auto& step : turn.steps) streamed |= step.timing == StepTiming::kStreamed;
+      }
+      auto variant = Packages().ResolveVariant(streamed ? "p0+p2+p3" : "p0+p2");
+      ASSERT_TRUE(variant);
+      MatrixOptions options;
+      options.repetitions = 1;
+      const fs::path recorded_to = dir_ / conversation.name;
+      options.record_dir = recorded_to;
+      auto sim = MakeSimWorld();
+      const results::Cell cell = RunCell(*sim, *scenario, *variant, *runtime, options);
+      EXPECT_EQ(cell.source.kind, "cassette");
+      auto replay_cassette = LoadCassetteFile(recorded_to / cell.scenario / cell.runtime /
+                                              cell.variant / "rep0.cassette.jsonl");
+      ASSERT_TRUE(replay_cassette) << replay_cassette.error();
+      auto replay = DecodeTranscript(*replay_cassette);
+      ASSERT_TRUE(replay) << replay.error();
+
+      const std::vector<Received> want = Steps(*recorded);
+      const std::vector<Received> got = Steps(*replay);
+      ASSERT_GE(got.size(), want.size());
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        SCOPED_TRACE(::testing::Message() << "step " << i);
+        EXPECT_EQ(got[i].text, want[i].text);
+        EXPECT_EQ(got[i].calls, want[i].calls);
+        ASSERT_EQ(got[i].usage.has_value(), want[i].usage.has_value());
+        if (want[i].usage) {
+          EXPECT_EQ(got[i].usage->input_tokens, want[i].usage->input_tokens);
+          EXPECT_EQ(got[i].usage->output_tokens, want[i].usage->output_tokens);
+        }
+      }
+      // Tokens in the results are the recorded usage, summed over the turn's steps.
+      std::size_t step = 0;
+      for (std::size_t t = 0; t < cell.samples.size() && t < recorded->turns.size(); ++t) {
+        const results::Sample& sample = cell.samples[t];
+        int64_t output = 0;
+        bool all_usage = !recorded->turns[t].steps.empty();
+        for (const auto& s : recorded->turns[t].steps) {
+          if (s.usage) output += s.usage->output_tokens;
+          all_usage = all_usage && s.usage.has_value();
+          ++step;
+        }
+        if (sample.ok && all_usage) {
+          EXPECT_EQ(Metric(sample, "output_tokens"), static_cast<double>(output)) << "turn " << t;
+        }
+        if (!sample.ok) {
+          EXPECT_EQ(sample.error_reason, "http_400:replay_mismatch") << sample.error_message;
+          EXPECT_EQ(t + 1, recorded->turns.size()) << "only the last recorded turn runs out";
+        }
+      }
+      ++replayed_conversations;
+    }
+  }
+  EXPECT_GE(replayed_conversations, 10);
 }
 
 }  // namespace

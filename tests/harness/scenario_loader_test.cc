@@ -374,10 +374,11 @@ TEST(DiagnosticTest, ThreeErrorsGiveThreeDiagnostics) {
 
 TEST(DiagnosticTest, ColumnsCountCodePoints) {
   // "é" is two bytes but one column.
-  EXPECT_EQ(OnlyError(R"({"description": "café", "x": 1, "schema": "agentreplay.scenario/v1",
+  EXPECT_EQ(
+      OnlyError(R"({"description": "café", "x": 1, "schema": "agentreplay.scenario/v1",
 "name": "t", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}]})"),
-            "s.json:1:25: /x: unknown field 'x' (allowed: schema, name, description, model, "
-            "instructions, latency, tools, proxy_hop_ms, documents, workspace, turns, faults)");
+      "s.json:1:25: /x: unknown field 'x' (allowed: schema, name, description, model, "
+      "instructions, latency, tools, proxy_hop_ms, documents, workspace, turns, faults, source)");
 }
 
 TEST(LoadScenarioFileTest, UnreadableFileIsOneDiagnostic) {

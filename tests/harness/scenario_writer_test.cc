@@ -142,6 +142,7 @@ TEST(ScenarioWriterTest, WritesEveryFieldAndFaultRules) {
   auto loaded = ParseScenario(R"({
   "schema": "agentreplay.scenario/v1", "name": "all", "description": "Every field.",
   "instructions": "Be brief.",
+  "source": {"kind": "lifted", "origin": "import:har chrome.har"},
   "latency": {"network_rtt_ms": {"dist": "uniform", "min": 1, "max": 2}, "processing_ms": 3.25},
   "tools": {"get_current_time": {"latency_ms": 2, "progress": ["a"], "timeout_ms": 900},
             "list_blobs": {}},
@@ -178,6 +179,30 @@ TEST(ScenarioWriterTest, WritesEveryFieldAndFaultRules) {
             "{\"city\": \"Oslo\", \"n\": 1.50}");
   EXPECT_THAT(written, ::testing::HasSubstr(R"("arguments": {"city":"Oslo","n":1.5})"));
   EXPECT_THAT(written, ::testing::HasSubstr(R"("gaps_ms": [1, 0, 2.000001, 4])"));
+  EXPECT_EQ(reloaded->source_kind, "lifted");
+  EXPECT_EQ(reloaded->source_origin, "import:har chrome.har");
+}
+
+// A scenario says where it came from; a hand-written one needs no `source`, and a scenario can
+// never claim to be a verbatim replay.
+TEST(ScenarioSourceTest, DefaultsToWrittenByHandAndRefusesUnknownKinds) {
+  auto plain = ParseScenario(
+      R"({"schema": "agentreplay.scenario/v1", "name": "p", "description": "d",
+          "turns": [{"user": "hi", "steps": [{"text": "ok"}]}]})",
+      "p.json");
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->source_kind, "scenario");
+  EXPECT_THAT(ScenarioToJson(*plain), ::testing::Not(::testing::HasSubstr("\"source\"")));
+  auto cassette = ParseScenario(
+      R"({"schema": "agentreplay.scenario/v1", "name": "p", "description": "d",
+          "source": {"kind": "cassette", "extra": 1},
+          "turns": [{"user": "hi", "steps": [{"text": "ok"}]}]})",
+      "p.json");
+  ASSERT_FALSE(cassette);
+  EXPECT_THAT(cassette.error(),
+              ::testing::HasSubstr("/source/kind: unknown source kind 'cassette'; allowed: "
+                                   "scenario, lifted"));
+  EXPECT_THAT(cassette.error(), ::testing::HasSubstr("/source/extra: unknown field 'extra'"));
 }
 
 TEST(ScenarioWriterTest, LongListsFillTheirLinesAndShortObjectsStayOnOne) {

