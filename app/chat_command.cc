@@ -4,6 +4,7 @@
 // model defines that the turn produced.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/commands.h"
@@ -75,24 +77,31 @@ std::string FormatValue(std::string_view unit, double v) {
 // Every scalar metric of the catalogue the turn defined, in the catalogue's order, with the
 // per-endpoint request counts under `requests`; then the critical path.
 void PrintMetrics(const results::Sample& sample) {
-  std::puts("\n--- metrics");
+  // One column wide enough for every name printed, so that no value runs into its name.
+  std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& info : results::MetricCatalog()) {
     auto it = sample.metrics.find(std::string(info.name));
     if (it == sample.metrics.end()) continue;
-    fmt::print("{:<20}{}\n", info.name, FormatValue(info.unit, it->second));
+    rows.emplace_back(std::string(info.name), FormatValue(info.unit, it->second));
     if (info.name == "requests") {
       for (const auto& [endpoint, count] : sample.requests_by_endpoint) {
-        fmt::print("{:<20}{}\n", "  " + endpoint, count);
+        rows.emplace_back("  " + endpoint, fmt::format("{}", count));
       }
     }
   }
-  if (!sample.itl_ms.empty()) fmt::print("{:<20}{} gaps\n", "itl_ms", sample.itl_ms.size());
+  if (!sample.itl_ms.empty()) {
+    rows.emplace_back("itl_ms", fmt::format("{} gaps", sample.itl_ms.size()));
+  }
   for (const auto& name : results::SegmentNames()) {
     auto it = sample.segments.find(std::string(name));
     if (it != sample.segments.end()) {
-      fmt::print("{:<20}{}\n", "segment." + std::string(name), FormatValue("ms", it->second));
+      rows.emplace_back("segment." + std::string(name), FormatValue("ms", it->second));
     }
   }
+  std::size_t width = 0;
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  std::puts("\n--- metrics");
+  for (const auto& [name, value] : rows) fmt::print("{:<{}}  {}\n", name, width, value);
 }
 
 }  // namespace

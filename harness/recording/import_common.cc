@@ -102,7 +102,7 @@ void DropInvalidHeaders(RawImport& raw, const std::string& file) {
 
 std::string DescribePace(const Pace& pace) {
   return fmt::format(
-      "derived: headers {} ms after the request (openai-processing-ms + {} ms when the response "
+      "headers {} ms after the request (openai-processing-ms + {} ms when the response "
       "has it), first event {} ms after the headers, {} ms between events, {} ms between requests",
       FormatMillis(pace.headers), FormatMillis(pace.network), FormatMillis(pace.first_event),
       FormatMillis(pace.event_gap), FormatMillis(pace.request_gap));

@@ -8,8 +8,8 @@
 
 #include <csignal>
 #include <filesystem>
-#include <regex>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -59,8 +59,8 @@ class RecordingsCliTest : public ::testing::Test {
     std::vector<std::string> out;
     for (const auto& c : doc["cells"].GetArray()) {
       std::string kind = c.HasMember("source") ? c["source"]["kind"].GetString() : "-";
-      out.push_back(std::string(c["scenario"].GetString()) + "/" + c["runtime"].GetString() +
-                    "/" + c["variant"].GetString() + " " + kind + " " +
+      out.push_back(std::string(c["scenario"].GetString()) + "/" + c["runtime"].GetString() + "/" +
+                    c["variant"].GetString() + " " + kind + " " +
                     std::to_string(c["error_samples"].GetInt64()));
     }
     return out;
@@ -94,9 +94,9 @@ TEST_F(RecordingsCliTest, ALiftedRecordingRunsOnEveryRuntimeAndSaysWhereItCameFr
   ASSERT_EQ(i.exit_code, 0) << i.err;
   const auto scenarios = Files(dir_ / "in", ".json");
   ASSERT_EQ(scenarios.size(), 1u);
-  const CliResult r = Run({"run", "-n", "1", "--scenario", scenarios[0].string(), "--variants",
-                           "p0+p2+p3", "--runtimes", "assistants,responses,chat", "--out",
-                           (dir_ / "out").string()});
+  const CliResult r =
+      Run({"run", "-n", "1", "--scenario", scenarios[0].string(), "--variants", "p0+p2+p3",
+           "--runtimes", "assistants,responses,chat", "--out", (dir_ / "out").string()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto cells = Cells(dir_ / "out" / "results.json");
   ASSERT_EQ(cells.size(), 3u);
@@ -105,9 +105,8 @@ TEST_F(RecordingsCliTest, ALiftedRecordingRunsOnEveryRuntimeAndSaysWhereItCameFr
 
 TEST_F(RecordingsCliTest, ACassetteReplaysVerbatimOnItsRuntimeOnly) {
   const CliResult r =
-      Run({"run", "-n", "1", "--scenario",
-           (kFixtures / "python-chat-text-with-usage.sse").string(), "--out",
-           (dir_ / "x").string()});
+      Run({"run", "-n", "1", "--scenario", (kFixtures / "python-chat-text-with-usage.sse").string(),
+           "--out", (dir_ / "x").string()});
   // A raw SSE capture is not a cassette: import it first.
   EXPECT_EQ(r.exit_code, 2);
   const CliResult i = Run({"import", "--no-lift", "--out", (dir_ / "in").string(),
@@ -115,9 +114,9 @@ TEST_F(RecordingsCliTest, ACassetteReplaysVerbatimOnItsRuntimeOnly) {
   ASSERT_EQ(i.exit_code, 0) << i.err;
   const auto cassettes = Files(dir_ / "in", ".cassette.jsonl");
   ASSERT_EQ(cassettes.size(), 1u);
-  const CliResult v = Run({"run", "-n", "1", "--scenario", cassettes[0].string(), "--variants",
-                           "p0+p2+p3", "--runtimes", "chat,responses", "--out",
-                           (dir_ / "out").string()});
+  const CliResult v =
+      Run({"run", "-n", "1", "--scenario", cassettes[0].string(), "--variants", "p0+p2+p3",
+           "--runtimes", "chat,responses", "--out", (dir_ / "out").string()});
   ASSERT_EQ(v.exit_code, 0) << v.out << v.err;
   const auto cells = Cells(dir_ / "out" / "results.json");
   ASSERT_EQ(cells.size(), 1u);  // responses left out: recorded on chat
@@ -127,9 +126,8 @@ TEST_F(RecordingsCliTest, ACassetteReplaysVerbatimOnItsRuntimeOnly) {
 
 TEST_F(RecordingsCliTest, ARunRecordedInTheSimulatedWorldReplaysWithTheSameNumbers) {
   const std::string scenario = std::string(AGENTREPLAY_SCENARIOS_DIR) + "/text_answer.json";
-  const CliResult rec = Run({"run", "-n", "1", "--scenario", scenario, "--variants",
-                             "p0+p2+p3+p5", "--record", (dir_ / "rec").string(), "--out",
-                             (dir_ / "a").string()});
+  const CliResult rec = Run({"run", "-n", "1", "--scenario", scenario, "--variants", "p0+p2+p3+p5",
+                             "--record", (dir_ / "rec").string(), "--out", (dir_ / "a").string()});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   const fs::path cassette =
       dir_ / "rec" / "text_answer" / "responses" / "p0+p2+p3+p5" / "rep0.cassette.jsonl";
@@ -159,7 +157,8 @@ TEST_F(RecordingsCliTest, ALiveRunRecordsWhatTheEndpointSentAndItReplays) {
   ASSERT_TRUE(served.started());
   const std::string line = served.ReadLine();
   std::smatch m;
-  static const std::regex kLine(R"(^agentreplay serve: listening on (http://127\.0\.0\.1:\d+/v1)$)");
+  static const std::regex kLine(
+      R"(^agentreplay serve: listening on (http://127\.0\.0\.1:\d+/v1)$)");
   ASSERT_TRUE(std::regex_match(line, m, kLine)) << line;
   const CliResult live = Run({"run", "--world", "live", "--base-url", m[1].str(), "-n", "1",
                               "--scenario", scenario, "--variants", "p0+p2+p3+p5", "--record",
@@ -167,7 +166,8 @@ TEST_F(RecordingsCliTest, ALiveRunRecordsWhatTheEndpointSentAndItReplays) {
   served.Signal(SIGINT);
   EXPECT_EQ(served.Wait(), 0);
   ASSERT_EQ(live.exit_code, 0) << live.out << live.err;
-  EXPECT_THAT(Cells(dir_ / "live" / "results.json")[0], HasSubstr("/responses/p0+p2+p3+p5 scenario 0"));
+  EXPECT_THAT(Cells(dir_ / "live" / "results.json")[0],
+              HasSubstr("/responses/p0+p2+p3+p5 scenario 0"));
   const fs::path cassette =
       dir_ / "rec" / "two_tool_rounds" / "responses" / "p0+p2+p3+p5" / "rep0.cassette.jsonl";
   ASSERT_TRUE(fs::exists(cassette));
@@ -181,11 +181,59 @@ TEST_F(RecordingsCliTest, ALiveRunRecordsWhatTheEndpointSentAndItReplays) {
 
 TEST_F(RecordingsCliTest, ABrokenCassetteIsRefusedWithItsLineAndColumn) {
   const fs::path bad = dir_ / "bad.cassette.jsonl";
-  std::ofstream(bad) << "{\"schema\":\"agentreplay.cassette/v1\",\"name\":\"b\",\"runtime\":\"chat\"}\n"
-                     << "{\"sent_at_ms\": -5}\n";
+  std::ofstream(bad)
+      << "{\"schema\":\"agentreplay.cassette/v1\",\"name\":\"b\",\"runtime\":\"chat\"}\n"
+      << "{\"sent_at_ms\": -5}\n";
   const CliResult v = Run({"validate", bad.string()});
   EXPECT_EQ(v.exit_code, 2);
   EXPECT_THAT(v.err, HasSubstr(bad.string() + ":2:"));
+}
+
+// The README's walk-through on the example recordings we ship: each validates, imports into a
+// cassette and a lifted scenario, the lifted scenario runs the whole ladder without an error,
+// and each cassette replays verbatim with the packages it was recorded with, in both worlds.
+TEST_F(RecordingsCliTest, TheShippedExampleRecordingsWalkThrough) {
+  const fs::path recordings = fs::path(AGENTREPLAY_SCENARIOS_DIR) / "recordings";
+  const struct {
+    const char* name;
+    const char* runtime;
+    const char* variant;
+  } examples[] = {{"two_tool_rounds-responses", "responses", "p0+p2+p3+p5"},
+                  {"one_tool_call-assistants", "assistants", "p0+p2+p3"},
+                  {"dotnet-assistants-streaming-tool-call", "assistants", "p0+p2+p3"}};
+  ASSERT_EQ(Files(recordings, ".cassette.jsonl").size(), std::size(examples));
+  for (const auto& e : examples) {
+    SCOPED_TRACE(e.name);
+    const fs::path cassette = recordings / (std::string(e.name) + ".cassette.jsonl");
+    const CliResult v = Run({"validate", cassette.string()});
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+    const CliResult i = Run({"import", cassette.string(), "--out", (dir_ / "imported").string()});
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+    const fs::path lifted = dir_ / "imported" / (std::string(e.name) + ".json");
+    ASSERT_TRUE(fs::exists(lifted));
+    const fs::path ladder = dir_ / "ladder" / e.name;
+    const CliResult l =
+        Run({"run", "-n", "1", "--scenario", lifted.string(), "--out", ladder.string()});
+    ASSERT_EQ(l.exit_code, 0) << l.out << l.err;
+    const auto cells = Cells(ladder / "results.json");
+    EXPECT_GE(cells.size(), 7u);
+    for (const auto& c : cells) EXPECT_THAT(c, HasSubstr(" lifted 0")) << c;
+    for (const char* world : {"sim", "real"}) {
+      SCOPED_TRACE(world);
+      const fs::path out = dir_ / world / e.name;
+      const CliResult r =
+          Run({"run", "-n", "1", "--world", world, "--scenario", cassette.string(), "--runtimes",
+               e.runtime, "--variants", e.variant, "--out", out.string()});
+      ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+      const auto replayed = Cells(out / "results.json");
+      ASSERT_EQ(replayed.size(), 1u);
+      EXPECT_THAT(replayed[0],
+                  HasSubstr(std::string("/") + e.runtime + "/" + e.variant + " cassette 0"));
+    }
+    const CliResult c = Run({"compare", (dir_ / "sim" / e.name / "results.json").string(),
+                             (dir_ / "real" / e.name / "results.json").string()});
+    EXPECT_NE(c.exit_code, 2) << c.err;
+  }
 }
 
 }  // namespace
