@@ -6,13 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
-#include <iterator>
 #include <optional>
-#include <system_error>
 #include <utility>
 
+#include "core/input_file.h"
 #include "harness/recording/wall_time.h"
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/json_locator.h"
@@ -400,22 +397,9 @@ Expected<mocks::Cassette> ParseCassette(std::string_view text, std::string_view 
   return cassette;
 }
 
-Expected<std::string> ReadWholeFile(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return FailIn(file, "cannot read file: it is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return FailIn(file, "cannot read file: " + std::generic_category().message(errno));
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return FailIn(file, "cannot read file: " + std::generic_category().message(errno));
-  return text;
-}
-
 Expected<mocks::Cassette> LoadCassetteFile(const std::filesystem::path& path,
                                            const CassetteReadOptions& options) {
-  auto text = ReadWholeFile(path);
+  auto text = ReadInputFile(path, kMaxRecordingFileBytes);
   if (!text) return text.failure();
   return ParseCassette(*text, path.string(), options);
 }

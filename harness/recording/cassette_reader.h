@@ -39,7 +39,8 @@ Expected<mocks::Cassette> ParseCassette(std::string_view text, std::string_view 
 Expected<mocks::Cassette> LoadCassetteFile(const std::filesystem::path& path,
                                            const CassetteReadOptions& options = {});
 
-// The bytes of a file, or a failure saying why it cannot be read. Shared with the importers.
-Expected<std::string> ReadWholeFile(const std::filesystem::path& path);
+// The largest recording file read (a cassette, or a HAR or session record to import): a day of
+// traffic through the record proxy fits, a wrong path to a disk image fails fast.
+inline constexpr std::size_t kMaxRecordingFileBytes = std::size_t{1} << 30;
 
 }  // namespace agentreplay::harness

@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/input_file.h"
 #include "harness/recording/cassette_format.h"
 #include "harness/recording/cassette_reader.h"
 #include "harness/recording/conversations.h"
@@ -118,7 +119,7 @@ Expected<ImportResult> ImportRecording(const std::filesystem::path& path,
     return FailIn(path.string(), fmt::format("file is {} bytes; the import limit is {} bytes", size,
                                              kMaxImportBytes));
   }
-  auto text = ReadWholeFile(path);
+  auto text = ReadInputFile(path, kMaxRecordingFileBytes);
   if (!text) return text.failure();
   return ImportText(*text, path.string(), options);
 }
