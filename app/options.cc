@@ -168,7 +168,8 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   import_cmd->add_option("files", import_options.files, "Recordings to import")
       ->required()
       ->check(CLI::ExistingFile);
-  import_cmd->add_option("--out", import_options.out_dir, "Directory for the cassettes and scenarios");
+  import_cmd->add_option("--out", import_options.out_dir,
+                         "Directory for the cassettes and scenarios");
   import_cmd->add_option("--format", import_options.format,
                          "cassette, dotnet, har or sse (default: recognised from the content)");
   import_cmd->add_option("--pace", import_options.pace,

@@ -12,9 +12,9 @@
 #include "app/commands.h"
 #include "app/shared_inputs.h"
 #include "harness/packages/shipped_files.h"
+#include "harness/recording/replay_sources.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/scenario/fault_decoder.h"
-#include "harness/recording/replay_sources.h"
 #include "results/results_json.h"
 
 namespace agentreplay::app {

@@ -11,8 +11,8 @@
 
 #include "app/commands.h"
 #include "harness/packages/shipped_files.h"
-#include "harness/scenario/fault_decoder.h"
 #include "harness/recording/replay_sources.h"
+#include "harness/scenario/fault_decoder.h"
 #include "mocks/server/http_server.h"
 
 namespace agentreplay::app {

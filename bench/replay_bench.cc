@@ -37,31 +37,39 @@ mocks::Cassette LongStream(int deltas) {
         {microseconds(at_us), fmt::format("event: {}\ndata: {}\n\n", type, data)});
   };
   const std::string resp = R"("id":"resp_1","object":"response","model":"gpt-4o-mini")";
-  event("response.created", "{\"type\":\"response.created\",\"response\":{" + resp +
-                                ",\"status\":\"in_progress\",\"output\":[]}}",
+  event("response.created",
+        "{\"type\":\"response.created\",\"response\":{" + resp +
+            ",\"status\":\"in_progress\",\"output\":[]}}",
         300000);
-  event("response.output_item.added",
-        R"({"type":"response.output_item.added","output_index":0,"item":{"id":"msg_1","type":"message","role":"assistant","status":"in_progress","content":[]}})",
-        300100);
+  event(
+      "response.output_item.added",
+      R"({"type":"response.output_item.added","output_index":0,"item":{"id":"msg_1","type":"message","role":"assistant","status":"in_progress","content":[]}})",
+      300100);
   std::string text;
   int64_t at = 400000;
   for (int i = 0; i < deltas; ++i, at += 2000) {
     const std::string word = fmt::format(" word{}", i % 1000);
     text += word;
-    event("response.output_text.delta",
-          fmt::format(R"({{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"{}","sequence_number":{}}})",
-                      word, i + 2),
-          at);
+    event(
+        "response.output_text.delta",
+        fmt::format(
+            R"({{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"{}","sequence_number":{}}})",
+            word, i + 2),
+        at);
   }
-  event("response.output_text.done",
-        fmt::format(R"({{"type":"response.output_text.done","item_id":"msg_1","output_index":0,"content_index":0,"text":"{}"}})",
-                    text),
-        at);
-  event("response.completed",
-        "{\"type\":\"response.completed\",\"response\":{" + resp +
-            R"(,"status":"completed","output":[{"id":"msg_1","type":"message","role":"assistant","status":"completed","content":[{"type":"output_text","text":")" +
-            text + R"(","annotations":[]}]}],"usage":{"input_tokens":12,"output_tokens":4000,"total_tokens":4012}}})",
-        at);
+  event(
+      "response.output_text.done",
+      fmt::format(
+          R"({{"type":"response.output_text.done","item_id":"msg_1","output_index":0,"content_index":0,"text":"{}"}})",
+          text),
+      at);
+  event(
+      "response.completed",
+      "{\"type\":\"response.completed\",\"response\":{" + resp +
+          R"(,"status":"completed","output":[{"id":"msg_1","type":"message","role":"assistant","status":"completed","content":[{"type":"output_text","text":")" +
+          text +
+          R"(","annotations":[]}]}],"usage":{"input_tokens":12,"output_tokens":4000,"total_tokens":4012}}})",
+      at);
   e.response.end_at = microseconds(at);
   c.exchanges.push_back(std::move(e));
   return c;

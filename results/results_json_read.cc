@@ -219,10 +219,10 @@ bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) 
 }
 
 bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
-  if (!ClosedObject(v, ptr,
-                    {"scenario", "runtime", "variant", "world", "source", "error_samples",
-                     "warmup_samples", "samples", "stats", "checks", "baseline",
-                     "change_vs_baseline"}) ||
+  if (!ClosedObject(
+          v, ptr,
+          {"scenario", "runtime", "variant", "world", "source", "error_samples", "warmup_samples",
+           "samples", "stats", "checks", "baseline", "change_vs_baseline"}) ||
       !Get(v, ptr, "scenario", &c->scenario) || !Get(v, ptr, "runtime", &c->runtime) ||
       !Get(v, ptr, "variant", &c->variant) || !Get(v, ptr, "world", &c->world) ||
       !Get(v, ptr, "error_samples", &c->error_samples) ||

@@ -202,13 +202,15 @@ std::vector<std::string> ExchangeProblems(const mocks::CassetteExchange& e) {
     }
   };
   offset("sent_at", e.sent_at);
-  if (!IsHttpToken(q.method))
+  if (!IsHttpToken(q.method)) {
     out.push_back(fmt::format("method '{}' is not an HTTP token", q.method));
+  }
   if (!IsValidTarget(q.target)) out.push_back(fmt::format("target '{}' is not a path", q.target));
   for (const HttpHeaders* headers : {&q.headers, &r.headers}) {
     for (const HttpHeader& h : *headers) {
-      if (!IsHttpToken(h.name))
+      if (!IsHttpToken(h.name)) {
         out.push_back(fmt::format("header name '{}' is not a token", h.name));
+      }
       if (!IsValidHeaderValue(h.value)) {
         out.push_back(fmt::format("header '{}' has control characters in its value", h.name));
       }

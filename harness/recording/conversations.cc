@@ -145,8 +145,9 @@ class HistoryMatcher {
       const auto& head = heads_[i].history;
       const bool extends = !head.empty() && head.size() <= history.size() &&
                            std::equal(head.begin(), head.end(), history.begin());
-      if (extends && (best == heads_.size() || head.size() >= heads_[best].history.size()))
+      if (extends && (best == heads_.size() || head.size() >= heads_[best].history.size())) {
         best = i;
+      }
     }
     if (best == heads_.size()) {
       heads_.push_back(
@@ -256,7 +257,7 @@ void AssignConversations(mocks::Cassette& cassette) {
     // Every exchange goes through the namer, so that ids and histories of exchanges that
     // already have a conversation still place the ones after them.
     std::string name = namer.Name(e);
-    names.push_back(e.conversation.empty() ? std::move(name) : e.conversation);
+    names.push_back(e.conversation.empty() ? name : e.conversation);
   }
   // Unplaced exchanges join the next placed one, else the previous one.
   std::string next;

@@ -55,6 +55,7 @@ std::optional<Duration> ProcessingTime(const mocks::CassetteResponse& response) 
 // that has one, else the previous one: they are part of that session.
 std::vector<std::string> RuntimesOf(const std::vector<mocks::CassetteExchange>& exchanges) {
   std::vector<std::string> runtimes;
+  runtimes.reserve(exchanges.size());
   for (const auto& e : exchanges) runtimes.emplace_back(RuntimeOfTarget(e.request.target));
   std::string next;
   for (std::size_t i = runtimes.size(); i-- > 0;) {

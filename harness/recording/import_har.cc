@@ -168,8 +168,9 @@ class HarDecoder {
     }
     if (!pieces.empty()) {
       e.response.chunks.clear();
-      for (std::string& piece : pieces)
+      for (std::string& piece : pieces) {
         e.response.chunks.push_back({Duration{0}, std::move(piece)});
+      }
     }
     const auto timings = ReadTimings(v, p);
     started_ns_.push_back(*started);
@@ -312,8 +313,9 @@ Expected<ImportResult> ImportHar(std::string_view text, std::string_view file,
   raw.source.origin = origin;
   raw.source.timing_derived = decoder.derived() || decoder.paced();
   raw.source.pace = std::string(kMeasuredPace);
-  if (decoder.paced())
+  if (decoder.paced()) {
     raw.source.pace += "; entries without timings: " + DescribePace(options.pace);
+  }
   return FinishImport(std::move(raw), file, options);
 }
 

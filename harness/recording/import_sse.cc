@@ -89,7 +89,7 @@ bool IsSseLine(std::string_view line) {
 
 class SseReader {
  public:
-  SseReader(std::string_view file) : file_(file) {}
+  explicit SseReader(std::string_view file) : file_(file) {}
 
   // Raw SSE: checks every line, and the JSON of every data line that looks like JSON.
   std::vector<std::string> ReadSse(const Lines& lines) {

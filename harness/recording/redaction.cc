@@ -65,7 +65,8 @@ void RedactQuery(std::string& target, const RedactionRules& rules,
   const std::size_t query = target.find('?');
   if (query == std::string::npos) return;
   std::string out = target.substr(0, query + 1);
-  std::string_view rest = std::string_view(target).substr(query + 1);
+  const std::string_view whole = target;
+  std::string_view rest = whole.substr(query + 1);
   bool first = true;
   while (true) {
     const std::size_t amp = rest.find('&');

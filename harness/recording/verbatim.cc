@@ -107,8 +107,8 @@ Expected<mocks::Scenario> VerbatimScenario(const mocks::Cassette& conversation) 
   }
   std::vector<std::string> users = RecordedUserMessages(conversation);
   if (users.empty() && conversation.exchanges.empty()) {
-    return FailIn(file, fmt::format("conversation '{}' has no exchange to replay",
-                                    conversation.name));
+    return FailIn(file,
+                  fmt::format("conversation '{}' has no exchange to replay", conversation.name));
   }
   // A capture of a response alone (a raw SSE body) has no user message: the agent still needs
   // one to start the turn, and the recording answers it whatever it says.

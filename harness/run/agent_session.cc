@@ -73,15 +73,15 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::Open(WorldSession& world,
     header.name = s->spec_.record_to->stem().stem().string();
     header.description = scenario != nullptr ? scenario->description : "";
     header.runtime = std::string(RuntimeName(settings.runtime));
-    header.model = !s->spec_.model.empty()      ? s->spec_.model
-                   : scenario != nullptr        ? scenario->model
-                                                : "";
+    header.model = !s->spec_.model.empty() ? s->spec_.model
+                   : scenario != nullptr   ? scenario->model
+                                           : "";
     header.source.kind = "record";
     header.source.origin = s->spec_.record_origin;
-    header.source.recorded_at = FormatRfc3339(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    header.source.recorded_at =
+        FormatRfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
     header.redacted = RedactionNames(RedactionRules{});
     std::error_code ec;
     std::filesystem::create_directories(s->spec_.record_to->parent_path(), ec);
@@ -95,7 +95,7 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::Open(WorldSession& world,
     CassetteWriter* recorder = s->recorder_.get();
     s->capture_ = std::make_unique<CaptureTransport>(
         *wire, world.clock(), world.clock().Now(), RedactionRules{},
-        [recorder](mocks::CassetteExchange exchange) {
+        [recorder](const mocks::CassetteExchange& exchange) {
           if (auto appended = recorder->Append(exchange); !appended) {
             spdlog::error("recording: {}", appended.error());
           }

@@ -142,8 +142,9 @@ class ScenarioDecoder {
                         fmt::format("unknown source kind '{}'; allowed: scenario, lifted", *kind));
       }
     }
-    if (auto origin = reader_.ReadString(v, "/source", "origin"))
+    if (auto origin = reader_.ReadString(v, "/source", "origin")) {
       s.source_origin = std::move(*origin);
+    }
   }
 
   void DecodeLatency(const Value& v, mocks::LatencyModel& latency) {

@@ -106,8 +106,9 @@ std::optional<MockResponse> CassettePlayer::Handle(const HttpRequest& request,
       ++match;
     }
     if (match >= n) {
-      if (next_change_ >= n)
+      if (next_change_ >= n) {
         return Mismatch(request, endpoint, "no further state-changing request");
+      }
       const auto& next = cassette_.exchanges[next_change_].request;
       return Mismatch(
           request, endpoint,

@@ -26,8 +26,8 @@ struct CassetteChunk {
 };
 
 struct CassetteRequest {
-  std::string method;  // "POST", "GET", ...
-  std::string target;  // origin-form path and query as sent, e.g. "/v1/responses"
+  std::string method;   // "POST", "GET", ...
+  std::string target;   // origin-form path and query as sent, e.g. "/v1/responses"
   HttpHeaders headers;  // credentials already redacted
   std::string body;     // exact bytes (JSON text for the OpenAI API)
 };
@@ -57,8 +57,8 @@ struct CassetteExchange {
 
 // Where a cassette came from, for the results ("source" of a cell) and for people.
 struct CassetteSource {
-  std::string kind;      // "record", "import:dotnet-session", "import:har", "import:sse", ...
-  std::string origin;    // upstream URL, or the imported file's name
+  std::string kind;         // "record", "import:dotnet-session", "import:har", "import:sse", ...
+  std::string origin;       // upstream URL, or the imported file's name
   std::string recorded_at;  // RFC 3339 UTC, when known
   // True when the offsets were not measured but derived (formats without per-event timing);
   // `pace` then says how ("default pace: 20 ms per event, ttft 400 ms", ...).
@@ -75,7 +75,7 @@ struct Cassette {
   // Header names and JSON fields whose values were replaced by "REDACTED" before writing.
   std::vector<std::string> redacted;
   std::vector<CassetteExchange> exchanges;  // in the order they were sent
-  std::string source_path;  // where it was loaded from, for messages
+  std::string source_path;                  // where it was loaded from, for messages
 };
 
 }  // namespace agentreplay::mocks
