@@ -41,16 +41,34 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-// Shows what a UI would: the answer's text as it streams, reasoning and tool activity on
-// stderr. (The agent session's probe sees every event first.)
+// Shows what a UI would: the answer's text as it streams on stdout; reasoning and tool
+// activity on stderr, so the answer stays what stdout holds. Reasoning streams as it arrives,
+// opened by "[reasoning] " and closed by a line break when anything else comes, so it reads
+// apart from the answer in a terminal too. (The agent session's probe sees every event first.)
 class ChatPrinter : public EventSink {
  public:
   void OnEvent(const AgentEvent& event) override {
+    if (event.type != AgentEventType::kReasoningDelta && in_reasoning_) {
+      std::fputs("\n", stderr);
+      in_reasoning_ = false;
+    }
     switch (event.type) {
+      case AgentEventType::kReasoningDelta:
+        if (!in_reasoning_) std::fputs("[reasoning] ", stderr);
+        in_reasoning_ = true;
+        std::fwrite(event.text.data(), 1, event.text.size(), stderr);
+        std::fflush(stderr);
+        break;
       case AgentEventType::kTextDelta:
+        // A new message of the same turn starts a new paragraph.
+        if (message_done_ && printed_text_ && !event.text.empty()) std::fputs("\n\n", stdout);
+        message_done_ = false;
         std::fwrite(event.text.data(), 1, event.text.size(), stdout);
         std::fflush(stdout);
         printed_text_ = printed_text_ || !event.text.empty();
+        break;
+      case AgentEventType::kTextDone:
+        message_done_ = true;
         break;
       case AgentEventType::kToolExecutionStarted:
         fmt::print(stderr, "[tool {} ...]\n", event.tool_name);
@@ -66,6 +84,8 @@ class ChatPrinter : public EventSink {
 
  private:
   bool printed_text_ = false;
+  bool in_reasoning_ = false;  // the last thing on stderr is an open reasoning line
+  bool message_done_ = false;  // the last message's text is complete
 };
 
 std::string FormatValue(std::string_view unit, double v) {

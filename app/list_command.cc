@@ -70,6 +70,27 @@ void ListTools() {
   }
 }
 
+std::string Spell(const harness::SettingValue& value) {
+  if (const auto* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  if (const auto* d = std::get_if<double>(&value)) return fmt::format("{}", *d);
+  return std::get<std::string>(value);
+}
+
+// Each setting `run --set` takes, with the baseline's value and the packages that set it.
+void ListSettings(const harness::Registry& registry) {
+  fmt::print("settings (run --set NAME=VALUE[,VALUE...]; baseline value, then packages):\n");
+  for (std::string_view name : harness::SettingNames()) {
+    std::string line;
+    const auto legacy = registry.legacy().find(std::string(name));
+    line += legacy == registry.legacy().end() ? "-" : Spell(legacy->second);
+    for (const auto& p : registry.packages()) {
+      const auto it = p.sets.find(std::string(name));
+      if (it != p.sets.end()) line += fmt::format(", {} {}", p.id, Spell(it->second));
+    }
+    fmt::print("  {:<32} {}\n", name, line);
+  }
+}
+
 void ListMetrics() {
   fmt::print("metrics:\n");
   for (const auto& m : results::MetricCatalog()) {
@@ -93,7 +114,8 @@ int ListCommand(const ListOptions& options) {
   };
   if (section("scenarios")) ListScenarios();
   if (section("runtimes")) ListRuntimes();
-  if (all || options.what == "packages" || options.what == "ladders") {
+  if (all || options.what == "packages" || options.what == "ladders" ||
+      options.what == "settings") {
     auto registry = harness::Registry::Load(harness::shipped::PackagesFile());
     if (!registry) {
       fmt::print(stderr, "error: {}\n", registry.error());
@@ -107,6 +129,7 @@ int ListCommand(const ListOptions& options) {
         fmt::print("  {:<4} {:<22} moves {}\n", p.id, p.name, moves);
       }
     }
+    if (section("settings")) ListSettings(*registry);
     if (section("ladders")) {
       fmt::print("ladders:\n");
       for (const auto& [name, rungs] : registry->ladders()) {

@@ -30,6 +30,10 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   run_cmd->add_option("--variants", run.variants,
                       "Comma-separated variants (baseline, p0+p2, ...) and ladder names; "
                       "default: the default ladder");
+  run_cmd->add_option("--set", run.settings,
+                      "NAME=VALUE[,VALUE...] (repeatable): override a package's setting in every "
+                      "variant; several values sweep it, each variant once per value "
+                      "(`agentreplay list settings`)");
   run_cmd
       ->add_option("--runtimes", run.runtimes,
                    "Run every variant on each of these runtimes (A/B); default: the variant's "
@@ -192,12 +196,13 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand(
-      "list", "List shipped scenarios, runtimes, packages, ladders, tools and metric names");
+      "list",
+      "List shipped scenarios, runtimes, packages, ladders, settings, tools and metric names");
   list_cmd
       ->add_option("what", list.what,
-                   "all, scenarios, runtimes, packages, ladders, tools or metrics")
+                   "all, scenarios, runtimes, packages, ladders, settings, tools or metrics")
       ->check(CLI::IsMember(
-          {"all", "scenarios", "runtimes", "packages", "ladders", "tools", "metrics"}));
+          {"all", "scenarios", "runtimes", "packages", "ladders", "settings", "tools", "metrics"}));
 
   for (int i = 0; i < argc; ++i) {
     if (i > 0) out.command_line += ' ';

@@ -16,6 +16,9 @@ struct RunOptions {
   bool lift = false;
   // Comma-separated variants and ladder names; empty: the default ladder.
   std::string variants;
+  // NAME=VALUE[,VALUE...], repeatable: a setting overridden in every variant, or swept (each
+  // variant once per value); harness/packages/setting_sweep.h.
+  std::vector<std::string> settings;
   // Empty: each variant runs on its own runtime (p5 → responses, otherwise assistants);
   // otherwise every variant runs on each listed runtime (the runtime A/B).
   std::vector<std::string> runtimes;

@@ -11,6 +11,7 @@
 #include "app/build_info.h"
 #include "app/commands.h"
 #include "app/shared_inputs.h"
+#include "harness/packages/setting_sweep.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/recording/replay_sources.h"
 #include "harness/run/matrix_runner.h"
@@ -75,9 +76,23 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
     fmt::print(stderr, "error: {}\n", inputs.error());
     return kExitBadInput;
   }
-  auto variants = inputs->registry.ResolveList(options.variants);
+  auto listed = inputs->registry.ResolveList(options.variants);
+  if (!listed) {
+    fmt::print(stderr, "error: --variants: {}\n", listed.error());
+    return kExitBadInput;
+  }
+  std::vector<harness::SettingSweep> sweeps;
+  for (const auto& spec : options.settings) {
+    auto sweep = harness::ParseSettingSweep(spec);
+    if (!sweep) {
+      fmt::print(stderr, "error: {}\n", sweep.error());
+      return kExitBadInput;
+    }
+    sweeps.push_back(std::move(*sweep));
+  }
+  auto variants = harness::ApplySweeps(*listed, sweeps);
   if (!variants) {
-    fmt::print(stderr, "error: --variants: {}\n", variants.error());
+    fmt::print(stderr, "error: {}\n", variants.error());
     return kExitBadInput;
   }
 

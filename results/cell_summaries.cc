@@ -63,11 +63,23 @@ void ComputeCellStats(Cell& cell, uint64_t run_seed) {
   }
 }
 
+namespace {
+
+// A variant swept with `run --set` is named "PACKAGES@NAME=VALUE..."; its baseline is the
+// baseline under the same overrides, so each point of a sweep is compared like for like.
+std::string BaselineOf(const std::string& variant) {
+  const std::size_t at = variant.find('@');
+  return "baseline" + (at == std::string::npos ? std::string() : variant.substr(at));
+}
+
+}  // namespace
+
 void CompareWithBaseline(Results& results) {
   auto find_base = [&](const Cell& cell) -> const Cell* {
+    const std::string baseline = BaselineOf(cell.variant);
     const Cell* any = nullptr;
     for (const auto& c : results.cells) {
-      if (c.scenario != cell.scenario || c.variant != "baseline") continue;
+      if (c.scenario != cell.scenario || c.variant != baseline) continue;
       if (c.runtime == cell.runtime) return &c;
       if (any == nullptr) any = &c;
     }
@@ -76,7 +88,7 @@ void CompareWithBaseline(Results& results) {
   for (auto& cell : results.cells) {
     cell.baseline.clear();
     cell.change_vs_baseline.clear();
-    if (cell.variant == "baseline" && find_base(cell) == &cell) continue;
+    if (cell.variant == BaselineOf(cell.variant) && find_base(cell) == &cell) continue;
     const Cell* base = find_base(cell);
     if (base == nullptr || base == &cell) continue;
     cell.baseline = base->runtime + "/" + base->variant;

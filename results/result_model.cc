@@ -5,7 +5,7 @@ namespace agentreplay::results {
 const std::vector<MetricInfo>& MetricCatalog() {
   static const std::vector<MetricInfo> kCatalog = {
       {"ttfs_ms", "ms",
-       "t0 to the first AgentEvent a UI can render (status, tool activity or text)"},
+       "t0 to the first AgentEvent a UI can render (status, reasoning, tool activity or text)"},
       {"ttft_ms", "ms", "t0 to the first non-empty assistant text delta delivered to the sink"},
       {"e2e_ms", "ms", "t0 to turn_completed"},
       {"itl_ms", "ms", "gaps between consecutive text deltas of one message (a distribution)"},

@@ -30,6 +30,16 @@ class Probe::ProbedBody : public BodyStream {
  public:
   ProbedBody(std::unique_ptr<BodyStream> inner, Clock& clock, TurnTimeline& timeline, size_t index)
       : inner_(std::move(inner)), clock_(clock), timeline_(timeline), index_(index) {}
+  // A client that stopped reading at its stream's terminal event is done waiting for this
+  // request when it drops the body; the unread rest is no wait of the turn's.
+  ~ProbedBody() override {
+    if (index_ < timeline_.requests.size() && !timeline_.requests[index_].completed) {
+      timeline_.requests[index_].done_at = clock_.Now();
+      timeline_.requests[index_].completed = true;
+    }
+  }
+  ProbedBody(const ProbedBody&) = delete;
+  ProbedBody& operator=(const ProbedBody&) = delete;
 
   Task<BodyChunk> Next() override {
     BodyChunk chunk = co_await inner_->Next();

@@ -11,6 +11,7 @@
 #include "harness/scenario/scenario_loader.h"
 #include "json/json_text.h"
 #include "mocks/model/step_planner.h"
+#include "tools/tool_catalog.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -303,6 +304,16 @@ std::string Describe(const Transcript& t) {
 
 }  // namespace
 
+// Whether the agent under test has a tool of this name (the default catalogue's nine).
+bool AgentHasTool(std::string_view name) {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& spec : MakeDefaultCatalog().Specs()) out.push_back(spec.name);
+    return out;
+  }();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 mocks::Scenario LiftTranscript(const Transcript& transcript, const LiftOptions& options,
                                std::vector<std::string>& notes) {
   mocks::Scenario s;
@@ -339,6 +350,16 @@ mocks::Scenario LiftTranscript(const Transcript& transcript, const LiftOptions& 
         auto& called = turn.expect.tools_called;
         if (std::find(called.begin(), called.end(), call.name) == called.end()) {
           called.push_back(call.name);
+          // The recorded model called a tool this agent does not have: the call fails here
+          // (the model gets an unknown-tool error and goes on as recorded). That is expected,
+          // not a finding, so the turn allows tool errors, and says why.
+          if (!AgentHasTool(call.name) && !turn.expect.tool_errors_allowed) {
+            turn.expect.tool_errors_allowed = true;
+            notes.push_back(fmt::format(
+                "turn {}: the recording calls {}, which this agent does not have; its calls "
+                "fail in a replay, so the turn allows tool errors (tool_errors_allowed)",
+                t + 1, call.name));
+          }
         }
       }
       if (step.file_search) turn.expect.file_search_used = true;

@@ -33,6 +33,43 @@ std::vector<CheckOutcome> EvaluateTurn(const mocks::TurnScript& script, int turn
     }
     out.push_back(std::move(c));
   }
+  // Tool results: a tool error no longer passes silently, and an output can be asked for.
+  auto call_of = [&](const ToolOutput& output) -> const ToolCall* {
+    for (const auto& call : result.tool_calls) {
+      if (call.call_id == output.call_id) return &call;
+    }
+    return nullptr;
+  };
+  if (!script.expect.tool_errors_allowed &&
+      (!result.tool_outputs.empty() || !script.expect.tools_called.empty())) {
+    CheckOutcome c{prefix + "no tool call failed", true, {}};
+    for (const auto& output : result.tool_outputs) {
+      if (!output.is_error) continue;
+      const ToolCall* call = call_of(output);
+      c.ok = false;
+      c.detail = fmt::format("{} failed: {}", call ? call->name : output.call_id,
+                             output.output.substr(0, 200));
+      break;
+    }
+    out.push_back(std::move(c));
+  }
+  for (const auto& [tool, texts] : script.expect.tool_output_contains) {
+    for (const auto& text : texts) {
+      CheckOutcome c{fmt::format("{}{} output contains \"{}\"", prefix, tool, text), false, {}};
+      bool called = false;
+      for (const auto& output : result.tool_outputs) {
+        const ToolCall* call = call_of(output);
+        if (call == nullptr || call->name != tool) continue;
+        called = true;
+        if (output.output.find(text) != std::string::npos) c.ok = true;
+      }
+      if (!c.ok) {
+        c.detail = called ? fmt::format("no output of {} contains it", tool)
+                          : (failed.empty() ? fmt::format("{} was not called", tool) : failed);
+      }
+      out.push_back(std::move(c));
+    }
+  }
   if (script.expect.file_search_used) {
     const bool want = *script.expect.file_search_used;
     CheckOutcome c{fmt::format("{}{}uses file_search", prefix, want ? "" : "never "), false,

@@ -155,6 +155,21 @@ results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Varia
 void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
                const MatrixOptions& options, results::Results& results,
                const std::function<void(const results::Results&)>& after_cell) {
+  // A cost that silently goes missing reads as "free": say once per model that it has none.
+  if (options.prices != nullptr) {
+    std::vector<std::string_view> warned;
+    for (const auto& scenario : scenarios) {
+      if (options.prices->Find(scenario.model) ||
+          std::find(warned.begin(), warned.end(), scenario.model) != warned.end()) {
+        continue;
+      }
+      warned.push_back(scenario.model);
+      spdlog::warn(
+          "model '{}' (scenario {}) has no price in the price table: cost_usd is left "
+          "out of its cells",
+          scenario.model, scenario.name);
+    }
+  }
   for (const auto& scenario : scenarios) {
     for (const auto& variant : options.variants) {
       std::vector<Runtime> runtimes = options.runtimes;

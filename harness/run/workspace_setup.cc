@@ -1,6 +1,7 @@
 #include "harness/run/workspace_setup.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace agentreplay::harness {
 
@@ -27,10 +28,16 @@ std::vector<CheckOutcome> CheckDataExpectations(const Workspace& workspace,
   std::vector<CheckOutcome> out;
   for (const auto& expect : expectations.data) {
     CheckOutcome c;
-    c.name = fmt::format("data: {} entry titled ~\"{}\" {}",
+    std::string also;
+    if (!expect.content_contains.empty()) {
+      also += fmt::format(" with content ~\"{}\"", expect.content_contains);
+    }
+    if (!expect.tags.empty()) also += fmt::format(" tagged {}", fmt::join(expect.tags, ", "));
+    c.name = fmt::format("data: {} entry titled ~\"{}\"{} {}",
                          expect.category.empty() ? "any" : expect.category, expect.title_contains,
-                         expect.exists ? "exists" : "is gone");
-    const auto count = workspace.CountEntries(expect.category, expect.title_contains);
+                         also, expect.exists ? "exists" : "is gone");
+    const auto count = workspace.CountEntries(
+        EntryMatch{expect.category, expect.title_contains, expect.content_contains, expect.tags});
     if (!count) {
       c.detail = "cannot query the workspace: " + count.error();
     } else {

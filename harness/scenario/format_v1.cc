@@ -45,12 +45,14 @@ constexpr std::string_view kFaultKnown[] = {"status", "retry_after_s", "type", "
 constexpr std::string_view kFaultRequired[] = {"status"};
 constexpr std::string_view kAlternativeKnown[] = {"when", "step"};
 constexpr std::string_view kConditionKnown[] = {"tool_not_offered", "tools_offered_at_least"};
-constexpr std::string_view kExpectKnown[] = {"answer_contains", "tools_called", "file_search_used",
-                                             "data"};
+constexpr std::string_view kExpectKnown[] = {"answer_contains",      "tools_called",
+                                             "file_search_used",     "data",
+                                             "tool_output_contains", "tool_errors_allowed"};
 constexpr std::string_view kWorkspaceKnown[] = {"entries", "blobs"};
 constexpr std::string_view kDataEntryKnown[] = {"category", "title", "content", "tags"};
 constexpr std::string_view kDataEntryRequired[] = {"category", "title", "content"};
-constexpr std::string_view kDataExpectationKnown[] = {"category", "title_contains", "exists"};
+constexpr std::string_view kDataExpectationKnown[] = {"category", "title_contains",
+                                                      "content_contains", "tags", "exists"};
 constexpr std::string_view kDataExpectationRequired[] = {"category"};
 constexpr std::string_view kDistFixedKnown[] = {"dist", "value"};
 constexpr std::string_view kDistLognormalKnown[] = {"dist", "median", "sigma"};

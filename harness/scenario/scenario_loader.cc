@@ -264,6 +264,10 @@ class ScenarioDecoder {
           reader_.ReadStringList(*e, expect_pointer, "tools_called", "entry");
       turn.expect.file_search_used = reader_.ReadBool(*e, expect_pointer, "file_search_used");
       turn.expect.data = DecodeDataExpectations(*e, expect_pointer);
+      DecodeToolOutputExpectations(*e, expect_pointer, turn.expect.tool_output_contains);
+      if (auto allowed = reader_.ReadBool(*e, expect_pointer, "tool_errors_allowed")) {
+        turn.expect.tool_errors_allowed = *allowed;
+      }
       if (const Value* steps = FindField(v, "steps"); steps && turn.expect.file_search_used) {
         CheckFileSearchCanBeUsed(*turn.expect.file_search_used, FileSearchUse(*steps),
                                  expect_pointer + "/file_search_used");
@@ -287,10 +291,26 @@ class ScenarioDecoder {
       if (auto t = reader_.ReadNonBlank(v, pointer, "title_contains")) {
         data.title_contains = std::move(*t);
       }
+      if (auto c = reader_.ReadNonBlank(v, pointer, "content_contains")) {
+        data.content_contains = std::move(*c);
+      }
+      data.tags = reader_.ReadStringList(v, pointer, "tags", "tag");
       if (auto exists = reader_.ReadBool(v, pointer, "exists")) data.exists = *exists;
       out.push_back(std::move(data));
     }
     return out;
+  }
+
+  // {"tool name": ["text", ...]}: an output of that tool must contain each text.
+  void DecodeToolOutputExpectations(const Value& expect, const std::string& at,
+                                    std::map<std::string, std::vector<std::string>>& out) {
+    const Value* v = FindField(expect, "tool_output_contains");
+    const std::string pointer = at + "/tool_output_contains";
+    if (v == nullptr || !reader_.ExpectObject(*v, pointer)) return;
+    for (const auto& member : v->GetObject()) {
+      const std::string name(AsView(member.name));
+      out[name] = reader_.ReadStringList(*v, pointer, name, "text");
+    }
   }
 
   // An expectation the script can never meet is a mistake in the file, not a finding of a run.

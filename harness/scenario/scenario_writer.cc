@@ -294,11 +294,23 @@ Node ExpectNode(const mocks::Expectations& expect) {
       Node d = Node::Object();
       Add(d, "category", String(data.category));
       if (!data.title_contains.empty()) Add(d, "title_contains", String(data.title_contains));
+      if (!data.content_contains.empty()) {
+        Add(d, "content_contains", String(data.content_contains));
+      }
+      if (!data.tags.empty()) Add(d, "tags", StringList(data.tags));
       if (!data.exists) Add(d, "exists", Bool(false));
       list.items.push_back(std::move(d));
     }
     Add(n, "data", std::move(list));
   }
+  if (!expect.tool_output_contains.empty()) {
+    Node tools = Node::Object();
+    for (const auto& [name, texts] : expect.tool_output_contains) {
+      Add(tools, name, StringList(texts));
+    }
+    Add(n, "tool_output_contains", std::move(tools));
+  }
+  if (expect.tool_errors_allowed) Add(n, "tool_errors_allowed", Bool(true));
   return n;
 }
 

@@ -109,6 +109,8 @@ struct WorkspaceSeed {
 struct DataExpectation {
   std::string category;
   std::string title_contains;
+  std::string content_contains;
+  std::vector<std::string> tags;  // each must be one of the entry's tags
   bool exists = true;
 };
 
@@ -117,6 +119,11 @@ struct Expectations {
   std::vector<std::string> tools_called;     // each must have been called in the turn
   std::optional<bool> file_search_used;      // the model searched the vector store (or not)
   std::vector<DataExpectation> data;         // checked against the workspace after the turn
+  // Tool name -> texts one output of that tool must contain (a call that answered with them).
+  std::map<std::string, std::vector<std::string>> tool_output_contains;
+  // false (the default): a turn whose tools were called is checked for failed tool calls, so
+  // that a tool error cannot pass every check silently. true: failures are expected.
+  bool tool_errors_allowed = false;
 };
 
 // One user message and what the model does with it, step by step.

@@ -12,7 +12,7 @@ enum class AgentEventType {
   kStatus,                  // text: created / queued / in_progress / requires_action / ...
   kTextDelta,               // text: the delta
   kTextDone,                // text: the whole text of the message
-  kReasoningDelta,          // text: the delta
+  kReasoningDelta,          // text: the delta; detail: "summary" or "text" (raw reasoning)
   kToolCallStarted,         // call_id, tool_name
   kToolCallArgsDelta,       // call_id, text: the arguments delta
   kToolCallReady,           // call_id, tool_name, text: the complete arguments

@@ -62,7 +62,8 @@ Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjso
 }
 
 Task<std::optional<Error>> ReadSse(BodyStream& body,
-                                   const std::function<void(const SseEvent&)>& on_event) {
+                                   const std::function<void(const SseEvent&)>& on_event,
+                                   const std::function<bool()>& finished) {
   SseDecoder decoder;
   std::vector<SseEvent> events;
   for (;;) {
@@ -73,6 +74,7 @@ Task<std::optional<Error>> ReadSse(BodyStream& body,
       events.clear();
     }
     if (chunk.error) co_return std::move(*chunk.error);
+    if (!chunk.end && finished()) co_return std::nullopt;
     if (chunk.end) {
       decoder.Finish();
       co_return std::nullopt;

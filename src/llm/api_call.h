@@ -31,10 +31,15 @@ Task<std::optional<Error>> FailureOf(HttpResponse& response);
 // Reads a whole body that must be a JSON object into `doc`.
 Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjson::Document& doc);
 
-// Decodes an SSE body as it arrives, handing each event to `on_event`. Returns the error that
-// broke the body, or nullopt when it ended; what the events meant is the caller's to judge.
+// Decodes an SSE body as it arrives, handing each event to `on_event`, until the body ends or
+// `finished` says the stream has said all it will (its terminal event arrived). Returns the
+// error that broke the body, or nullopt; what the events meant is the caller's to judge.
+// The step ends at the terminal event, not at the body's end: a server that holds the body
+// open after it must not hold the turn. The rest is left unread, so the caller's dropping the
+// body closes its connection instead of pooling it (the Transport contract).
 Task<std::optional<Error>> ReadSse(BodyStream& body,
-                                   const std::function<void(const SseEvent&)>& on_event);
+                                   const std::function<void(const SseEvent&)>& on_event,
+                                   const std::function<bool()>& finished);
 
 // Writes one function tool definition in the given runtime's shape; returns bytes written.
 // Responses: {"type":"function","name",...}; chat and assistants nest under "function".

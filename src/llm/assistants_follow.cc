@@ -13,12 +13,14 @@ namespace {
 
 constexpr std::string_view kFinalMessagesQuery = "?order=desc&limit=1";
 
-// The next poll interval: grown by the backoff factor, capped.
+// The next poll interval: grown by the backoff factor, capped. A cap below the first interval
+// caps nothing (p0's cap of 0 with a fixed interval set by `run --set poll_interval_ms=50`
+// polls every 50 ms, not once after 50 ms and then back to back).
 Duration NextInterval(Duration interval, const AssistantsOptions& opt) {
   const auto grown =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double, Duration::period>(
           static_cast<double>(interval.count()) * opt.poll_backoff));
-  return std::min(grown, opt.poll_interval_max);
+  return std::max(opt.poll_interval, std::min(grown, opt.poll_interval_max));
 }
 
 }  // namespace
@@ -135,6 +137,10 @@ Task<StepResult> AssistantsClient::FollowStream(HttpResponse response) {
       decoder.Finish();
       break;
     }
+    // The step ends at its terminal event (requires_action, a terminal run status), not at
+    // the body's end: a server holding the body open after it must not hold the turn. The
+    // unread rest (the `done` event) closes the connection when the body is dropped.
+    if (state.terminal()) break;
   }
   if (!state.terminal()) {
     co_return FailedStep(Error{ErrorKind::kProtocol, "stream_truncated",

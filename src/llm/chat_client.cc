@@ -163,8 +163,9 @@ Task<StepResult> ChatClient::Post(std::span<const ToolSpec> tools) {
     }
     state.OnCompletionObject(doc);
   } else {
-    auto broke =
-        co_await ReadSse(*response.body, [&](const SseEvent& ev) { state.OnData(ev.data); });
+    auto broke = co_await ReadSse(
+        *response.body, [&](const SseEvent& ev) { state.OnData(ev.data); },
+        [&] { return state.complete(); });
     if (broke) {
       // After the finish_reason only the usage and [DONE] are missing: the step is complete.
       if (!state.finished()) co_return FailedStep(std::move(*broke), schema_bytes);
@@ -176,7 +177,9 @@ Task<StepResult> ChatClient::Post(std::span<const ToolSpec> tools) {
                 "the stream ended before a finish_reason or [DONE]", response.status},
           schema_bytes);
     }
-    if (!state.saw_done()) SPDLOG_DEBUG("chat: the stream ended without [DONE]; accepted");
+    if (!state.saw_done()) {
+      SPDLOG_DEBUG("chat: no [DONE] (the body ended, or the usage ended the step); accepted");
+    }
   }
 
   StepResult result = state.TakeResult();

@@ -8,24 +8,30 @@
 namespace agentreplay {
 namespace {
 
-// The first choice. The client never asks for n > 1, so other choices are not expected.
-const rapidjson::Value* FirstChoice(const rapidjson::Value& holder) {
+// The choice with index 0, wherever the array holds it: with n > 1 every chunk carries some
+// other choice, so the position says nothing. The client never asks for n > 1; choices of
+// other completions are not the agent's answer and are skipped. A choice without an index is
+// taken for 0, as some compatible servers leave it out.
+const rapidjson::Value* ChoiceZero(const rapidjson::Value& holder) {
   const auto* choices = json::GetArray(holder, "choices");
-  if (choices == nullptr || choices->Empty()) return nullptr;
-  const auto& choice = (*choices)[0];
-  return choice.IsObject() ? &choice : nullptr;
+  if (choices == nullptr) return nullptr;
+  for (const auto& choice : choices->GetArray()) {
+    if (choice.IsObject() && json::GetInt(choice, "index", 0) == 0) return &choice;
+  }
+  return nullptr;
 }
 
 }  // namespace
 
 void ChatStreamState::Emit(AgentEventType type, std::string text, std::string call_id,
-                           std::string tool_name) {
+                           std::string tool_name, std::string detail) {
   AgentEvent ev;
   ev.type = type;
   ev.at = clock_.Now();
   ev.text = std::move(text);
   ev.call_id = std::move(call_id);
   ev.tool_name = std::move(tool_name);
+  ev.detail = std::move(detail);
   sink_.OnEvent(ev);
 }
 
@@ -45,8 +51,9 @@ void ChatStreamState::FailFromErrorObject(const rapidjson::Value& error, std::st
 }
 
 void ChatStreamState::OnData(std::string_view data) {
-  // A failed step stays failed, and nothing follows [DONE].
-  if (saw_done_ || result_.error) return;
+  // A failed step stays failed, and nothing follows [DONE]. An answer cut short (length,
+  // content_filter) is failed too, but the usage chunk after it still counts its tokens.
+  if (saw_done_ || (result_.error && !cut_short_)) return;
   if (data == "[DONE]") {
     saw_done_ = true;
     if (!finished_) {
@@ -65,6 +72,7 @@ void ChatStreamState::OnData(std::string_view data) {
     return;
   }
   if (const auto* error = json::GetObject(doc, "error")) {
+    cut_short_ = false;
     FailFromErrorObject(*error, "stream_error");
     return;
   }
@@ -79,7 +87,7 @@ void ChatStreamState::OnChunk(const rapidjson::Value& chunk) {
     Emit(AgentEventType::kStatus, "in_progress");
   }
   ReadUsage(chunk);
-  const auto* choice = FirstChoice(chunk);
+  const auto* choice = ChoiceZero(chunk);
   if (choice == nullptr) return;  // the usage chunk has no choices
   if (finished_) {
     SPDLOG_DEBUG("chat: ignoring a choice delta after the finish_reason");
@@ -91,6 +99,9 @@ void ChatStreamState::OnChunk(const rapidjson::Value& chunk) {
 }
 
 void ChatStreamState::OnDelta(const rapidjson::Value& delta) {
+  // OpenAI's Chat Completions stream no reasoning; compatible servers for reasoning models
+  // (vLLM, DeepSeek) send it as reasoning_content before the answer.
+  EmitReasoning(json::GetString(delta, "reasoning_content"));
   AppendText(json::GetString(delta, "content"));
   // A refusal replaces the answer; it is what a UI shows, so it counts as text.
   AppendText(json::GetString(delta, "refusal"));
@@ -99,6 +110,10 @@ void ChatStreamState::OnDelta(const rapidjson::Value& delta) {
       if (call.IsObject()) OnToolCallDelta(call);
     }
   }
+}
+
+void ChatStreamState::EmitReasoning(std::string_view text) {
+  if (!text.empty()) Emit(AgentEventType::kReasoningDelta, std::string(text), {}, {}, "text");
 }
 
 void ChatStreamState::AppendText(std::string_view text) {
@@ -129,6 +144,7 @@ void ChatStreamState::Finish(std::string_view finish_reason) {
   finished_ = true;
   if (finish_reason != "stop" && finish_reason != "tool_calls") {
     // length and content_filter cut the answer short: what arrived is not an answer.
+    cut_short_ = true;
     Fail(ErrorKind::kApi, fmt::format("finish_reason:{}", finish_reason),
          fmt::format("the model stopped with finish_reason '{}'", finish_reason));
     return;
@@ -149,6 +165,7 @@ void ChatStreamState::Finish(std::string_view finish_reason) {
 void ChatStreamState::ReadUsage(const rapidjson::Value& holder) {
   const auto* usage = json::GetObject(holder, "usage");
   if (usage == nullptr) return;  // absent, or null on the chunks before the usage chunk
+  usage_after_finish_ = finished_;
   result_.usage.input_tokens = json::GetInt(*usage, "prompt_tokens");
   result_.usage.output_tokens = json::GetInt(*usage, "completion_tokens");
   result_.usage.reported = true;
@@ -161,13 +178,14 @@ void ChatStreamState::OnCompletionObject(const rapidjson::Value& completion) {
   }
   completion_id_ = json::GetString(completion, "id");
   ReadUsage(completion);
-  const auto* choice = FirstChoice(completion);
+  const auto* choice = ChoiceZero(completion);
   const auto* message = choice != nullptr ? json::GetObject(*choice, "message") : nullptr;
   if (message == nullptr) {
     Fail(ErrorKind::kProtocol, "bad_response_json", "chat.completion without choices[0].message");
     return;
   }
   // A whole message: replay it as the events a stream would have produced.
+  EmitReasoning(json::GetString(*message, "reasoning_content"));
   AppendText(json::GetString(*message, "content"));
   AppendText(json::GetString(*message, "refusal"));
   if (const auto* calls = json::GetArray(*message, "tool_calls")) {

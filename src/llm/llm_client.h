@@ -66,7 +66,8 @@ struct StepResult {
 // removes. Every wait goes through the Clock port.
 struct AssistantsOptions {
   std::string assistant_id = "asst_agentreplay";
-  // Polling (stream=false): first wait, growth factor per poll, cap.
+  // Polling (stream=false): first wait, growth factor per poll, cap (a cap below the first
+  // wait caps nothing).
   Duration poll_interval = std::chrono::milliseconds(250);
   double poll_backoff = 1.0;
   Duration poll_interval_max = std::chrono::milliseconds(250);

@@ -143,10 +143,15 @@ Task<StepResult> ResponsesClient::Post(std::string body, size_t schema_bytes) {
     }
     state.OnResponseObject(doc);
   } else {
-    auto broke = co_await ReadSse(*response.body, [&](const SseEvent& ev) { state.OnEvent(ev); });
-    // A break after the terminal event loses nothing; before it, the step failed.
-    if (broke && !state.terminal()) co_return FailedStep(std::move(*broke), schema_bytes);
-    if (!state.terminal()) {
+    auto broke = co_await ReadSse(
+        *response.body, [&](const SseEvent& ev) { state.OnEvent(ev); },
+        [&] { return state.terminal(); });
+    // A break after the terminal event loses nothing; before it, the step failed, with the
+    // error event's reason when one came (the response.failed after it went missing).
+    if (broke && !state.terminal() && !state.stream_error()) {
+      co_return FailedStep(std::move(*broke), schema_bytes);
+    }
+    if (!state.terminal() && !state.stream_error()) {
       co_return FailedStep(Error{ErrorKind::kProtocol, "stream_truncated",
                                  "the stream ended before response.completed", response.status},
                            schema_bytes);

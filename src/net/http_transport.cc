@@ -130,6 +130,7 @@ class HttpBody : public BodyStream {
       if (r.ec && r.ec != http::error::need_buffer) {
         co_return Fail(ExchangeError(Phase::kBody, r.ec));
       }
+      ParseWhatIsBuffered();
       const size_t got = buffer_.size() - body.size;
       if (got > 0) {
         BodyChunk chunk{std::string(buffer_.data(), got), false, std::nullopt};
@@ -142,6 +143,22 @@ class HttpBody : public BodyStream {
   }
 
  private:
+  // Parses on through the bytes the last read brought beyond the piece it parsed, without
+  // waiting for more: a terminator that came with the last event then ends the body in that
+  // read, so a reader that stops at its stream's terminal event still hands the connection
+  // back to the pool. (Beast's eager mode would do this, but it waits for the socket when
+  // the bytes end inside the framing, which holds each event back until the next.)
+  void ParseWhatIsBuffered() {
+    auto& body = parser_->get().body();
+    while (!parser_->is_done() && conn_->buffer.size() > 0 && body.size > 0) {
+      boost::system::error_code ec;
+      const size_t used = parser_->put(conn_->buffer.data(), ec);
+      if (ec && ec != http::error::need_buffer) break;  // need_more, or the next read's error
+      conn_->buffer.consume(used);
+      if (used == 0) break;
+    }
+  }
+
   void Release() {
     total_->Finish();
     shared_->Return(std::move(conn_), parser_->keep_alive());

@@ -14,7 +14,9 @@
 //   kTransport connection_refused, connection_closed (before any response byte),
 //   connection_reset, body_truncated (closed mid-body), dns_failure, tls_handshake;
 //   kProtocol malformed_http; kTimeout connect_timeout, read_timeout, total_timeout.
-// - A body destroyed before its end closes its connection (it cannot be reused).
+// - A body destroyed before its end closes its connection (it cannot be reused). A read
+//   parses all the bytes it brought, so a body whose end came with its last piece has ended
+//   with that piece.
 //
 // The loop and the clock must outlive the transport and every body it handed out. Not
 // thread-safe: use it from the loop's thread.

@@ -1,5 +1,6 @@
 #include "tools/entry_store.h"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -185,6 +186,29 @@ Expected<StoreStatus> EntryStore::Remove(int64_t id) {
   stmt.Bind(1, id);
   if (!stmt.Run()) return Fail(stmt.error());
   return db_->Changes() > 0 ? StoreStatus::kOk : StoreStatus::kNotFound;
+}
+
+Expected<int64_t> EntryStore::Count(const EntryMatch& match) {
+  std::lock_guard lock(mutex_);
+  // Tags are stored as a JSON array; each wanted tag must be one of its strings.
+  std::string sql =
+      "SELECT count(*) FROM entries WHERE (?1 = '' OR category = ?1) "
+      "AND title LIKE ?2 ESCAPE '\\' AND content LIKE ?3 ESCAPE '\\'";
+  for (std::size_t i = 0; i < match.tags.size(); ++i) {
+    sql += fmt::format(
+        " AND EXISTS (SELECT 1 FROM json_each(entries.tags) WHERE json_each.value = ?{})", i + 4);
+  }
+  auto stmt = db_->Prepare(sql);
+  const std::string_view category = match.category;
+  const std::string title = ContainsPattern(match.title_contains);
+  const std::string content = ContainsPattern(match.content_contains);
+  stmt.Bind(1, category).Bind(2, std::string_view{title}).Bind(3, std::string_view{content});
+  for (std::size_t i = 0; i < match.tags.size(); ++i) {
+    const std::string_view tag = match.tags[i];
+    stmt.Bind(static_cast<int>(i + 4), tag);
+  }
+  if (!stmt.Step()) return Fail(stmt.ok() ? "count returned no row" : stmt.error());
+  return stmt.ColumnInt(0);
 }
 
 Expected<int64_t> EntryStore::Count(std::string_view category, std::string_view title_contains) {

@@ -74,6 +74,14 @@ struct EntryUpdate {
 // the model (not_found), not a failure of the store, so it is a value beside kOk.
 enum class StoreStatus { kOk, kNotFound };
 
+// What a scenario's data expectation looks for: every part that is given must match.
+struct EntryMatch {
+  std::string category;           // exact; empty: any
+  std::string title_contains;     // case-insensitive ASCII; empty: any
+  std::string content_contains;   // case-insensitive ASCII; empty: any
+  std::vector<std::string> tags;  // each must be one of the entry's tags
+};
+
 class EntryStore {
  public:
   // Opens or creates the database file and its schema. `durable`: sync to disk at
@@ -96,6 +104,8 @@ class EntryStore {
   // Entries of `category` (any category when empty) whose title contains `title_contains`
   // (case-insensitive, ASCII; every title when empty).
   Expected<int64_t> Count(std::string_view category, std::string_view title_contains);
+  // Entries that match every part of `match` (what a scenario's data expectation asks).
+  Expected<int64_t> Count(const EntryMatch& match);
 
  private:
   explicit EntryStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}

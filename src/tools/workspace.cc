@@ -67,6 +67,10 @@ Status Workspace::Seed(const std::vector<EntrySeed>& entries,
   return {};
 }
 
+Expected<int64_t> Workspace::CountEntries(const EntryMatch& match) const {
+  return entries_->Count(match);
+}
+
 Expected<int64_t> Workspace::CountEntries(std::string_view category,
                                           std::string_view title_contains) const {
   return entries_->Count(category, title_contains);

@@ -55,6 +55,8 @@ class Workspace {
   // Entries of `category` (any when empty) whose title contains `title_contains`
   // (case-insensitive ASCII; any title when empty). Fails if SQLite fails.
   Expected<int64_t> CountEntries(std::string_view category, std::string_view title_contains) const;
+  // Entries that match every part of `match` (see EntryMatch).
+  Expected<int64_t> CountEntries(const EntryMatch& match) const;
 
  private:
   Workspace(std::filesystem::path dir, bool remove_on_destruction)

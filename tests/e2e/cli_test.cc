@@ -110,6 +110,44 @@ TEST_F(CliTest, VariantsAndRuntimesSelectTheCells) {
   EXPECT_THAT(bad.err, HasSubstr("unknown package 'p42'"));
 }
 
+TEST_F(CliTest, SetOverridesAndSweepsAPackagesSetting) {
+  const std::string one = std::string(AGENTREPLAY_SCENARIOS_DIR) + "/one_tool_call.json";
+  const CliResult r = Run({"run", "-n", "1", "--scenario", one, "--variants", "baseline,p0+p2",
+                           "--set", "poll_interval_ms=50,500", "--set", "retry_max_attempts=2",
+                           "--out", (dir_ / "o").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rapidjson::Document doc;
+  doc.Parse(Slurp(dir_ / "o" / "results.json").c_str());
+  ASSERT_EQ(doc["cells"].Size(), 4u);
+  EXPECT_STREQ(doc["cells"][3]["variant"].GetString(),
+               "p0+p2@poll_interval_ms=500@retry_max_attempts=2");
+  EXPECT_STREQ(doc["cells"][3]["baseline"].GetString(),
+               "assistants/baseline@poll_interval_ms=500@retry_max_attempts=2");
+  EXPECT_GT(doc["cells"][2]["stats"]["polls"]["p50"].GetDouble(),
+            doc["cells"][3]["stats"]["polls"]["p50"].GetDouble());
+  const CliResult bad =
+      Run({"run", "--set", "poll_interval_ms=soon", "--out", (dir_ / "x").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--set 'poll_interval_ms=soon': expected a non-negative number"));
+  const CliResult listed = Run({"list", "settings"});
+  EXPECT_EQ(listed.exit_code, 0);
+  EXPECT_THAT(listed.out, HasSubstr("poll_interval_ms"));
+}
+
+TEST_F(CliTest, AModelWithoutAPriceIsNamedAndHasNoCost) {
+  const fs::path scenario = dir_ / "unpriced.json";
+  std::ofstream(scenario) << R"({"schema": "agentreplay.scenario/v1", "name": "unpriced",
+      "description": "A model the price table does not know.", "model": "no-such-model",
+      "turns": [{"user": "hi", "steps": [{"text": "hello"}]}]})";
+  const CliResult r = Run({"run", "-n", "1", "--scenario", scenario.string(), "--variants",
+                           "baseline", "--out", (dir_ / "o").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("model 'no-such-model' (scenario unpriced) has no price"));
+  rapidjson::Document doc;
+  doc.Parse(Slurp(dir_ / "o" / "results.json").c_str());
+  EXPECT_FALSE(doc["cells"][0]["stats"].HasMember("cost_usd"));
+}
+
 TEST_F(CliTest, SameSeedSameNumbers) {
   ASSERT_EQ(Run({"run", "-n", "2", "--out", (dir_ / "a").string()}).exit_code, 0);
   ASSERT_EQ(Run({"run", "-n", "2", "--out", (dir_ / "b").string()}).exit_code, 0);

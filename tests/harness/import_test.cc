@@ -167,6 +167,34 @@ INSTANTIATE_TEST_SUITE_P(
             "python-chat-parallel-tool-calls.sse", "chat", "gpt-4o-2024-08-06", 1, {"chat-1"}, 1},
         FixtureExpectation{
             "python-chat-text-with-usage.sse", "chat", "gpt-4o-2024-08-06", 1, {"chat-1"}, 1},
+        FixtureExpectation{"dotnet-responses-reasoning-summary-streaming.json",
+                           "responses",
+                           "o3-mini",
+                           1,
+                           {"resp_0287fead24f79e6800690a9299d7448195bc07c13a4292dc3c"},
+                           1},
+        FixtureExpectation{"dotnet-responses-reasoning-nonstreaming.json",
+                           "responses",
+                           "gpt-5.6",
+                           1,
+                           {"resp_0cc0a58be930d768006a7cced25fbc819e8fa80571fbf90047"},
+                           0},
+        FixtureExpectation{"dotnet-responses-max-output-tokens.json",
+                           "responses",
+                           "gpt-4o-mini",
+                           1,
+                           {"resp_0d0ddc12d86aa22e0068c9ef4a86fc81908acb06dd825129eb"},
+                           0},
+        FixtureExpectation{
+            "python-chat-multiple-choices.sse", "chat", "gpt-4o-2024-08-06", 1, {"chat-1"}, 1},
+        FixtureExpectation{
+            "python-chat-max-tokens-length.sse", "chat", "gpt-4o-2024-08-06", 1, {"chat-1"}, 1},
+        FixtureExpectation{"responses-error-event-nested.sse",
+                           "responses",
+                           "gpt-4o-mini-2024-07-18",
+                           1,
+                           {"resp_68e1a2b3c4d5e6f70011223344556677"},
+                           1},
         FixtureExpectation{
             "chrome-responses-streaming.har",
             "responses",
@@ -187,7 +215,7 @@ TEST(FixtureImportTest, EveryFixtureIsCovered) {
   for (const auto& entry : std::filesystem::directory_iterator(kFixturesDir)) {
     if (entry.path().filename() != "SOURCES.md") ++recordings;
   }
-  EXPECT_EQ(recordings, 9U) << "a new fixture needs a FixtureExpectation";
+  EXPECT_EQ(recordings, 15U) << "a new fixture needs a FixtureExpectation";
 }
 
 TEST(DotnetImportTest, BodiesAreTheRecordedBytes) {

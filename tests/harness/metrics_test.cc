@@ -5,9 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "harness/measure/probe.h"
 #include "harness/run/matrix_runner.h"
 #include "results/statistics.h"
 #include "tests/harness/test_variants.h"
+#include "tests/src/fake_ports.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -83,7 +85,8 @@ TEST(MetricsTest, HandComputedTimelineIsMeasuredExactly) {
   EXPECT_DOUBLE_EQ(s.segments.at("agent_cpu"), 0.0);
 
   for (const auto& check : cell.checks) EXPECT_TRUE(check.ok) << check.name << ": " << check.detail;
-  EXPECT_EQ(cell.checks.size(), 3u);  // completes, answer contains, calls get_current_time
+  // completes, answer contains, calls get_current_time, no tool call failed
+  EXPECT_EQ(cell.checks.size(), 4u);
 }
 
 TEST(MetricsTest, SegmentsAlwaysSumToE2eEvenWithOverlaps) {
@@ -117,6 +120,31 @@ TEST(MetricsTest, SegmentsAlwaysSumToE2eEvenWithOverlaps) {
   EXPECT_DOUBLE_EQ(s.segments.at("llm_wait"), 360.0 + 320.0);
   EXPECT_DOUBLE_EQ(s.metrics.at("sleep_ms"), 5.0);
   EXPECT_DOUBLE_EQ(s.metrics.at("tool_exec_ms"), 12.0);
+}
+
+// A client that stops reading at its stream's terminal event drops the body unread: the
+// request is over for the turn then, not at the end of the turn (which would count the rest
+// of the turn as waiting on the model).
+TEST(ProbeTest, ABodyDroppedBeforeItsEndEndsItsRequestThen) {
+  using namespace std::chrono_literals;
+  testing::FixedClock clock;
+  testing::ScriptedTransport inner;
+  inner.responses.push_back({200, {"data: x\n\n"}, false, /*hold_open=*/true});
+  Probe probe(clock);
+  Transport& transport = probe.WrapTransport(inner);
+  probe.BeginTurn();
+  {
+    HttpResponse response = testing::RunSync(transport.Send(HttpRequest{"POST", "/v1/x", {}, ""}));
+    clock.now += 3ms;
+    EXPECT_EQ(testing::RunSync(response.body->Next()).bytes, "data: x\n\n");
+    clock.now += 5ms;
+  }
+  const TurnTimeline timeline = probe.TakeTimeline();
+  ASSERT_EQ(timeline.requests.size(), 1u);
+  EXPECT_TRUE(timeline.requests[0].completed);
+  EXPECT_EQ(timeline.requests[0].done_at, TimePoint{} + 8ms);
+  EXPECT_EQ(timeline.requests[0].bytes_down, 9u);
+  EXPECT_EQ(inner.unfinished_bodies, 1);
 }
 
 TEST(StatsTest, QuantilesInterpolateLikeNumpy) {

@@ -306,7 +306,13 @@ TEST_F(ReplayTest, EveryRecordedFixtureReplaysVerbatimWithWhatItRecorded) {
           EXPECT_EQ(Metric(sample, "output_tokens"), static_cast<double>(output)) << "turn " << t;
         }
         if (!sample.ok) {
-          EXPECT_EQ(sample.error_reason, "http_400:replay_mismatch") << sample.error_message;
+          // A recorded turn that failed (an error event, an answer cut short) fails as
+          // recorded; any other failure is the recording running out before the agent is done.
+          const auto& steps = recorded->turns[t].steps;
+          const std::string ended = steps.empty() ? std::string() : steps.back().status;
+          if (ended.empty() || ended == "completed" || ended == "requires_action") {
+            EXPECT_EQ(sample.error_reason, "http_400:replay_mismatch") << sample.error_message;
+          }
           EXPECT_EQ(t + 1, recorded->turns.size()) << "only the last recorded turn runs out";
         }
       }

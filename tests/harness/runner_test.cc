@@ -128,6 +128,51 @@ TEST(RunnerTest, ASlowToolTimesOutAndTheTurnGoesOnWithoutWaitingForIt) {
   EXPECT_LT(sample.metrics.at("e2e_ms"), 5000.0);
 }
 
+const results::Check* FindCheck(const results::Cell& cell, const std::string& name) {
+  for (const auto& c : cell.checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+// A tool that fails no longer passes every check: the turn completes, the answer is there, but
+// "no tool call failed" says what went wrong. A tool's output can be asked for, and a scenario
+// whose point is a failing tool can allow it.
+TEST(RunnerTest, ToolResultsAreChecked) {
+  mocks::Scenario s = NoisyScenario();
+  s.turns.resize(1);
+  s.turns[0].expect.tools_called = {"get_current_time"};
+  s.turns[0].expect.tool_output_contains["get_current_time"] = {"Europe/Warsaw"};
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 1;
+  const auto good =
+      RunCell(*world, s, StreamingResponses("baseline"), Runtime::kResponses, options);
+  const auto* no_failure = FindCheck(good, "turn 1: no tool call failed");
+  ASSERT_NE(no_failure, nullptr);
+  EXPECT_TRUE(no_failure->ok) << no_failure->detail;
+  const auto* output =
+      FindCheck(good, "turn 1: get_current_time output contains \"Europe/Warsaw\"");
+  ASSERT_NE(output, nullptr);
+  EXPECT_TRUE(output->ok) << output->detail;
+
+  // A time zone the tool refuses: the turn still completes, the checks say what failed.
+  s.turns[0].steps[0].tool_calls[0].arguments = R"({"timezone":"Mars/Olympus"})";
+  const auto bad = RunCell(*world, s, StreamingResponses("baseline"), Runtime::kResponses, options);
+  ASSERT_EQ(bad.error_samples, 0);
+  const auto* failed = FindCheck(bad, "turn 1: no tool call failed");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_FALSE(failed->ok);
+  EXPECT_THAT(failed->detail, ::testing::StartsWith("get_current_time failed: "));
+  EXPECT_FALSE(FindCheck(bad, "turn 1: get_current_time output contains \"Europe/Warsaw\"")->ok);
+
+  s.turns[0].expect.tool_errors_allowed = true;
+  s.turns[0].expect.tool_output_contains.clear();
+  const auto allowed =
+      RunCell(*world, s, StreamingResponses("baseline"), Runtime::kResponses, options);
+  EXPECT_EQ(FindCheck(allowed, "turn 1: no tool call failed"), nullptr);
+}
+
 // With every package that helps a scenario's checks (p1 for the knowledge base, pr for the
 // rate limit), every shipped scenario completes on every runtime with its checks passing.
 TEST(RunnerTest, EveryShippedScenarioCompletesOnEveryRuntime) {

@@ -137,16 +137,22 @@ TEST(WorkspaceSetupTest, ABlobSeedOutsideTheStoreIsAnError) {
             "paths may not leave the file store");
 }
 
+mocks::DataExpectation Data(std::string category, std::string title, bool exists = true) {
+  mocks::DataExpectation d;
+  d.category = std::move(category);
+  d.title_contains = std::move(title);
+  d.exists = exists;
+  return d;
+}
+
 TEST(WorkspaceSetupTest, DataExpectationsAreCheckedAgainstTheEntries) {
   auto prepared = PrepareWorkspace(SeededScenario(), std::nullopt);
   ASSERT_TRUE(prepared) << prepared.error();
   auto ws = std::move(*prepared);
   mocks::Expectations expect;
-  expect.data = {{"inventory", "packing", true},
-                 {"inventory", "Nordlicht", true},
-                 {"inventory", "Pallet", false},
-                 {"suppliers", "Acme", false},
-                 {"", "wrap", true}};
+  expect.data = {Data("inventory", "packing"), Data("inventory", "Nordlicht"),
+                 Data("inventory", "Pallet", false), Data("suppliers", "Acme", false),
+                 Data("", "wrap")};
   const auto outcomes = CheckDataExpectations(*ws, expect);
   ASSERT_EQ(outcomes.size(), 5u);
   EXPECT_EQ(outcomes[0].name, "data: inventory entry titled ~\"packing\" exists");
@@ -166,6 +172,38 @@ TEST(WorkspaceSetupTest, DataExpectationsAreCheckedAgainstTheEntries) {
   ASSERT_EQ(*ws->entries().Remove(2), StoreStatus::kOk);
   EXPECT_TRUE(CheckDataExpectations(*ws, expect)[2].ok);
   EXPECT_TRUE(CheckDataExpectations(*ws, mocks::Expectations{}).empty());
+}
+
+// An entry's content and tags can be asked for too: a record written with the wrong fields or
+// without its tag fails the check that its title alone would pass.
+TEST(WorkspaceSetupTest, DataExpectationsCanAskForContentAndTags) {
+  auto prepared = PrepareWorkspace(SeededScenario(), std::nullopt);
+  ASSERT_TRUE(prepared) << prepared.error();
+  auto ws = std::move(*prepared);
+  mocks::Expectations expect;
+  auto with = [](mocks::DataExpectation d, std::string content, std::vector<std::string> tags) {
+    d.content_contains = std::move(content);
+    d.tags = std::move(tags);
+    return d;
+  };
+  expect.data = {with(Data("inventory", "tape"), "REORDER_LEVEL", {}),
+                 with(Data("inventory", "tape"), "\"on_hand\":41", {}),
+                 with(Data("inventory", "tape"), "", {"low"}),
+                 with(Data("inventory", "wrap"), "", {"low"}),
+                 with(Data("suppliers", "", false), "", {"preferred"}),
+                 Data("suppliers", "100%_", false)};
+  const auto outcomes = CheckDataExpectations(*ws, expect);
+  ASSERT_EQ(outcomes.size(), 6u);
+  EXPECT_EQ(outcomes[0].name,
+            "data: inventory entry titled ~\"tape\" with content ~\"REORDER_LEVEL\" exists");
+  EXPECT_TRUE(outcomes[0].ok);
+  EXPECT_FALSE(outcomes[1].ok);
+  EXPECT_EQ(outcomes[2].name, "data: inventory entry titled ~\"tape\" tagged low exists");
+  EXPECT_TRUE(outcomes[2].ok);
+  EXPECT_FALSE(outcomes[3].ok);  // Pallet wrap has no tags
+  EXPECT_FALSE(outcomes[4].ok);
+  EXPECT_EQ(outcomes[4].detail, "1 such entry is still there");
+  EXPECT_TRUE(outcomes[5].ok) << outcomes[5].detail;  // LIKE's wildcards are literal here
 }
 
 }  // namespace

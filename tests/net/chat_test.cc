@@ -79,6 +79,24 @@ Script Replay(const Recording& recording) {
   return s;
 }
 
+// The same, but the body never ends: the server holds the connection open after the last
+// event, as some proxies and servers do.
+Script ReplayHeldOpen(const Recording& recording) {
+  Script s = Replay(recording);
+  s.back() = testing::Stall();
+  return s;
+}
+
+// The value `chat` printed for `metric` in its metrics block; -1 when absent.
+double PrintedMetric(const std::string& out, const std::string& metric) {
+  const size_t at = out.find("\n" + metric + " ");
+  if (at == std::string::npos) return -1;
+  std::istringstream in(out.substr(at + metric.size() + 1));
+  double value = -1;
+  in >> value;
+  return value;
+}
+
 class ChatTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -123,6 +141,32 @@ TEST_F(ChatTest, StreamsARecordedResponsesAnswerAndPrintsTheTurnsMetrics) {
   EXPECT_THAT(requests[0].body, HasSubstr("Hello, world!"));
   EXPECT_THAT(requests[0].body, HasSubstr("\"stream\":true"));
   EXPECT_FALSE(FindHeader(requests[0].headers, "authorization"));  // loopback needs no key
+}
+
+TEST_F(ChatTest, ABodyHeldOpenAfterTheTerminalEventDoesNotHoldTheTurn) {
+  const Recording recording = LoadRecording("dotnet-responses-streaming-text.json");
+  TestServer server([&](const ReceivedRequest&) { return ReplayHeldOpen(recording); });
+  const auto start = std::chrono::steady_clock::now();
+  // Waiting for the body's end would last until the read timeout (the turn's 30 s) and fail.
+  const CliResult r = Chat({"hi", "--timeout", "30", "--base-url", server.base_url() + "/v1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr(recording.text));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
+  // e2e ends at response.completed: the 17 events arrive 5 ms apart.
+  const double e2e = PrintedMetric(r.out, "e2e_ms");
+  EXPECT_GT(e2e, 0) << r.out;
+  EXPECT_LT(e2e, 5000) << r.out;
+}
+
+TEST_F(ChatTest, ShowsRecordedReasoningOnStderrApartFromTheAnswer) {
+  const Recording recording = LoadRecording("dotnet-responses-reasoning-summary-streaming.json");
+  ASSERT_FALSE(recording.text.empty());
+  TestServer server([&](const ReceivedRequest&) { return Replay(recording); });
+  const CliResult r = Chat({"Plan my trip", "--base-url", server.base_url() + "/v1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[reasoning] **Planning a New York itinerary**\n\nThe user is"));
+  EXPECT_THAT(r.out, HasSubstr(recording.text));
+  EXPECT_THAT(r.out, Not(HasSubstr("Planning a New York itinerary")));
 }
 
 TEST_F(ChatTest, SendsTheKeyAsABearerToken) {

@@ -65,6 +65,26 @@ TEST_F(AssistantsClientTest, RecordedTextStreamIsAssembledExactly) {
   EXPECT_TRUE(clock_.sleeps.empty());
 }
 
+TEST_F(AssistantsClientTest, BodiesHeldOpenAfterTheStepsTerminalEventDoNotHoldTheTurn) {
+  // requires_action ends the first stream's step, thread.run.completed the second's; neither
+  // waits for the `done` event or the body's end.
+  Script(ThreadJson("thread_6oUGUBxLwhyApwhYBhWjHI5f"));
+  Script(UserMessageJson("thread_6oUGUBxLwhyApwhYBhWjHI5f"));
+  for (size_t entry : {size_t{1}, size_t{2}}) {
+    std::string body = RecordedBody(kToolFile, entry);
+    body = body.substr(0, body.find(kDone));
+    transport_.responses.push_back(CannedResponse{200, Pieces(body, 29), false, true});
+  }
+  auto client = MakeClient(Options(/*stream=*/true));
+  StepResult first = RunSync(client.StartTurn("What should I wear outside right now?", {}));
+  ASSERT_EQ(first.outcome, StepResult::Outcome::kToolCalls);
+  ToolOutput out{first.tool_calls[0].call_id, "22 celcius and windy", false, {}};
+  StepResult second = RunSync(client.SubmitToolOutputs({out}, {}));
+  ASSERT_EQ(second.outcome, StepResult::Outcome::kCompleted);
+  EXPECT_FALSE(second.text.empty());
+  EXPECT_EQ(transport_.unfinished_bodies, 2);
+}
+
 TEST_F(AssistantsClientTest, RecordedToolCallStreamThenSubmitStreamsToCompletion) {
   Script(ThreadJson("thread_6oUGUBxLwhyApwhYBhWjHI5f"));
   Script(UserMessageJson("thread_6oUGUBxLwhyApwhYBhWjHI5f"));

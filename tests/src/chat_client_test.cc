@@ -212,7 +212,82 @@ TEST_F(ChatClientTest, LengthAndContentFilterFailTheStep) {
     ASSERT_EQ(step.outcome, StepResult::Outcome::kFailed) << reason;
     EXPECT_EQ(step.error->kind, ErrorKind::kApi);
     EXPECT_EQ(step.error->reason, "finish_reason:" + reason);
+    // The usage chunk after the cut still counts: the tokens were spent (and billed).
+    EXPECT_TRUE(step.usage.reported) << reason;
+    EXPECT_EQ(step.usage.output_tokens, 30) << reason;
   }
+}
+
+TEST_F(ChatClientTest, TheRecordedUsageAfterALengthFinishIsRead) {
+  Canned(Pieces(Fixture("python-chat-max-tokens-length.sse"), 11));
+  auto client = MakeClient();
+  StepResult step = RunSync(client.StartTurn("Hi", {}));
+  ASSERT_EQ(step.outcome, StepResult::Outcome::kFailed);
+  EXPECT_EQ(step.error->reason, "finish_reason:length");
+  EXPECT_EQ(step.text, "{\"");
+  ASSERT_TRUE(step.usage.reported);
+  EXPECT_EQ(step.usage.input_tokens, 79);
+  EXPECT_EQ(step.usage.output_tokens, 1);
+}
+
+TEST_F(ChatClientTest, RecordedChoicesAreTakenByTheirIndex) {
+  // n=3: every chunk carries one choice, interleaved; only choice 0 is the agent's answer.
+  Canned(Pieces(Fixture("python-chat-multiple-choices.sse"), 17));
+  auto client = MakeClient();
+  StepResult step = RunSync(client.StartTurn("What's the weather like in SF?", {}));
+  ASSERT_EQ(step.outcome, StepResult::Outcome::kCompleted);
+  EXPECT_EQ(step.text, R"({"city":"San Francisco","temperature":65,"units":"f"})");
+  EXPECT_EQ(sink_.events.back().type, AgentEventType::kTextDone);
+  EXPECT_EQ(sink_.events.back().text, step.text);
+  EXPECT_EQ(step.usage.input_tokens, 79);
+  EXPECT_EQ(step.usage.output_tokens, 42);
+}
+
+TEST_F(ChatClientTest, ChoiceZeroIsFoundWhereverTheArrayHoldsIt) {
+  // Two choices in one chunk, choice 1 first (the recorded chunks' shape, joined).
+  const std::string chunk =
+      R"(data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1727346170,)"
+      R"("model":"gpt-4o-2024-08-06","choices":[)"
+      R"({"index":1,"delta":{"content":"second"},"logprobs":null,"finish_reason":"stop"},)"
+      R"({"index":0,"delta":{"content":"first"},"logprobs":null,"finish_reason":"stop"}]})"
+      "\n\ndata: [DONE]\n\n";
+  Canned({chunk});
+  auto client = MakeClient();
+  StepResult step = RunSync(client.StartTurn("Hi", {}));
+  ASSERT_EQ(step.outcome, StepResult::Outcome::kCompleted);
+  EXPECT_EQ(step.text, "first");
+}
+
+TEST_F(ChatClientTest, ABodyHeldOpenAfterTheUsageChunkDoesNotHoldTheStep) {
+  // The finish and the usage are in: nothing the server could still send changes the step.
+  transport_.responses.push_back(
+      CannedResponse{200, {CutBefore(TextFixture(), "[DONE]")}, false, /*hold_open=*/true});
+  transport_.responses.push_back(CannedResponse{200, {TextFixture()}, false, /*hold_open=*/true});
+  auto client = MakeClient();
+  for (int i = 0; i < 2; ++i) {
+    StepResult step = RunSync(client.StartTurn("Hi", {}));  // throws if it waited for the end
+    ASSERT_EQ(step.outcome, StepResult::Outcome::kCompleted) << i;
+    EXPECT_EQ(step.text, kTextAnswer) << i;
+    EXPECT_EQ(step.usage.output_tokens, 30) << i;
+  }
+  EXPECT_EQ(transport_.unfinished_bodies, 2);
+}
+
+TEST_F(ChatClientTest, ReasoningContentOfCompatibleServersIsReasoning) {
+  // vLLM and DeepSeek stream a reasoning model's thinking as delta.reasoning_content.
+  Canned({R"(data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,)"
+          R"("delta":{"role":"assistant","reasoning_content":"Think."},"finish_reason":null}]})"
+          "\n\n"
+          R"(data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,)"
+          R"("delta":{"content":"Answer."},"finish_reason":"stop"}]})"
+          "\n\ndata: [DONE]\n\n"});
+  auto client = MakeClient();
+  StepResult step = RunSync(client.StartTurn("Hi", {}));
+  ASSERT_EQ(step.outcome, StepResult::Outcome::kCompleted);
+  EXPECT_EQ(step.text, "Answer.");
+  EXPECT_THAT(EventNames(sink_.events),
+              ElementsAreArray({"status", "reasoning_delta", "text_delta", "text_done"}));
+  EXPECT_EQ(sink_.events[1].text, "Think.");
 }
 
 TEST_F(ChatClientTest, BadChunkJsonIsAProtocolError) {

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <coroutine>
 #include <deque>
 #include <fstream>
 #include <optional>
@@ -42,6 +43,16 @@ struct CannedResponse {
   int status = 200;
   std::vector<std::string> chunks;
   bool break_at_end = false;  // end with a transport error instead of a clean end
+  // After the chunks the body never ends: a server holding the connection open. A client
+  // that waits for the end never finishes (RunSync throws).
+  bool hold_open = false;
+};
+
+// An awaiter nothing ever resumes.
+struct Never {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
 };
 
 class ScriptedTransport : public Transport {
@@ -56,18 +67,28 @@ class ScriptedTransport : public Transport {
     CannedResponse canned = std::move(responses.front());
     responses.pop_front();
     r.status = canned.status;
-    r.body = std::make_unique<Body>(std::move(canned));
+    r.body = std::make_unique<Body>(std::move(canned), unfinished_bodies);
     co_return r;
   }
   std::deque<CannedResponse> responses;
   std::vector<HttpRequest> requests;
+  // Bodies dropped before their end or break was read (a real transport closes their
+  // connection instead of reusing it).
+  int unfinished_bodies = 0;
 
  private:
   class Body : public BodyStream {
    public:
-    explicit Body(CannedResponse c) : canned_(std::move(c)) {}
+    Body(CannedResponse c, int& unfinished) : canned_(std::move(c)), unfinished_(unfinished) {}
+    ~Body() override {
+      if (!ended_) ++unfinished_;
+    }
+    Body(const Body&) = delete;
+    Body& operator=(const Body&) = delete;
     Task<BodyChunk> Next() override {
       if (next_ < canned_.chunks.size()) co_return BodyChunk{canned_.chunks[next_++], false, {}};
+      if (canned_.hold_open) co_await Never{};
+      ended_ = true;
       if (canned_.break_at_end) {
         co_return BodyChunk{
             {}, false, Error{ErrorKind::kTransport, "connection_reset", "reset", 0}};
@@ -77,7 +98,9 @@ class ScriptedTransport : public Transport {
 
    private:
     CannedResponse canned_;
+    int& unfinished_;
     size_t next_ = 0;
+    bool ended_ = false;
   };
 };
 
