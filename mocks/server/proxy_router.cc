@@ -179,7 +179,17 @@ struct ProxyRouter::Impl {
   Impl(const ToolCatalog& tools, const ToolContext& given, Duration delay, ClockSetup setup)
       : extra_delay(delay),
         clock(io, given.clock, setup.zero),
-        dispatcher(tools, ToolContext{&clock, setup.wall_origin}) {}
+        dispatcher(tools, RouterContext(given, &clock, setup.wall_origin)) {}
+
+  // The session's tools and workspace (its data and file tools must see what in-process calls
+  // would), telling time on the router's own clock. Progress notes do not cross the hop.
+  static ToolContext RouterContext(ToolContext given, Clock* clock,
+                                   std::chrono::sys_seconds wall_origin) {
+    given.clock = clock;
+    given.wall_origin = wall_origin;
+    given.progress = nullptr;
+    return given;
+  }
 
   void Accept();
   void Shutdown();

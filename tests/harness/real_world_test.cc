@@ -115,6 +115,31 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"one_tool_call", "p0", Runtime::kAssistants, true}),
     CaseName);
 
+// The proxy_router hop over real sockets runs the session's tools against the session's
+// workspace, as in-process dispatch and the simulated hop do: a scenario that writes data
+// (record_expense, p2 off) passes the same checks in both worlds, tool errors and data alike.
+TEST(RealWorldChecksTest, TheProxyHopHasTheWorkspaceSoTheChecksAgree) {
+  const mocks::Scenario scenario = Shipped("record_expense");
+  auto variant = Packages().ResolveVariant("p0");
+  ASSERT_TRUE(variant.ok());
+  ASSERT_TRUE(variant->settings.proxy_dispatch);
+  MatrixOptions options;
+  options.repetitions = 1;
+  auto sim = MakeSimWorld();
+  auto real = MakeRealWorld(RealWorldOptions{});
+  ASSERT_TRUE(real) << real.error();
+  const auto sim_cell = RunCell(*sim, scenario, *variant, Runtime::kAssistants, options);
+  const auto real_cell = RunCell(**real, scenario, *variant, Runtime::kAssistants, options);
+  ASSERT_EQ(sim_cell.checks.size(), real_cell.checks.size());
+  for (size_t i = 0; i < sim_cell.checks.size(); ++i) {
+    EXPECT_EQ(real_cell.checks[i].name, sim_cell.checks[i].name);
+    EXPECT_TRUE(sim_cell.checks[i].ok)
+        << sim_cell.checks[i].name << ": " << sim_cell.checks[i].detail;
+    EXPECT_TRUE(real_cell.checks[i].ok)
+        << real_cell.checks[i].name << ": " << real_cell.checks[i].detail;
+  }
+}
+
 // Faults over real sockets end exactly as they do in the simulated world: the same error kind
 // and reason (or the same successful retry), the same requests. Each case has its control
 // (the scenario without the rule) in CountsEqualTheSimulatedWorldAndTimingsAgree.
