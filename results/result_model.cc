@@ -7,6 +7,9 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"ttfs_ms", "ms",
        "t0 to the first AgentEvent a UI can render (status, reasoning, tool activity or text)"},
       {"ttft_ms", "ms", "t0 to the first non-empty assistant text delta delivered to the sink"},
+      {"ttfr_ms", "ms",
+       "t0 to the first non-empty reasoning delta delivered to the sink (absent without "
+       "reasoning)"},
       {"e2e_ms", "ms", "t0 to turn_completed"},
       {"itl_ms", "ms", "gaps between consecutive text deltas of one message (a distribution)"},
       {"fidelity_ms", "ms",

@@ -157,9 +157,12 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   const TimePoint end = turn.finished;
   m["e2e_ms"] = ToMillis(end - tl.t0);
 
-  std::optional<TimePoint> first_signal, first_text, last_delta;
+  std::optional<TimePoint> first_signal, first_text, first_reasoning, last_delta;
   for (const auto& ev : tl.events) {
     if (!first_signal && IsRenderable(ev.type)) first_signal = ev.at;
+    if (!first_reasoning && ev.type == AgentEventType::kReasoningDelta && !ev.text.empty()) {
+      first_reasoning = ev.at;
+    }
     if (ev.type == AgentEventType::kTextDelta && !ev.text.empty()) {
       if (!first_text) first_text = ev.at;
       if (last_delta) sample.itl_ms.push_back(ToMillis(ev.at - *last_delta));
@@ -170,6 +173,7 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   }
   if (first_signal) m["ttfs_ms"] = ToMillis(*first_signal - tl.t0);
   if (first_text) m["ttft_ms"] = ToMillis(*first_text - tl.t0);
+  if (first_reasoning) m["ttfr_ms"] = ToMillis(*first_reasoning - tl.t0);
 
   size_t bytes_up = 0;
   size_t bytes_down = 0;

@@ -243,6 +243,7 @@ std::vector<Received> Steps(const Transcript& transcript) {
 // after every recorded step was played.
 TEST_F(ReplayTest, EveryRecordedFixtureReplaysVerbatimWithWhatItRecorded) {
   int replayed_conversations = 0;
+  int reasoning_turns = 0;
   for (const auto& entry : fs::directory_iterator(AGENTREPLAY_FIXTURES_DIR)) {
     if (entry.path().filename() == "SOURCES.md") continue;
     SCOPED_TRACE(entry.path().filename().string());
@@ -305,6 +306,18 @@ TEST_F(ReplayTest, EveryRecordedFixtureReplaysVerbatimWithWhatItRecorded) {
         if (sample.ok && all_usage) {
           EXPECT_EQ(Metric(sample, "output_tokens"), static_cast<double>(output)) << "turn " << t;
         }
+        // Recorded reasoning gives the turn a time to first reasoning delta, before its text.
+        bool reasoned = false;
+        for (const auto& s : recorded->turns[t].steps) reasoned |= !s.reasoning.empty();
+        if (reasoned && sample.ok) {
+          ++reasoning_turns;
+          ASSERT_FALSE(std::isnan(Metric(sample, "ttfr_ms"))) << "turn " << t;
+          if (!std::isnan(Metric(sample, "ttft_ms"))) {
+            EXPECT_LE(Metric(sample, "ttfr_ms"), Metric(sample, "ttft_ms"));
+          }
+        } else if (!reasoned) {
+          EXPECT_TRUE(std::isnan(Metric(sample, "ttfr_ms"))) << "turn " << t;
+        }
         if (!sample.ok) {
           // A recorded turn that failed (an error event, an answer cut short) fails as
           // recorded; any other failure is the recording running out before the agent is done.
@@ -320,6 +333,7 @@ TEST_F(ReplayTest, EveryRecordedFixtureReplaysVerbatimWithWhatItRecorded) {
     }
   }
   EXPECT_GE(replayed_conversations, 10);
+  EXPECT_GE(reasoning_turns, 1);  // the reasoning fixtures
 }
 
 }  // namespace
