@@ -25,6 +25,9 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"tool_overhead_ms", "ms",
        "per tool call, call ready to output sent minus tool_exec_ms; summed"},
       {"llm_wait_ms", "ms", "time waiting on the model / back end on the critical path"},
+      {"tool_path_ms", "ms",
+       "tool time on the critical path (execution and dispatch, concurrent calls counted once: "
+       "with px the longest call of each wave, where tool_exec_ms sums them all)"},
       {"bytes_up", "bytes", "request bytes sent to the API"},
       {"bytes_down", "bytes", "response bytes received from the API"},
       {"tool_schema_bytes", "bytes", "bytes of tool definitions sent in requests"},

@@ -240,6 +240,8 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   m["detect_lag_ms"] = ToMillis(lag);
   ComputeSegments(tl, tools, end, lags, sample);
   m["llm_wait_ms"] = sample.segments["llm_wait"];
+  // tool_exec_ms sums every call's work; with px the user waits for each wave's longest call.
+  m["tool_path_ms"] = sample.segments["tool_exec"] + sample.segments["tool_overhead"];
 }
 
 }  // namespace agentreplay::harness

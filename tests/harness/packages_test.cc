@@ -146,6 +146,9 @@ TEST(PackagesTest, PxMakesTheCriticalPathTheLongestCallNotTheSum) {
   // ...on a pool of 4 workers: two waves of 40 ms instead of five calls in a row.
   EXPECT_DOUBLE_EQ(M(serial, "e2e_ms") - M(parallel, "e2e_ms"), 120.0);
   EXPECT_DOUBLE_EQ(parallel.samples[0].segments.at("tool_exec"), 80.0);
+  // The metric a gate can hold: the tool time the user waited for, not the work done.
+  EXPECT_DOUBLE_EQ(M(serial, "tool_path_ms"), 200.0);
+  EXPECT_DOUBLE_EQ(M(parallel, "tool_path_ms"), 80.0);
   const auto three = RunVariant(ToolScenario(/*calls=*/3), "p2+p3+p5+px");
   EXPECT_DOUBLE_EQ(three.samples[0].segments.at("tool_exec"), 40.0);  // one wave
 }
