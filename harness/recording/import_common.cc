@@ -158,6 +158,16 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
   return std::nullopt;
 }
 
+Expected<LocatedJson> ParseImportedDocument(std::string_view text, std::string_view file) {
+  LocatedJson json = ParseLocated(text);
+  if (json.error) {
+    const TextPosition at = json.locator.PositionOf(json.error->offset);
+    return Failure(Diagnostic{std::string(file), json.error->pointer, at.line, at.column,
+                              "invalid JSON: " + json.error->message});
+  }
+  return json;
+}
+
 std::string ImportedName(std::string_view file, const ImportOptions& options) {
   if (!options.name.empty()) return options.name;
   std::string name = std::filesystem::path(file).filename().string();

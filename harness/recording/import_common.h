@@ -13,6 +13,7 @@
 #include "core/expected.h"
 #include "core/time.h"
 #include "harness/recording/redaction.h"
+#include "harness/scenario/json_locator.h"
 #include "mocks/model/cassette.h"
 
 namespace agentreplay::harness {
@@ -84,6 +85,10 @@ Expected<ImportResult> FinishImport(RawImport raw, std::string_view file,
 // The name a cassette imported from `path` gets: options.name, else the file name without its
 // extension (".cassette.jsonl" counts as one).
 std::string ImportedName(std::string_view file, const ImportOptions& options);
+
+// A whole-document import (a session record, a HAR) parsed with its locator; a syntax error is
+// the one diagnostic "FILE:LINE:COL: POINTER: invalid JSON: ...".
+Expected<LocatedJson> ParseImportedDocument(std::string_view text, std::string_view file);
 
 // "/v1/responses?x=1" from "https://api.openai.com/v1/responses?x=1"; nullopt when `url` is not
 // an absolute http(s) URL.

@@ -152,17 +152,12 @@ class EntryDecoder {
 
 Expected<ImportResult> ImportDotnetSession(std::string_view text, std::string_view file,
                                            const ImportOptions& options) {
-  const std::string file_name(file);
-  const LocatedJson json = ParseLocated(text);
-  if (json.error) {
-    const TextPosition at = json.locator.PositionOf(json.error->offset);
-    return Failure(Diagnostic{file_name, json.error->pointer, at.line, at.column,
-                              "invalid JSON: " + json.error->message});
-  }
+  const Expected<LocatedJson> json = ParseImportedDocument(text, file);
+  if (!json) return json.failure();
   RawImport raw;
   raw.name = ImportedName(file, options);
-  EntryDecoder decoder(file, json.locator, options);
-  decoder.Decode(json.document, raw);
+  EntryDecoder decoder(file, json->locator, options);
+  decoder.Decode(json->document, raw);
   if (auto errors = decoder.TakeErrors(); !errors.empty()) return Failure(std::move(errors));
   PaceSendTimes(raw.exchanges, options.pace);
   const std::string origin = std::filesystem::path(file).filename().string();

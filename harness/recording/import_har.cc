@@ -295,17 +295,12 @@ class HarDecoder {
 
 Expected<ImportResult> ImportHar(std::string_view text, std::string_view file,
                                  const ImportOptions& options) {
-  const std::string file_name(file);
-  const LocatedJson json = ParseLocated(text);
-  if (json.error) {
-    const TextPosition at = json.locator.PositionOf(json.error->offset);
-    return Failure(Diagnostic{file_name, json.error->pointer, at.line, at.column,
-                              "invalid JSON: " + json.error->message});
-  }
+  const Expected<LocatedJson> json = ParseImportedDocument(text, file);
+  if (!json) return json.failure();
   RawImport raw;
   raw.name = ImportedName(file, options);
-  HarDecoder decoder(file, json.locator, options);
-  decoder.Decode(json.document, raw);
+  HarDecoder decoder(file, json->locator, options);
+  decoder.Decode(json->document, raw);
   if (auto errors = decoder.TakeErrors(); !errors.empty()) return Failure(std::move(errors));
   const std::string origin = std::filesystem::path(file).filename().string();
   raw.description = fmt::format("Imported from the HTTP archive {}.", origin);

@@ -7,14 +7,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
 
 #include "harness/recording/cassette_reader.h"
+#include "tests/e2e/node_sdk.h"
 #include "tests/e2e/record_test_support.h"
 
 namespace agentreplay {
@@ -25,36 +23,8 @@ using testing::Agentreplay;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const fs::path kSdkDir = fs::path(AGENTREPLAY_SOURCE_DIR) / "tests" / "sdk";
-
-bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-// Runs `command`; its exit code, and its stdout and stderr together in `output`.
-int RunCapture(const std::string& command, std::string& output) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    output.append(buffer.data(), n);
-  }
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 TEST(RecordSdkTest, TheOfficialNodeSdkCompletesEveryFlowThroughTheProxy) {
-  std::string version;
-  const bool have_node = RunCapture("node --version", version) == 0;
-  const bool have_sdk = fs::exists(kSdkDir / "node_modules" / "openai" / "package.json");
-  if (!have_node || !have_sdk) {
-    const std::string why =
-        !have_node ? "node is not installed" : "the SDK is not installed (run scripts/setup)";
-    if (InCi()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  AGENTREPLAY_REQUIRE_NODE_SDK();
   const fs::path dir =
       fs::path(::testing::TempDir()) / ("agentreplay-record-sdk-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -72,9 +42,10 @@ TEST(RecordSdkTest, TheOfficialNodeSdkCompletesEveryFlowThroughTheProxy) {
   ASSERT_FALSE(base.empty()) << proxy.first_line();
 
   std::string output;
-  const int code = RunCapture(
-      "node '" + (kSdkDir / "sdk_compat.mjs").string() + "' '" + base + "' '" + scenario + "'",
-      output);
+  const int code =
+      testing::RunCapture("node '" + (testing::kNodeSdkDir / "sdk_compat.mjs").string() + "' '" +
+                              base + "' '" + scenario + "'",
+                          output);
   EXPECT_EQ(code, 0) << output;
   const std::vector<std::string> flows = {"assistants_stream", "assistants_poll",
                                           "responses_stream", "chat_stream"};
