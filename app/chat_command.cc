@@ -41,25 +41,30 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-// Shows what a UI would: the answer's text as it streams on stdout; reasoning and tool
-// activity on stderr, so the answer stays what stdout holds. Reasoning streams as it arrives,
-// opened by "[reasoning] " and closed by a line break when anything else comes, so it reads
-// apart from the answer in a terminal too. (The agent session's probe sees every event first.)
+// Shows what a UI would: the answer's text as it streams on stdout; reasoning, commentary
+// (what the model says while it works, which is not the answer) and tool activity on stderr,
+// so the answer stays what stdout holds. Reasoning and commentary stream as they arrive, opened
+// by "[reasoning] " or "[commentary] " and closed by a line break when anything else comes, so
+// they read apart from the answer in a terminal too. Hosted tools (web search, code
+// interpreter, ...) print a line per phase. (The agent session's probe sees every event first.)
 class ChatPrinter : public EventSink {
  public:
   void OnEvent(const AgentEvent& event) override {
-    if (event.type != AgentEventType::kReasoningDelta && in_reasoning_) {
+    const std::string_view stream = StderrStreamOf(event);
+    if (stream != open_stream_ && !open_stream_.empty()) {
       std::fputs("\n", stderr);
-      in_reasoning_ = false;
+      open_stream_ = {};
     }
     switch (event.type) {
       case AgentEventType::kReasoningDelta:
-        if (!in_reasoning_) std::fputs("[reasoning] ", stderr);
-        in_reasoning_ = true;
-        std::fwrite(event.text.data(), 1, event.text.size(), stderr);
-        std::fflush(stderr);
-        break;
       case AgentEventType::kTextDelta:
+        if (!stream.empty()) {
+          if (open_stream_.empty()) fmt::print(stderr, "[{}] ", stream);
+          open_stream_ = stream;
+          std::fwrite(event.text.data(), 1, event.text.size(), stderr);
+          std::fflush(stderr);
+          break;
+        }
         // A new message of the same turn starts a new paragraph.
         if (message_done_ && printed_text_ && !event.text.empty()) std::fputs("\n\n", stdout);
         message_done_ = false;
@@ -68,7 +73,10 @@ class ChatPrinter : public EventSink {
         printed_text_ = printed_text_ || !event.text.empty();
         break;
       case AgentEventType::kTextDone:
-        message_done_ = true;
+        if (event.detail.empty()) message_done_ = true;
+        break;
+      case AgentEventType::kHostedToolActivity:
+        PrintHosted(event);
         break;
       case AgentEventType::kToolExecutionStarted:
         fmt::print(stderr, "[tool {} ...]\n", event.tool_name);
@@ -83,9 +91,34 @@ class ChatPrinter : public EventSink {
   bool printed_text() const { return printed_text_; }
 
  private:
+  // The stderr stream a delta belongs to; empty for the answer's text and other events.
+  static std::string_view StderrStreamOf(const AgentEvent& event) {
+    if (event.type == AgentEventType::kReasoningDelta) return "reasoning";
+    if (event.type == AgentEventType::kTextDelta && event.detail == "commentary") {
+      return "commentary";
+    }
+    return {};
+  }
+
+  // One line per phase ("[web_search searching]", "[web_search completed: weather today]");
+  // code and argument pieces are not printed one by one, only when done.
+  static void PrintHosted(const AgentEvent& event) {
+    if (event.detail.ends_with("_delta")) return;
+    std::string text = event.text;
+    if (const auto nl = text.find('\n'); nl != std::string::npos) {
+      text = text.substr(0, nl) + " ...";
+    }
+    if (text.size() > 120) text = text.substr(0, 117) + "...";
+    if (text.empty()) {
+      fmt::print(stderr, "[{} {}]\n", event.tool_name, event.detail);
+    } else {
+      fmt::print(stderr, "[{} {}: {}]\n", event.tool_name, event.detail, text);
+    }
+  }
+
   bool printed_text_ = false;
-  bool in_reasoning_ = false;  // the last thing on stderr is an open reasoning line
-  bool message_done_ = false;  // the last message's text is complete
+  std::string_view open_stream_;  // the stderr stream whose line is open ("" when none)
+  bool message_done_ = false;     // the last message's text is complete
 };
 
 std::string FormatValue(std::string_view unit, double v) {

@@ -1,6 +1,7 @@
 // The `run` subcommand: scenarios × runtimes × variants × repetitions in one world, results
 // written after every cell, then the reports.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -98,6 +99,23 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
 
   harness::MatrixOptions matrix;
   matrix.variants = std::move(*variants);
+  if (options.variants.empty()) {
+    // A scenario that names the variants showing its point runs those instead of the ladder.
+    for (const auto& scenario : scenarios) {
+      if (scenario.variants.empty()) continue;
+      auto own = inputs->registry.ResolveList(fmt::format("{}", fmt::join(scenario.variants, ",")));
+      if (!own) {
+        fmt::print(stderr, "error: {}: variants: {}\n", scenario.source_path, own.error());
+        return kExitBadInput;
+      }
+      auto swept = harness::ApplySweeps(*own, sweeps);
+      if (!swept) {
+        fmt::print(stderr, "error: {}: variants: {}\n", scenario.source_path, swept.error());
+        return kExitBadInput;
+      }
+      matrix.scenario_variants[scenario.name] = std::move(*swept);
+    }
+  }
   matrix.tool_packs = &inputs->tool_packs;
   if (!options.workspace_dir.empty()) matrix.workspace_dir = fs::path(options.workspace_dir);
   for (const auto& name : options.runtimes) matrix.runtimes.push_back(*ParseRuntime(name));

@@ -18,12 +18,18 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"polls", "count", "GET of a run (runs.retrieve) requests"},
       {"requests", "count",
        "HTTP requests to the model API in the turn (per endpoint: requests_by_endpoint)"},
+      {"connections", "count",
+       "new connections the agent opened in the turn (model API and proxy hop; pc reuses them)"},
       {"sleep_ms", "ms", "time in deliberate waits (static sleeps, backoff, retry waits)"},
       {"detect_lag_ms", "ms",
        "time between the back end reaching a state and the agent observing it"},
       {"tool_exec_ms", "ms", "time inside tool implementations"},
       {"tool_overhead_ms", "ms",
-       "per tool call, call ready to output sent minus tool_exec_ms; summed"},
+       "per tool call, call ready to its return minus its execution and tool_queue_ms, plus "
+       "per batch of outputs the last return to the request carrying them; summed"},
+      {"tool_queue_ms", "ms",
+       "per tool call, time waiting for a free tool slot behind the step's other calls (one "
+       "after another without px, px's busy workers with it); summed"},
       {"llm_wait_ms", "ms", "time waiting on the model / back end on the critical path"},
       {"tool_path_ms", "ms",
        "tool time on the critical path (execution and dispatch, concurrent calls counted once: "

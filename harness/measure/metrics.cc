@@ -72,6 +72,29 @@ std::vector<ToolRecord> ToolsAsSeenByAgent(const TurnTimeline& tl) {
   return tools;
 }
 
+// Per tool call: how long it waited for a free tool slot once the agent began running its
+// step's calls: behind the earlier calls without px, behind the pool's busy workers with px.
+// A step's calls are handed over together, so its wave begins at its first dispatch; calls
+// are told apart into waves by the requests between them (none goes out while tools run).
+std::vector<Duration> ToolQueueing(const TurnTimeline& tl, const std::vector<ToolRecord>& tools,
+                                   const std::vector<TimePoint>& ready) {
+  auto wave_of = [&](TimePoint at) {
+    return std::count_if(tl.requests.begin(), tl.requests.end(),
+                         [&](const RequestRecord& r) { return r.sent_at <= at; });
+  };
+  std::map<std::ptrdiff_t, TimePoint> wave_start;
+  for (const auto& t : tools) {
+    auto [it, fresh] = wave_start.emplace(wave_of(t.dispatched_at), t.dispatched_at);
+    if (!fresh) it->second = std::min(it->second, t.dispatched_at);
+  }
+  std::vector<Duration> queued;
+  for (size_t i = 0; i < tools.size(); ++i) {
+    const TimePoint from = std::max(wave_start[wave_of(tools[i].dispatched_at)], ready[i]);
+    queued.push_back(std::max(Duration::zero(), tools[i].dispatched_at - from));
+  }
+  return queued;
+}
+
 void ComputeSegments(const TurnTimeline& tl, const std::vector<ToolRecord>& tools, TimePoint end,
                      const std::vector<Detection>& lags, results::Sample& sample) {
   std::vector<Interval> sleeps, dispatch, exec, detect, waits, pending;
@@ -194,16 +217,30 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   for (const auto& s : tl.sleeps) sleep += s.end - s.start;
   m["sleep_ms"] = ToMillis(sleep);
 
-  // Per tool call: from its arguments being complete to the request carrying its output.
+  // Per tool call: from its arguments being complete to its return, less its execution and its
+  // wait for a tool slot (tool_queue_ms, reported on its own): dispatch and the proxy hop. Then,
+  // once per batch of outputs, from the batch's last return to the request carrying it (a pause
+  // before submitting). A call waiting for a slower sibling is not overhead: that wait is the
+  // sibling's execution, which tool_path_ms shows.
   const std::vector<ToolRecord> tools = ToolsAsSeenByAgent(tl);
+  std::vector<TimePoint> ready;
+  for (const auto& t : tools) {
+    ready.push_back(t.dispatched_at);
+    for (const auto& ev : tl.events) {
+      if (ev.type == AgentEventType::kToolCallReady && ev.call_id == t.call_id) {
+        ready.back() = ev.at;
+      }
+    }
+  }
+  const std::vector<Duration> queued = ToolQueueing(tl, tools, ready);
   Duration exec{0};
   Duration overhead{0};
-  for (const auto& t : tools) {
+  Duration queue{0};
+  std::map<TimePoint, TimePoint> last_return_by_send;
+  for (size_t i = 0; i < tools.size(); ++i) {
+    const ToolRecord& t = tools[i];
     exec += t.exec_time;
-    TimePoint ready = t.dispatched_at;
-    for (const auto& ev : tl.events) {
-      if (ev.type == AgentEventType::kToolCallReady && ev.call_id == t.call_id) ready = ev.at;
-    }
+    queue += queued[i];
     TimePoint sent = end;
     for (const auto& r : tl.requests) {
       if (r.sent_at >= t.returned_at) {
@@ -211,10 +248,19 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
         break;
       }
     }
-    overhead += (sent - ready) - t.exec_time;
+    overhead += (t.returned_at - ready[i]) - t.exec_time - queued[i];
+    auto [it, fresh] = last_return_by_send.emplace(sent, t.returned_at);
+    if (!fresh) it->second = std::max(it->second, t.returned_at);
+  }
+  for (const auto& [sent, last_return] : last_return_by_send) {
+    overhead += std::max(Duration::zero(), sent - last_return);
   }
   m["tool_exec_ms"] = ToMillis(exec);
   m["tool_overhead_ms"] = ToMillis(overhead);
+  m["tool_queue_ms"] = ToMillis(queue);
+  if (context.connections_opened) {
+    m["connections"] = static_cast<double>(*context.connections_opened);
+  }
   m["tool_calls"] = static_cast<double>(turn.tool_calls.size());
   m["steps"] = static_cast<double>(turn.steps);
   m["retries"] = static_cast<double>(turn.retries);

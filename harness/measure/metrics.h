@@ -2,6 +2,7 @@
 // segments that add up to e2e_ms exactly. A pure function of what the probe saw.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ struct TurnContext {
   // seen them: the reference for detection lag.
   std::vector<mocks::StateTransition> transitions;
   std::optional<Price> price;  // of the scenario's model; cost_usd is absent without one
+  // New connections the agent's HTTP clients opened during the turn (the world counts them);
+  // `connections` is absent without it.
+  std::optional<uint64_t> connections_opened;
 };
 
 // Fills `sample.metrics`, `sample.segments`, `sample.requests_by_endpoint`, `sample.itl_ms`

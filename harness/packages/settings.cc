@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -67,6 +68,7 @@ const std::vector<Entry>& Table() {
          return std::nullopt;
        }},
       {"stream", Bool(&VariantSettings::stream)},
+      {"background", Bool(&VariantSettings::background)},
       {"poll_interval_ms",
        Number([](VariantSettings& s, double v) { s.assistants.poll_interval = Ms(v); })},
       {"poll_backoff",
@@ -108,6 +110,9 @@ const std::vector<Entry>& Table() {
        Number([](VariantSettings& s, double v) { s.batching.max_chars = static_cast<size_t>(v); })},
       {"batch_max_age_ms",
        Number([](VariantSettings& s, double v) { s.batching.max_age = Ms(v); })},
+      {"max_idle_connections", Number([](VariantSettings& s, double v) {
+         s.max_idle_connections = static_cast<int>(std::min(v, 1024.0));
+       })},
   };
   return kTable;
 }
@@ -133,6 +138,7 @@ AgentOptions MakeAgentOptions(const VariantSettings& settings, uint64_t seed) {
   AgentOptions options;
   options.runtime = settings.runtime;
   options.llm.stream = settings.stream;
+  options.llm.background = settings.background;
   options.llm.assistants = settings.assistants;
   options.llm.vector_store.attach = settings.vector_store;
   options.parallel_tools = settings.parallel_tools;

@@ -19,6 +19,7 @@ using SettingMap = std::map<std::string, SettingValue>;
 struct VariantSettings {
   Runtime runtime = Runtime::kAssistants;
   bool stream = false;
+  bool background = false;  // Responses: background responses, resumed when a stream breaks
   AssistantsOptions assistants;
   bool vector_store = false;
   bool proxy_dispatch = true;          // p2 off: tools go through the proxy_router hop
@@ -27,6 +28,9 @@ struct VariantSettings {
   int max_parallel_tools = 4;          // px's worker pool
   RetryPolicy retry;                   // pr (its seed is set per repetition)
   DeltaBatching batching;              // pb
+  // pc: idle keep-alive connections the agent's HTTP clients keep; 0 (legacy): none, so every
+  // request pays a new connection (TCP, and TLS for https).
+  int max_idle_connections = 0;
 };
 
 // Applies one setting; fails for an unknown name or a wrong value.

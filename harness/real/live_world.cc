@@ -5,6 +5,7 @@
 // tools run in-process or through a proxy_router on loopback.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -32,9 +33,15 @@ class LiveSession : public WorldSession {
   void SetClientTimeouts(const ClientTimeouts& timeouts) override {
     options_.read_timeout = timeouts.read;
     options_.total_timeout = timeouts.total;
-    if (auto transport = net::HttpTransport::Create(loop_, clock_, options_)) {
-      http_ = std::move(*transport);
-    }
+    Recreate();
+  }
+  void SetMaxIdleConnections(int n) override {
+    max_idle_connections_ = std::max(0, n);
+    options_.max_idle_connections = max_idle_connections_;
+    Recreate();
+  }
+  std::optional<uint64_t> connections_opened() const override {
+    return http_->stats().connections_opened + *hop_connections_;
   }
   Clock& clock() override { return clock_; }
   Transport& transport() override { return *http_; }
@@ -46,7 +53,10 @@ class LiveSession : public WorldSession {
 
   std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher&, const ToolCatalog& catalog,
                                            const ToolContext& context, uint64_t) override {
-    return StartLoopbackProxyHop(loop_, clock_, catalog, context, Duration(0));
+    LoopbackHopOptions options;
+    options.max_idle_connections = max_idle_connections_;
+    options.connections_opened = hop_connections_;
+    return StartLoopbackProxyHop(loop_, clock_, catalog, context, std::move(options));
   }
 
   std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
@@ -58,10 +68,18 @@ class LiveSession : public WorldSession {
   }
 
  private:
+  void Recreate() {
+    if (auto transport = net::HttpTransport::Create(loop_, clock_, options_)) {
+      http_ = std::move(*transport);
+    }
+  }
+
   net::EventLoop& loop_;
   net::SteadyClock& clock_;
   net::HttpTransportOptions options_;
   std::unique_ptr<net::HttpTransport> http_;
+  int max_idle_connections_ = 8;
+  std::shared_ptr<uint64_t> hop_connections_ = std::make_shared<uint64_t>(0);
   std::string api_prefix_;
   std::chrono::sys_seconds wall_origin_;
   std::vector<mocks::StateTransition> states_;

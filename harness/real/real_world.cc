@@ -12,6 +12,7 @@
 
 #include "core/random.h"
 #include "harness/real/proxy_hop.h"
+#include "harness/run/proxy_hop_draws.h"
 #include "harness/run/world.h"
 #include "mocks/model/calendar.h"
 #include "mocks/model/distribution.h"
@@ -81,7 +82,7 @@ class RealSession : public WorldSession {
               net::EventLoop& loop, net::SteadyClock& clock)
       : server_(server),
         id_(std::move(id)),
-        proxy_hop_ms_(scenario.proxy_hop_ms),
+        hop_costs_(scenario),
         loop_(loop),
         clock_(clock),
         options_(std::move(options)),
@@ -93,13 +94,16 @@ class RealSession : public WorldSession {
   void SetClientTimeouts(const ClientTimeouts& timeouts) override {
     options_.read_timeout = timeouts.read;
     options_.total_timeout = timeouts.total;
-    auto transport = net::HttpTransport::Create(loop_, clock_, options_);
-    if (!transport) {
-      spdlog::warn("real world: keeping the default timeouts: {}", transport.error());
-      return;
-    }
-    http_ = std::move(*transport);
-    recording_.set_inner(*http_);
+    Recreate("the default timeouts");
+  }
+  void SetMaxIdleConnections(int n) override {
+    max_idle_connections_ = std::max(0, n);
+    options_.max_idle_connections = max_idle_connections_;
+    Recreate("the default keep-alive pool");
+  }
+  // The connections the agent's clients really opened (the server accepted each of them).
+  std::optional<uint64_t> connections_opened() const override {
+    return http_->stats().connections_opened + *hop_connections_;
   }
 
   ~RealSession() override { server_.CloseSession(id_); }
@@ -113,12 +117,19 @@ class RealSession : public WorldSession {
   const std::vector<mocks::StateTransition>& state_log() const override { return states_; }
   double time_scale() const override { return server_.time_scale(); }
 
+  // The hop's cost is drawn here, per call as the agent dispatches it, from the stream the
+  // simulated world draws from; the router spends it around the real round trip.
   std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher&, const ToolCatalog& catalog,
                                            const ToolContext& context, uint64_t seed) override {
-    Rng rng(DeriveSeed(seed, "proxy-hop"));
-    const Duration extra =
-        FromMillis(std::max(0.0, proxy_hop_ms_.Sample(rng)) * server_.time_scale());
-    return StartLoopbackProxyHop(loop_, clock_, catalog, context, extra);
+    LoopbackHopOptions options;
+    auto draws = std::make_shared<ProxyHopDraws>(hop_costs_, seed);
+    options.cost = [draws, scale = server_.time_scale()](const ToolCall& call) {
+      return Duration(
+          static_cast<Duration::rep>(static_cast<double>(draws->Next(call.name).count()) * scale));
+    };
+    options.max_idle_connections = max_idle_connections_;
+    options.connections_opened = hop_connections_;
+    return StartLoopbackProxyHop(loop_, clock_, catalog, context, std::move(options));
   }
 
   std::optional<TurnResult> Drive(Task<TurnResult> turn) override {
@@ -149,9 +160,21 @@ class RealSession : public WorldSession {
   }
 
  private:
+  void Recreate(std::string_view keeping) {
+    auto transport = net::HttpTransport::Create(loop_, clock_, options_);
+    if (!transport) {
+      spdlog::warn("real world: keeping {}: {}", keeping, transport.error());
+      return;
+    }
+    http_ = std::move(*transport);
+    recording_.set_inner(*http_);
+  }
+
   mocks::MockServer& server_;
   std::string id_;
-  mocks::Dist proxy_hop_ms_;
+  ProxyHopCosts hop_costs_;
+  int max_idle_connections_ = 8;
+  std::shared_ptr<uint64_t> hop_connections_ = std::make_shared<uint64_t>(0);
   net::EventLoop& loop_;
   net::SteadyClock& clock_;
   net::HttpTransportOptions options_;

@@ -98,14 +98,10 @@ class StepLifter {
     if (step_.timing == StepTiming::kPolled && !times.empty()) {
       times = Spread(step_.first_output_at.value_or(step_.end_at), step_.end_at, times.size());
     }
-    const HostedToolUse* search = Search(script);
-    Timing(script, times, search);
-    if (!step_.reasoning.empty()) {
-      notes_.push_back(
-          fmt::format("{}: {} reasoning delta{} dropped (the scenario cannot say "
-                      "reasoning yet; its time stays in ttft_ms)",
-                      where_, step_.reasoning.size(), step_.reasoning.size() == 1 ? "" : "s"));
-    }
+    std::vector<const HostedToolUse*> issued = Hosted(script);
+    Timing(script, times, issued);
+    Reasoning(script);
+    Ending(script);
     for (const auto& fault : step_.faults) script.faults.push_back(Fault(fault));
     return script;
   }
@@ -166,11 +162,73 @@ class StepLifter {
     return lifted;
   }
 
-  // The step's file search, when the recording shows what it found (the format needs results
-  // when the scenario has no documents); other hosted tools are noted and dropped.
-  const HostedToolUse* Search(mocks::StepScript& script) {
+  // The reasoning deltas at their offsets: the first ttfr_ms after the response start, then
+  // their own gaps (the answer's first delta stays where it was: the planner only makes it
+  // wait for reasoning that ends later).
+  void Reasoning(mocks::StepScript& script) {
+    if (step_.reasoning.empty()) return;
+    mocks::ReasoningScript reasoning;
+    const Duration start = std::min(step_.response_start, step_.reasoning.front().at);
+    if (step_.timing == StepTiming::kStreamed) {
+      for (const auto& piece : step_.reasoning) reasoning.chunks.push_back(piece.text);
+      reasoning.ttfr_ms = Dist::Fixed(ToMillis(step_.reasoning.front().at - start));
+      bool paced = false;
+      for (std::size_t k = 1; k < step_.reasoning.size(); ++k) {
+        const Duration gap = step_.reasoning[k].at - step_.reasoning[k - 1].at;
+        paced = paced || gap > Duration{0};
+        reasoning.gaps_ms.push_back(ToMillis(std::max(gap, Duration{0})));
+      }
+      if (!paced) reasoning.gaps_ms.clear();
+    } else {
+      // A whole or polled body shows the reasoning at once, with the rest of the output.
+      std::string all;
+      for (const auto& piece : step_.reasoning) all += piece.text;
+      reasoning.chunks.push_back(std::move(all));
+      const Duration first = step_.first_output_at.value_or(step_.end_at);
+      reasoning.ttfr_ms = Dist::Fixed(ToMillis(std::max(first, start) - start));
+    }
+    reasoning.chunks.erase(std::remove_if(reasoning.chunks.begin(), reasoning.chunks.end(),
+                                          [](const std::string& c) { return c.empty(); }),
+                           reasoning.chunks.end());
+    if (reasoning.chunks.size() != step_.reasoning.size()) reasoning.gaps_ms.clear();
+    if (reasoning.chunks.empty()) return;
+    script.reasoning = std::move(reasoning);
+  }
+
+  // A refusal, and an answer cut off (the response ended incomplete).
+  void Ending(mocks::StepScript& script) {
+    const bool has_text = !script.text_chunks.empty();
+    script.refusal = step_.refusal && has_text && script.tool_calls.empty();
+    if (step_.status != "incomplete") return;
+    if (!has_text || !script.tool_calls.empty()) {
+      notes_.push_back(fmt::format("{}: the step ended incomplete{}; the lifted step completes",
+                                   where_, has_text ? " after tool calls" : " without text"));
+      return;
+    }
+    script.incomplete = mocks::Incompletion::kMaxOutputTokens;
+  }
+
+  // The step's hosted tool calls in the order they were issued: the file search, when the
+  // recording shows what it found (the format needs results when the scenario has no
+  // documents), then web search, code interpreter, image generation and MCP calls. What the
+  // scenario cannot say is noted and dropped (its time stays in the timing).
+  std::vector<const HostedToolUse*> Hosted(mocks::StepScript& script) {
     const HostedToolUse* search = nullptr;
+    std::vector<const HostedToolUse*> others;
     for (const auto& use : step_.hosted) {
+      if (const auto type = HostedType(use.kind); !type.empty()) {
+        mocks::HostedToolScript tool;
+        tool.type = std::string(type);
+        tool.input = use.queries.empty() ? use.input : use.queries.front();
+        tool.output = use.output;
+        tool.name = use.name.empty() && type == "mcp_call" ? "tool" : use.name;
+        tool.server_label =
+            use.server_label.empty() && type == "mcp_call" ? "server" : use.server_label;
+        tool.fails = use.failed;
+        script.hosted_tools.push_back(std::move(tool));
+        others.push_back(&use);
+        continue;
+      }
       if (use.kind == "file_search" && search == nullptr) {
         std::vector<std::string> results = use.results.empty() ? step_.citations : use.results;
         if (results.empty()) {
@@ -198,23 +256,52 @@ class StepLifter {
                       "time stays in the timing)",
                       where_, use.kind));
     }
-    return search;
+    std::vector<const HostedToolUse*> issued;
+    if (search != nullptr) issued.push_back(search);
+    issued.insert(issued.end(), others.begin(), others.end());
+    return issued;
+  }
+
+  // The scenario's name for a recorded hosted tool kind; empty for file_search and the kinds a
+  // scenario cannot say.
+  static std::string_view HostedType(std::string_view kind) {
+    if (kind == "web_search" || kind == "code_interpreter" || kind == "image_generation") {
+      return kind;
+    }
+    if (kind == "mcp") return "mcp_call";
+    return {};
   }
 
   // processing_ms, ttft_ms, gaps_ms and the search's latency from the offsets (lift.h).
+  // `issued`: the file search (when the script has one) first, then the other hosted tools in
+  // script order; each lasts until the next is issued, the last until the first delta.
   void Timing(mocks::StepScript& script, const std::vector<Duration>& times,
-              const HostedToolUse* search) {
+              const std::vector<const HostedToolUse*>& issued) {
     Duration first = times.empty() ? step_.end_at : times.front();
-    if (search != nullptr) {
-      const Duration issued = step_.timing == StepTiming::kStreamed ? search->started_at : first;
-      if (issued > first) {
+    if (!issued.empty()) {
+      std::vector<Duration> at;
+      for (const HostedToolUse* use : issued) {
+        Duration t = step_.timing == StepTiming::kStreamed ? use->started_at : first;
+        if (!at.empty()) t = std::max(t, at.back());
+        at.push_back(t);
+      }
+      if (at.back() > first) {
         notes_.push_back(
-            fmt::format("{}: the file search started after the first delta; it is "
+            fmt::format("{}: a hosted tool started after the first delta; it is "
                         "issued at the first delta instead",
                         where_));
+        for (auto& t : at) t = std::min(t, first);
       }
-      script.file_search->latency_ms = Dist::Fixed(ToMillis(first - std::min(issued, first)));
-      first = std::min(issued, first);
+      const bool has_search = script.file_search.has_value();
+      for (std::size_t k = 0; k < at.size(); ++k) {
+        const Dist latency = Dist::Fixed(ToMillis((k + 1 < at.size() ? at[k + 1] : first) - at[k]));
+        if (k == 0 && has_search) {
+          script.file_search->latency_ms = latency;
+        } else {
+          script.hosted_tools.at(k - (has_search ? 1 : 0)).latency_ms = latency;
+        }
+      }
+      first = at.front();
     }
     const Duration start = std::clamp(step_.response_start, Duration{0}, first);
     script.processing_ms = Dist::Fixed(ToMillis(start));

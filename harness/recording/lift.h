@@ -12,13 +12,19 @@
 //                              search) - the response's start
 //   gaps_ms                  = the differences between successive deltas (text first, then
 //                              each call's pieces, as the planner orders them)
-//   file_search latency_ms   = the first delta after the search - the search's start
+//   file_search latency_ms   = the next hosted tool's start, else the first delta after the
+//                              search - the search's start
+//   hosted tool latency_ms   = the same for web search, code interpreter, image generation
+//                              and MCP calls (issued after the file search, one after another)
+//   reasoning                = its deltas, ttfr_ms from the response's start to the first,
+//                              its own gaps_ms; a refusal stays a refusal, and a step that
+//                              ended incomplete after its text ends incomplete
 // Non-streamed steps arrive whole: one text chunk and one piece per call, at the body's end.
 // Polled steps (Assistants without streaming) spread the answer's words and the arguments
 // evenly between the estimated in_progress and end (transcript.h says how they are estimated).
 //
-// What a scenario cannot say is dropped, and noted: reasoning (its time stays in ttft_ms),
-// hosted tools other than file_search (their time stays in the gaps), the time between the
+// What a scenario cannot say is dropped, and noted: hosted tools of other kinds (their time
+// stays in the gaps), an incomplete step with tool calls or without text, the time between the
 // last delta and the terminal event, several attempts at one step (the last one is kept, the
 // errors before it become faults), and anything the model did that depended on the request:
 // no alternative is invented. Tool latencies are taken from the client's time between a step

@@ -63,6 +63,11 @@ struct HostedToolUse {
   std::string id;
   std::vector<std::string> queries;  // file_search, web_search, where recorded
   std::vector<std::string> results;  // file_search: the names of the documents found
+  std::string input;                 // code_interpreter: the code; mcp: the arguments
+  std::string output;                // code_interpreter: the logs; mcp: the output
+  std::string name;                  // mcp: the server's tool
+  std::string server_label;          // mcp: the server
+  bool failed = false;               // it ended failed
   Duration started_at{0};
   std::optional<Duration> ended_at;
 };
@@ -111,6 +116,7 @@ struct TranscriptStep {
   std::vector<TranscriptToolCall> tool_calls;
   std::vector<HostedToolUse> hosted;
   std::vector<TimedText> reasoning;
+  bool refusal = false;                // the text is a refusal
   std::vector<std::string> citations;  // documents the text cites, by file name, in order
   std::optional<TokenUsage> usage;
   std::vector<FailedAttempt> faults;  // error answers to the attempts before this one

@@ -416,6 +416,17 @@ Status AssistantsDecoder::Stream(std::size_t i, Segment& segment) {
           step.hosted.back().started_at = at;
         }
         HostedToolUse& use = step.hosted[it->second];
+        if (const Value* code = json::GetObject(tc, "code_interpreter")) {
+          // The code arrives in deltas of `input`; the completed step repeats all of it.
+          const std::string_view input = json::GetString(*code, "input");
+          use.input = completed ? std::string(input) : use.input + std::string(input);
+          if (const Value* outputs = json::GetArray(*code, "outputs"); outputs && completed) {
+            use.output.clear();
+            for (const auto& o : outputs->GetArray()) {
+              if (o.IsObject()) use.output += json::GetString(o, "logs");
+            }
+          }
+        }
         if (!completed) continue;
         use.ended_at = at;
         const Value* search = json::GetObject(tc, "file_search");

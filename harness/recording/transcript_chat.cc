@@ -120,6 +120,7 @@ class ChatDecoder {
       status = StatusOf(json::GetString(*choice, "finish_reason"));
       if (const Value* message = json::GetObject(*choice, "message")) {
         AddText(step, at, json::GetString(*message, "content"));
+        step.refusal = step.refusal || !json::GetString(*message, "refusal").empty();
         AddText(step, at, json::GetString(*message, "refusal"));
         AddReasoning(step, at, json::GetString(*message, "reasoning_content"));
         if (const Value* calls = json::GetArray(*message, "tool_calls")) {
@@ -176,6 +177,7 @@ class ChatDecoder {
       const Value* delta = json::GetObject(*choice, "delta");
       if (delta == nullptr) continue;
       AddText(step, at, json::GetString(*delta, "content"));
+      step.refusal = step.refusal || !json::GetString(*delta, "refusal").empty();
       AddText(step, at, json::GetString(*delta, "refusal"));
       AddReasoning(step, at, json::GetString(*delta, "reasoning_content"));
       const Value* tool_calls = json::GetArray(*delta, "tool_calls");

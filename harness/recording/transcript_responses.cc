@@ -185,6 +185,7 @@ class ResponsesDecoder {
           if (!part.IsObject()) continue;
           const std::string_view part_type = json::GetString(part, "type");
           if (part_type == "output_text" || part_type == "refusal") {
+            step.refusal = step.refusal || part_type == "refusal";
             AddText(step, at, json::GetString(part, part_type == "refusal" ? "refusal" : "text"));
           }
           Citations(json::GetArray(part, "annotations"), step);
@@ -251,6 +252,18 @@ class ResponsesDecoder {
         }
       }
     }
+    use.input = json::GetString(item, use.kind == "mcp" ? "arguments" : "code");
+    use.name = json::GetString(item, "name");
+    use.server_label = json::GetString(item, "server_label");
+    if (const Value* outputs = json::GetArray(item, "outputs")) {  // code_interpreter
+      for (const auto& o : outputs->GetArray()) {
+        if (o.IsObject()) use.output += json::GetString(o, "logs");
+      }
+    } else {
+      use.output = json::GetString(item, "output");
+    }
+    use.failed =
+        json::GetString(item, "status") == "failed" || !json::GetString(item, "error").empty();
     return use;
   }
 
@@ -285,14 +298,19 @@ class ResponsesDecoder {
         item_ids[json::GetInt(doc, "output_index", -1)] = id;
         const std::string_view item_type = json::GetString(*item, "type");
         const bool done = type == "response.output_item.done";
-        if (item_type == "function_call") {
+        // A custom tool call is the client's to run, like a function call; its free-text
+        // input stands for the arguments.
+        if (item_type == "function_call" || item_type == "custom_tool_call") {
+          const bool custom = item_type == "custom_tool_call";
           auto [it, fresh] = calls.try_emplace(id, step.tool_calls.size());
           if (fresh) step.tool_calls.push_back(TranscriptToolCall{});
           TranscriptToolCall& call = step.tool_calls[it->second];
           if (fresh) call.started_at = at;
           if (call.id.empty()) call.id = json::GetString(*item, "call_id");
           if (call.name.empty()) call.name = json::GetString(*item, "name");
-          if (done && call.arguments.empty()) call.arguments = json::GetString(*item, "arguments");
+          if (done && call.arguments.empty()) {
+            call.arguments = json::GetString(*item, custom ? "input" : "arguments");
+          }
         } else if (EndsWith(item_type, "_call")) {
           auto [it, fresh] = hosted.try_emplace(id, step.hosted.size());
           if (fresh) {
@@ -314,16 +332,20 @@ class ResponsesDecoder {
           }
         }
       } else if (type == "response.output_text.delta" || type == "response.refusal.delta") {
+        step.refusal = step.refusal || type == "response.refusal.delta";
         AddText(step, at, json::GetString(doc, "delta"));
       } else if (type == "response.function_call_arguments.delta" ||
-                 type == "response.function_call_arguments.done") {
+                 type == "response.function_call_arguments.done" ||
+                 type == "response.custom_tool_call_input.delta" ||
+                 type == "response.custom_tool_call_input.done") {
         auto it = calls.find(item_id);
         if (it == calls.end()) continue;
         TranscriptToolCall& call = step.tool_calls[it->second];
-        if (type == "response.function_call_arguments.delta") {
+        if (type.ends_with(".delta")) {
           AddArgumentPiece(step, call, at, json::GetString(doc, "delta"));
         } else {
-          call.arguments = json::GetString(doc, "arguments");
+          call.arguments = json::GetString(
+              doc, type == "response.custom_tool_call_input.done" ? "input" : "arguments");
         }
       } else if (type == "response.reasoning_summary_text.delta" ||
                  type == "response.reasoning_text.delta") {

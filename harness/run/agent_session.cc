@@ -53,8 +53,11 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::Open(WorldSession& world,
   std::unique_ptr<AgentSession> s(new AgentSession(world, std::move(spec)));
   const mocks::Scenario* scenario = s->spec_.scenario;
   const VariantSettings& settings = s->spec_.settings;
+  // Before the proxy hop's client and the first request exist.
+  world.SetMaxIdleConnections(settings.max_idle_connections);
   if (scenario != nullptr) {
-    ApplyScenarioToolLatencies(*scenario, s->spec_.seed, s->catalog_, world.time_scale());
+    s->tool_calls_ =
+        ApplyScenarioToolLatencies(*scenario, s->spec_.seed, s->catalog_, world.time_scale());
   }
   ToolContext tool_context{&world.clock(), world.wall_origin()};
   AgentSession* self = s.get();
@@ -151,6 +154,8 @@ Workspace* AgentSession::workspace() {
 MeasuredTurn AgentSession::RunTurn(const std::string& user) {
   MeasuredTurn out;
   probe_->BeginTurn();
+  if (tool_calls_) tool_calls_->NewTurn();
+  const std::optional<uint64_t> connections_before = world_.connections_opened();
   const Duration cpu_before = ThreadCpuTime();
   const Duration foreign_before = world_.foreign_cpu_time();
   const size_t states_before = world_.state_log().size();
@@ -170,6 +175,9 @@ MeasuredTurn AgentSession::RunTurn(const std::string& user) {
   context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
                              states.end());
   context.price = spec_.price;
+  if (const auto connections = world_.connections_opened(); connections && connections_before) {
+    context.connections_opened = *connections - *connections_before;
+  }
   DeriveMetrics(probe_->TakeTimeline(), *out.turn, context, out.sample);
   out.sample.fidelity_ms = world_.TakeTimingFidelity();
   return out;

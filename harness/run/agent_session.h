@@ -21,6 +21,7 @@
 #include "harness/recording/capture_transport.h"
 #include "harness/recording/cassette_writer.h"
 #include "harness/run/prices.h"
+#include "harness/run/scripted_tools.h"
 #include "harness/run/world.h"
 #include "mocks/model/scenario.h"
 #include "results/result_model.h"
@@ -84,6 +85,7 @@ class AgentSession {
   std::unique_ptr<Workspace> workspace_;
   bool workspace_failed_ = false;
   ToolCatalog catalog_;
+  std::shared_ptr<ToolCallCounts> tool_calls_;  // null without a scenario
   std::unique_ptr<InProcessDispatcher> in_process_;
   std::unique_ptr<ToolDispatcher> hop_;
   std::unique_ptr<CassetteWriter> recorder_;

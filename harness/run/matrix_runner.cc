@@ -171,7 +171,10 @@ void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
     }
   }
   for (const auto& scenario : scenarios) {
-    for (const auto& variant : options.variants) {
+    const auto own = options.scenario_variants.find(scenario.name);
+    const std::vector<Variant>& variants =
+        own != options.scenario_variants.end() ? own->second : options.variants;
+    for (const auto& variant : variants) {
       std::vector<Runtime> runtimes = options.runtimes;
       if (runtimes.empty()) runtimes.push_back(variant.settings.runtime);
       if (scenario.recording) runtimes = RecordedRuntimeOnly(scenario, variant, runtimes);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ namespace agentreplay::harness {
 
 struct MatrixOptions {
   std::vector<Variant> variants;
+  // Per scenario name: the variants it runs instead of `variants` (its own `variants` field,
+  // resolved; only used when the user named none).
+  std::map<std::string, std::vector<Variant>> scenario_variants;
   // Empty: every variant runs on its own runtime (p5 → responses, otherwise assistants).
   // Otherwise every variant runs on each of these (the runtime A/B).
   std::vector<Runtime> runtimes;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,13 @@ class WorldSession {
   virtual ~WorldSession() = default;
   // Before the first request. A world that cannot apply them keeps its own.
   virtual void SetClientTimeouts(const ClientTimeouts& timeouts) { (void)timeouts; }
+  // How many idle keep-alive connections the agent's HTTP clients keep (to the back end and
+  // to the proxy hop); 0: none, every request opens (and pays for) a connection of its own,
+  // as a client without a pool does (package pc off). Before the first request and ProxyHop.
+  virtual void SetMaxIdleConnections(int n) { (void)n; }
+  // New connections the agent's clients opened so far (the metric `connections` is its growth
+  // over a turn); nullopt in a world that cannot count them.
+  virtual std::optional<uint64_t> connections_opened() const { return std::nullopt; }
   virtual Clock& clock() = 0;
   virtual Transport& transport() = 0;
   // The path the API's endpoints hang under ("/v1" for OpenAI and the mock).
@@ -51,9 +59,11 @@ class WorldSession {
   // The states the back end reached so far, with when a streaming client would have seen them.
   virtual const std::vector<mocks::StateTransition>& state_log() const = 0;
   // Tool dispatch through the proxy_router hop (package p2 off). The simulated world wraps
-  // the in-process dispatcher and waits the scenario's proxy_hop_ms (drawn per call); the
-  // real world runs a proxy_router over loopback with `catalog` and `context` (the same
-  // implementations, the same workspace), adding proxy_hop_ms (drawn once per session).
+  // the in-process dispatcher and waits the hop's cost; the real world runs a proxy_router
+  // over loopback with `catalog` and `context` (the same implementations, the same
+  // workspace), which adds the same cost to the real round trip. The cost is the tool's
+  // proxy_hop_ms or the scenario's, drawn per call in dispatch order (ProxyHopDraws), half on
+  // the way to the tool and half on the way back.
   virtual std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process,
                                                    const ToolCatalog& catalog,
                                                    const ToolContext& context, uint64_t seed) = 0;

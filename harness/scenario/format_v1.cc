@@ -19,23 +19,31 @@ using rapidjson::Value;
 // table is the order "allowed: ..." lists them in.
 constexpr std::string_view kScenarioKnown[] = {
     "schema",       "name",      "description", "model", "instructions", "latency", "tools",
-    "proxy_hop_ms", "documents", "workspace",   "turns", "faults",       "source"};
+    "proxy_hop_ms", "documents", "workspace",   "turns", "faults",       "source",  "variants"};
 constexpr std::string_view kScenarioRequired[] = {"schema", "name", "description", "turns"};
 constexpr std::string_view kSourceKnown[] = {"kind", "origin"};
 constexpr std::string_view kSourceRequired[] = {"kind"};
-constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms", "processing_ms",
-                                              "prefill_ms_per_1k_input_tokens"};
-constexpr std::string_view kToolKnown[] = {"latency_ms", "progress", "timeout_ms"};
+constexpr std::string_view kLatencyKnown[] = {"network_rtt_ms", "queue_ms",
+                                              "processing_ms",  "prefill_ms_per_1k_input_tokens",
+                                              "connect_ms",     "tls_handshake_ms"};
+constexpr std::string_view kToolKnown[] = {"latency_ms", "call_latency_ms", "proxy_hop_ms",
+                                           "progress", "timeout_ms"};
 constexpr std::string_view kTurnKnown[] = {"user", "steps", "expect"};
 constexpr std::string_view kTurnRequired[] = {"user", "steps"};
 constexpr std::string_view kStepKnown[] = {
     "ttft_ms",    "chunk_gap_ms", "file_search",  "text",          "chunks",
-    "tool_calls", "faults",       "alternatives", "processing_ms", "gaps_ms"};
+    "tool_calls", "faults",       "alternatives", "processing_ms", "gaps_ms",
+    "reasoning",  "hosted_tools", "refusal",      "incomplete"};
 // A step that replaces another may not have faults (those of the step it replaces are answered
 // before any alternative is chosen) nor alternatives (they do not nest).
 constexpr std::string_view kAlternativeStepKnown[] = {
-    "ttft_ms", "chunk_gap_ms", "file_search",   "text",
-    "chunks",  "tool_calls",   "processing_ms", "gaps_ms"};
+    "ttft_ms",       "chunk_gap_ms", "file_search", "text",         "chunks",  "tool_calls",
+    "processing_ms", "gaps_ms",      "reasoning",   "hosted_tools", "refusal", "incomplete"};
+constexpr std::string_view kReasoningKnown[] = {"text",         "chunks",  "ttfr_ms",
+                                                "chunk_gap_ms", "gaps_ms", "kind"};
+constexpr std::string_view kHostedToolKnown[] = {"type",         "input",      "output", "name",
+                                                 "server_label", "latency_ms", "fails"};
+constexpr std::string_view kHostedToolRequired[] = {"type"};
 constexpr std::string_view kToolCallKnown[] = {"name", "arguments", "argument_chunks",
                                                "argument_pieces"};
 constexpr std::string_view kToolCallRequired[] = {"name"};
@@ -78,6 +86,8 @@ constexpr ObjectFields kFields[] = {
     {"dist_fixed", kDistFixedKnown, kDistFixedKnown},
     {"dist_lognormal", kDistLognormalKnown, kDistLognormalKnown},
     {"dist_uniform", kDistUniformKnown, kDistUniformKnown},
+    {"reasoning", kReasoningKnown, kNone},
+    {"hosted_tool", kHostedToolKnown, kHostedToolRequired},
     {"source", kSourceKnown, kSourceRequired},
 };
 static_assert(std::size(kFields) == kSource + 1, "one table entry per Object, in order");
@@ -92,7 +102,27 @@ std::optional<Dist> ReadDist(FieldReader& reader, const Value& obj, std::string_
                              std::string_view name) {
   const Value* v = FindField(obj, name);
   if (!v) return std::nullopt;
+  return ReadDistValue(reader, *v, AppendPointer(at, name), name);
+}
+
+std::optional<std::vector<Dist>> ReadDistList(FieldReader& reader, const Value& obj,
+                                              std::string_view at, std::string_view name) {
+  const Value* list = reader.FindArray(obj, at, name, "distribution");
+  if (!list) return std::nullopt;
   const std::string pointer = AppendPointer(at, name);
+  std::vector<Dist> out;
+  bool ok = true;
+  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+    auto d = ReadDistValue(reader, (*list)[i], AppendPointer(pointer, i), name);
+    ok = ok && d.has_value();
+    if (d) out.push_back(*d);
+  }
+  return ok ? std::optional(std::move(out)) : std::nullopt;
+}
+
+std::optional<Dist> ReadDistValue(FieldReader& reader, const Value& given,
+                                  const std::string& pointer, std::string_view name) {
+  const Value* v = &given;
   if (v->IsNumber()) {
     if (v->GetDouble() < 0) {
       reader.AtValue(pointer, fmt::format("{} must be >= 0, got {:g}", name, v->GetDouble()));

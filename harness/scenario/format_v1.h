@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/scenario_loader.h"
@@ -34,6 +36,8 @@ enum Object : std::size_t {
   kDistFixed,
   kDistLognormal,
   kDistUniform,
+  kReasoning,
+  kHostedTool,
   kSource,
 };
 
@@ -43,5 +47,14 @@ const ObjectFields& Fields(Object object);
 // nullopt silently; bad: reported, nullopt.
 std::optional<mocks::Dist> ReadDist(FieldReader& reader, const rapidjson::Value& obj,
                                     std::string_view at, std::string_view name);
+// The same for a value already found at `pointer` (an array's element); `name` is the field
+// the messages name.
+std::optional<mocks::Dist> ReadDistValue(FieldReader& reader, const rapidjson::Value& given,
+                                         const std::string& pointer, std::string_view name);
+// A non-empty array of distributions. Absent: nullopt silently; bad (or any element bad):
+// reported, nullopt.
+std::optional<std::vector<mocks::Dist>> ReadDistList(FieldReader& reader,
+                                                     const rapidjson::Value& obj,
+                                                     std::string_view at, std::string_view name);
 
 }  // namespace agentreplay::harness::format_v1

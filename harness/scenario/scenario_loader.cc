@@ -119,6 +119,8 @@ class ScenarioDecoder {
       }
     }
     s.faults = DecodeFaultRules(reader_, root, "");  // docs/faults.md
+    // Names only: the package registry resolves them when a run uses them.
+    s.variants = reader_.ReadStringList(root, "", "variants", "variant");
     if (const Value* v = FindField(root, "source"); v && reader_.ExpectObject(*v, "/source")) {
       DecodeSource(*v, s);
     }
@@ -155,6 +157,10 @@ class ScenarioDecoder {
     if (auto n = reader_.ReadBounded(v, "/latency", "prefill_ms_per_1k_input_tokens", 0, false)) {
       latency.prefill_ms_per_1k_input_tokens = *n;
     }
+    if (auto d = ReadDist(reader_, v, "/latency", "connect_ms")) latency.connect_ms = *d;
+    if (auto d = ReadDist(reader_, v, "/latency", "tls_handshake_ms")) {
+      latency.tls_handshake_ms = *d;
+    }
   }
 
   void DecodeTools(const Value& v, std::map<std::string, mocks::ToolBehaviour>& tools) {
@@ -168,6 +174,10 @@ class ScenarioDecoder {
       if (auto d = ReadDist(reader_, member.value, pointer, "latency_ms")) {
         behaviour.latency_ms = *d;
       }
+      if (auto list = format_v1::ReadDistList(reader_, member.value, pointer, "call_latency_ms")) {
+        behaviour.call_latency_ms = std::move(*list);
+      }
+      behaviour.proxy_hop_ms = ReadDist(reader_, member.value, pointer, "proxy_hop_ms");
       if (auto n = reader_.ReadBounded(member.value, pointer, "timeout_ms", 0, false)) {
         behaviour.timeout_ms = *n;
       }

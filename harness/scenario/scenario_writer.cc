@@ -221,6 +221,44 @@ Node FaultNode(const mocks::FaultScript& fault) {
   return n;
 }
 
+// Text as "text" when the default split reproduces its chunks, else as explicit "chunks".
+void AddText(Node& n, const std::vector<std::string>& chunks) {
+  std::string text;
+  for (const auto& chunk : chunks) text += chunk;
+  if (!text.empty() && SplitTextIntoChunks(text) == chunks) {
+    Add(n, "text", String(text));
+  } else {
+    Add(n, "chunks", StringList(chunks));
+  }
+}
+
+Node ReasoningNode(const mocks::ReasoningScript& reasoning) {
+  Node n = Node::Object();
+  AddText(n, reasoning.chunks);
+  AddDist(n, "ttfr_ms", reasoning.ttfr_ms);
+  if (reasoning.gaps_ms.empty()) {
+    AddDist(n, "chunk_gap_ms", reasoning.chunk_gap_ms);
+  } else {
+    Node gaps = Node::Array();
+    for (double gap : reasoning.gaps_ms) gaps.items.push_back(Number(gap));
+    Add(n, "gaps_ms", std::move(gaps));
+  }
+  if (!reasoning.summary) Add(n, "kind", String("text"));
+  return n;
+}
+
+Node HostedToolNode(const mocks::HostedToolScript& tool) {
+  Node n = Node::Object();
+  Add(n, "type", String(tool.type));
+  if (!tool.input.empty()) Add(n, "input", String(tool.input));
+  if (!tool.output.empty()) Add(n, "output", String(tool.output));
+  if (!tool.name.empty()) Add(n, "name", String(tool.name));
+  if (!tool.server_label.empty()) Add(n, "server_label", String(tool.server_label));
+  AddDist(n, "latency_ms", tool.latency_ms);
+  if (tool.fails) Add(n, "fails", Bool(true));
+  return n;
+}
+
 Node StepNode(const mocks::StepScript& step, bool alternative) {
   Node n = Node::Object();
   if (step.processing_ms) Add(n, "processing_ms", DistNode(*step.processing_ms));
@@ -241,14 +279,18 @@ Node StepNode(const mocks::StepScript& step, bool alternative) {
     }
     Add(n, "file_search", std::move(search));
   }
-  if (!step.text_chunks.empty()) {
-    std::string text;
-    for (const auto& chunk : step.text_chunks) text += chunk;
-    if (!text.empty() && SplitTextIntoChunks(text) == step.text_chunks) {
-      Add(n, "text", String(text));
-    } else {
-      Add(n, "chunks", StringList(step.text_chunks));
-    }
+  if (step.reasoning) Add(n, "reasoning", ReasoningNode(*step.reasoning));
+  if (!step.hosted_tools.empty()) {
+    Node tools = Node::Array();
+    for (const auto& tool : step.hosted_tools) tools.items.push_back(HostedToolNode(tool));
+    Add(n, "hosted_tools", std::move(tools));
+  }
+  if (!step.text_chunks.empty()) AddText(n, step.text_chunks);
+  if (step.refusal) Add(n, "refusal", Bool(true));
+  if (step.incomplete != mocks::Incompletion::kNone) {
+    Add(n, "incomplete",
+        String(step.incomplete == mocks::Incompletion::kContentFilter ? "content_filter"
+                                                                      : "max_output_tokens"));
   }
   if (!step.tool_calls.empty()) {
     Node calls = Node::Array();
@@ -419,12 +461,20 @@ Node ScenarioNode(const mocks::Scenario& s) {
     Add(latency, "prefill_ms_per_1k_input_tokens",
         Number(s.latency.prefill_ms_per_1k_input_tokens));
   }
+  AddDist(latency, "connect_ms", s.latency.connect_ms);
+  AddDist(latency, "tls_handshake_ms", s.latency.tls_handshake_ms);
   if (!latency.items.empty()) Add(n, "latency", std::move(latency));
   if (!s.tools.empty()) {
     Node tools = Node::Object();
     for (const auto& [name, tool] : s.tools) {
       Node t = Node::Object();
       AddDist(t, "latency_ms", tool.latency_ms);
+      if (!tool.call_latency_ms.empty()) {
+        Node calls = Node::Array();
+        for (const auto& d : tool.call_latency_ms) calls.items.push_back(DistNode(d));
+        Add(t, "call_latency_ms", std::move(calls));
+      }
+      if (tool.proxy_hop_ms) Add(t, "proxy_hop_ms", DistNode(*tool.proxy_hop_ms));
       if (!tool.progress.empty()) Add(t, "progress", StringList(tool.progress));
       if (tool.timeout_ms >= 0) Add(t, "timeout_ms", Number(tool.timeout_ms));
       Add(tools, name, std::move(t));
@@ -447,6 +497,7 @@ Node ScenarioNode(const mocks::Scenario& s) {
     for (const auto& rule : s.faults) faults.items.push_back(FaultRuleNode(rule));
     Add(n, "faults", std::move(faults));
   }
+  if (!s.variants.empty()) Add(n, "variants", StringList(s.variants));
   return n;
 }
 

@@ -117,6 +117,18 @@ class StepDecoder {
     if (const Value* search = FindField(v, "file_search")) {
       step.file_search = DecodeFileSearch(*search, pointer + "/file_search");
     }
+    if (const Value* reasoning = FindField(v, "reasoning")) {
+      step.reasoning = DecodeReasoning(*reasoning, pointer + "/reasoning");
+    }
+    if (const Value* tools = reader_.FindArray(v, pointer, "hosted_tools", "hosted tool")) {
+      const std::string tools_pointer = pointer + "/hosted_tools";
+      for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
+        if (auto tool = DecodeHostedTool((*tools)[i], AppendPointer(tools_pointer, i))) {
+          step.hosted_tools.push_back(std::move(*tool));
+        }
+      }
+    }
+    DecodeEnding(v, pointer, step);
     // Whether every delta of the step is known, so that gaps_ms can be counted against them.
     bool deltas_known = DecodeText(v, pointer, step);
     if (const Value* calls = reader_.FindArray(v, pointer, "tool_calls", "call")) {
@@ -227,6 +239,116 @@ class StepDecoder {
                       deltas == 0 ? 0 : deltas - 1, deltas == 2 ? "" : "s", step.gaps_ms.size()));
       step.gaps_ms.clear();
     }
+  }
+
+  // refusal and incomplete: how the step's answer ends. Both need the answer's text and no
+  // tool calls (a refusal answers nothing; an answer cut off calls nothing).
+  void DecodeEnding(const Value& v, const std::string& pointer, mocks::StepScript& step) {
+    const bool has_answer = Has(v, "text") || Has(v, "chunks");
+    if (auto refusal = reader_.ReadBool(v, pointer, "refusal")) step.refusal = *refusal;
+    if (const Value* incomplete = FindField(v, "incomplete")) {
+      const std::string at = pointer + "/incomplete";
+      const std::string_view reason = incomplete->IsString() ? AsView(*incomplete) : "";
+      if (reason == "max_output_tokens") {
+        step.incomplete = mocks::Incompletion::kMaxOutputTokens;
+      } else if (reason == "content_filter") {
+        step.incomplete = mocks::Incompletion::kContentFilter;
+      } else if (!incomplete->IsString()) {
+        reader_.WrongType(*incomplete, at, "a string");
+      } else {
+        reader_.AtValue(at, fmt::format("unknown incomplete reason '{}' (known: "
+                                        "max_output_tokens, content_filter)",
+                                        reason));
+      }
+    }
+    for (std::string_view key : {"refusal", "incomplete"}) {
+      if (!Has(v, key)) continue;
+      if (!has_answer) {
+        reader_.AtKey(pointer + "/" + std::string(key),
+                      fmt::format("'{}' needs the step's 'text' or 'chunks' (what the model said "
+                                  "before it stopped)",
+                                  key));
+      } else if (Has(v, "tool_calls")) {
+        reader_.AtKey(pointer + "/" + std::string(key),
+                      fmt::format("'{}' and 'tool_calls' are mutually exclusive (a step that {} "
+                                  "calls no tool)",
+                                  key, key == "refusal" ? "refuses" : "is cut off"));
+      }
+    }
+  }
+
+  std::optional<mocks::ReasoningScript> DecodeReasoning(const Value& v,
+                                                        const std::string& pointer) {
+    if (!reader_.ExpectObject(v, pointer)) return std::nullopt;
+    reader_.CheckMembers(v, pointer, Fields(format_v1::kReasoning));
+    mocks::ReasoningScript reasoning;
+    mocks::StepScript text_holder;  // the text rules of a step apply to the reasoning's text
+    const bool known = DecodeText(v, pointer, text_holder);
+    reasoning.chunks = std::move(text_holder.text_chunks);
+    if (!Has(v, "text") && !Has(v, "chunks")) {
+      reader_.AtValue(pointer,
+                      "reasoning must contain 'text' or 'chunks' (what the model reasons)");
+    }
+    if (auto d = ReadDist(reader_, v, pointer, "ttfr_ms")) reasoning.ttfr_ms = *d;
+    if (auto d = ReadDist(reader_, v, pointer, "chunk_gap_ms")) reasoning.chunk_gap_ms = *d;
+    if (const Value* gaps = reader_.FindArray(v, pointer, "gaps_ms", "gap")) {
+      const std::string gaps_pointer = pointer + "/gaps_ms";
+      for (rapidjson::SizeType i = 0; i < gaps->Size(); ++i) {
+        if (!(*gaps)[i].IsNumber() || (*gaps)[i].GetDouble() < 0) {
+          reader_.AtValue(AppendPointer(gaps_pointer, i), "a gap must be a number >= 0");
+          continue;
+        }
+        reasoning.gaps_ms.push_back((*gaps)[i].GetDouble());
+      }
+      if (known && reasoning.gaps_ms.size() + 1 != reasoning.chunks.size()) {
+        reader_.AtValue(
+            gaps_pointer,
+            fmt::format("gaps_ms must give one gap per reasoning delta but the "
+                        "first: {} delta{}, so {} gap{}, got {}",
+                        reasoning.chunks.size(), reasoning.chunks.size() == 1 ? "" : "s",
+                        reasoning.chunks.size() - 1, reasoning.chunks.size() == 2 ? "" : "s",
+                        reasoning.gaps_ms.size()));
+      }
+    }
+    if (const Value* kind = FindField(v, "kind")) {
+      const std::string_view k = kind->IsString() ? AsView(*kind) : "";
+      if (k == "summary" || k == "text") {
+        reasoning.summary = k == "summary";
+      } else {
+        reader_.AtValue(pointer + "/kind", "kind must be \"summary\" or \"text\"");
+      }
+    }
+    return reasoning;
+  }
+
+  std::optional<mocks::HostedToolScript> DecodeHostedTool(const Value& v,
+                                                          const std::string& pointer) {
+    static constexpr std::string_view kTypes[] = {"web_search", "code_interpreter",
+                                                  "image_generation", "mcp_call"};
+    if (!reader_.ExpectObject(v, pointer)) return std::nullopt;
+    reader_.CheckMembers(v, pointer, Fields(format_v1::kHostedTool));
+    mocks::HostedToolScript tool;
+    if (auto type = reader_.ReadNonBlank(v, pointer, "type")) {
+      if (std::find(std::begin(kTypes), std::end(kTypes), *type) == std::end(kTypes)) {
+        reader_.AtValue(pointer + "/type",
+                        fmt::format("unknown hosted tool type '{}' (known: {}; file_search has "
+                                    "its own field, 'file_search')",
+                                    *type, fmt::join(kTypes, ", ")));
+      }
+      tool.type = std::move(*type);
+    }
+    if (auto input = reader_.ReadString(v, pointer, "input")) tool.input = std::move(*input);
+    if (auto output = reader_.ReadString(v, pointer, "output")) tool.output = std::move(*output);
+    if (auto name = reader_.ReadNonBlank(v, pointer, "name")) tool.name = std::move(*name);
+    if (auto label = reader_.ReadNonBlank(v, pointer, "server_label")) {
+      tool.server_label = std::move(*label);
+    }
+    if (tool.type == "mcp_call" && (tool.name.empty() || tool.server_label.empty())) {
+      reader_.AtValue(pointer, "an mcp_call needs 'name' (the server's tool) and 'server_label'");
+    }
+    if (auto d = ReadDist(reader_, v, pointer, "latency_ms")) tool.latency_ms = *d;
+    if (auto fails = reader_.ReadBool(v, pointer, "fails")) tool.fails = *fails;
+    return tool;
   }
 
   // Presence, not validity, decides these rules, so a malformed field is reported once.

@@ -11,6 +11,7 @@
 
 #include "core/random.h"
 #include "harness/measure/cpu_time.h"
+#include "harness/run/proxy_hop_draws.h"
 #include "mocks/model/calendar.h"
 
 namespace agentreplay::harness {
@@ -140,9 +141,10 @@ struct Deadlines {
 // client's timeouts.
 class SimBody : public BodyStream {
  public:
-  SimBody(SimScheduler& scheduler, TimePoint sent_at, mocks::MockResponse mock,
+  SimBody(SimScheduler& scheduler, TimePoint started, TimePoint sent_at, mocks::MockResponse mock,
           const ClientTimeouts& timeouts, std::shared_ptr<SimConnectionPool> pool)
       : scheduler_(scheduler),
+        started_(started),
         sent_at_(sent_at),
         mock_(std::move(mock)),
         timeouts_(timeouts),
@@ -173,7 +175,7 @@ class SimBody : public BodyStream {
       due = scheduler_.Now();  // the end arrives with the last chunk
     }
     if (!done_ && what != What::kEnd) {
-      const Deadlines deadlines(scheduler_.Now(), sent_at_, timeouts_);
+      const Deadlines deadlines(scheduler_.Now(), started_, timeouts_);
       if (auto expiry = deadlines.Expiry(due, "reading the body")) {
         done_ = true;
         co_await SimScheduler::WaitUntil{scheduler_, expiry->first};
@@ -201,6 +203,7 @@ class SimBody : public BodyStream {
 
  private:
   SimScheduler& scheduler_;
+  TimePoint started_;  // when the client began the request: its total timeout counts from here
   TimePoint sent_at_;
   mocks::MockResponse mock_;
   ClientTimeouts timeouts_;
@@ -234,8 +237,17 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
   // Connection reuse is modelled because it changes what a client does with a broken answer:
   // on a reused connection a close or reset before any byte looks like a stale keep-alive
   // connection, and the request goes out once more (as the real transport does it).
+  // A new connection pays its handshakes before the request goes out (the real transport's
+  // total timeout counts them too).
+  const TimePoint started = scheduler_.Now();
   bool reused = pool_->Take();
   for (int attempt = 0;; ++attempt) {
+    if (!reused && connect_) {
+      const Duration handshakes = connect_->Next();
+      if (handshakes > Duration::zero()) {
+        co_await SimScheduler::WaitUntil{scheduler_, scheduler_.Now() + handshakes};
+      }
+    }
     const TimePoint sent_at = scheduler_.Now();
     const Duration cpu_before = ThreadCpuTime();
     mocks::MockResponse mock = backend_.Handle(request, sent_at);
@@ -245,7 +257,7 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
     const bool broken = BreaksBeforeHead(mock);
     std::optional<TimePoint> due = sent_at + (broken ? mock.fault_at : mock.headers_at);
     if (broken && mock.fault == WireFault::kStall) due.reset();
-    const Deadlines deadlines(sent_at, sent_at, timeouts_);
+    const Deadlines deadlines(sent_at, started, timeouts_);
     if (auto expiry = deadlines.Expiry(due, "waiting for the response headers")) {
       co_await SimScheduler::WaitUntil{scheduler_, expiry->first};
       response.error = std::move(expiry->second);
@@ -255,6 +267,7 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
     if (broken) {
       if (reused && attempt == 0 && LooksStale(mock)) {
         reused = false;
+        ++pool_->opened;  // sent once more on a fresh connection
         continue;
       }
       response.error = ClientErrorOf(mock.fault, true);
@@ -263,7 +276,7 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
     response.status = mock.status;
     response.headers = mock.headers;
     response.body =
-        std::make_unique<SimBody>(scheduler_, sent_at, std::move(mock), timeouts_, pool_);
+        std::make_unique<SimBody>(scheduler_, started, sent_at, std::move(mock), timeouts_, pool_);
     co_return response;
   }
 }
@@ -273,46 +286,60 @@ Task<HttpResponse> SimTransport::Send(HttpRequest request) {
 namespace agentreplay::harness {
 namespace {
 
-// The proxy_router hop in virtual time: half the drawn hop latency on the way to the tool,
-// half on the way back, around the same in-process implementation.
+// The proxy_router hop in virtual time: half the drawn hop on the way to the tool, half on the
+// way back, around the same in-process implementation. Each call takes a connection from the
+// hop client's own keep-alive pool for its round trip, as the real hop's transport does, so
+// concurrent calls (px) open as many connections as run at once. The hop's cost already
+// covers its connection: only the count changes with pooling.
 class SimHopDispatcher : public ToolDispatcher {
  public:
-  SimHopDispatcher(ToolDispatcher& inner, Clock& clock, mocks::Dist hop, uint64_t seed)
-      : inner_(inner), clock_(clock), hop_(hop), rng_(seed) {}
+  SimHopDispatcher(ToolDispatcher& inner, Clock& clock, ProxyHopDraws draws,
+                   std::shared_ptr<SimConnectionPool> pool)
+      : inner_(inner), clock_(clock), draws_(std::move(draws)), pool_(std::move(pool)) {}
   Task<ToolOutput> Dispatch(const ToolCall& call) override {
-    const Duration hop = FromMillis(std::max(0.0, hop_.Sample(rng_)));
+    const Duration hop = draws_.Next(call.name);
+    pool_->Take();
     co_await clock_.Sleep(hop / 2);
     ToolOutput out = co_await inner_.Dispatch(call);
     co_await clock_.Sleep(hop - hop / 2);
+    pool_->Return();
     co_return out;
   }
 
  private:
   ToolDispatcher& inner_;
   Clock& clock_;
-  mocks::Dist hop_;
-  Rng rng_;
+  ProxyHopDraws draws_;
+  std::shared_ptr<SimConnectionPool> pool_;
 };
 
 class SimSession : public WorldSession {
  public:
   SimSession(const mocks::Scenario& scenario, uint64_t seed)
-      : clock_(scheduler_),
+      : hop_costs_(scenario),
+        clock_(scheduler_),
         backend_(scenario, seed),
-        transport_(scheduler_, backend_),
-        proxy_hop_ms_(scenario.proxy_hop_ms) {}
+        transport_(scheduler_, backend_, mocks::ConnectionCosts(scenario.latency, seed)) {}
 
   const std::vector<mocks::StateTransition>& state_log() const override {
     return backend_.state_log();
   }
   std::unique_ptr<ToolDispatcher> ProxyHop(ToolDispatcher& in_process, const ToolCatalog&,
                                            const ToolContext&, uint64_t seed) override {
-    return std::make_unique<SimHopDispatcher>(in_process, clock_, proxy_hop_ms_,
-                                              DeriveSeed(seed, "proxy-hop"));
+    return std::make_unique<SimHopDispatcher>(in_process, clock_, ProxyHopDraws(hop_costs_, seed),
+                                              hop_pool_);
   }
 
   void SetClientTimeouts(const ClientTimeouts& timeouts) override {
     transport_.set_timeouts(timeouts);
+  }
+  void SetMaxIdleConnections(int n) override {
+    const size_t idle = static_cast<size_t>(std::max(0, n));
+    transport_.set_max_idle_connections(idle);
+    hop_pool_->max_idle = idle;
+  }
+  std::optional<uint64_t> connections_opened() const override {
+    return transport_.connections_opened() + hop_pool_->opened;
   }
   Clock& clock() override { return clock_; }
   Transport& transport() override { return transport_; }
@@ -326,11 +353,12 @@ class SimSession : public WorldSession {
   }
 
  private:
+  ProxyHopCosts hop_costs_;
   SimScheduler scheduler_;
   SimClock clock_;
   mocks::MockBackend backend_;
   SimTransport transport_;
-  mocks::Dist proxy_hop_ms_;
+  std::shared_ptr<SimConnectionPool> hop_pool_ = std::make_shared<SimConnectionPool>();
 };
 
 class SimWorld : public World {

@@ -7,6 +7,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <unordered_set>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "core/time.h"
 #include "harness/run/world.h"
 #include "mocks/api/mock_backend.h"
+#include "mocks/model/connection_costs.h"
 #include "ports/clock.h"
 #include "ports/transport.h"
 
@@ -65,38 +67,51 @@ class SimClock : public Clock {
   SimScheduler& scheduler_;
 };
 
-// Hands requests to the mock and plays its timed response back in virtual time.
-// The client's keep-alive pool, counted the way the real transport keeps it: connections
-// whose response was read to its end go back, up to eight.
+// The client's keep-alive pool, counted the way the real transport keeps it: a request takes
+// an idle connection or opens a new one, and a connection whose response was read to its end
+// goes back, up to `max_idle` (0: none, every request opens its own, package pc off).
 struct SimConnectionPool {
-  static constexpr size_t kMaxIdle = 8;
+  size_t max_idle = 8;
   size_t idle = 0;
+  uint64_t opened = 0;  // new connections, as the real transport's stats count them
   void Return() {
-    if (idle < kMaxIdle) ++idle;
+    if (idle < max_idle) ++idle;
   }
+  // True when an idle connection was taken; otherwise a new one is counted as opened.
   bool Take() {
-    if (idle == 0) return false;
+    if (idle == 0) {
+      ++opened;
+      return false;
+    }
     --idle;
     return true;
   }
 };
 
+// Hands requests to the mock and plays its timed response back in virtual time.
 class SimTransport : public Transport {
  public:
-  SimTransport(SimScheduler& scheduler, mocks::MockBackend& backend)
-      : scheduler_(scheduler), backend_(backend) {}
+  // `connect` prices each new connection (the scenario's connect and TLS handshake times);
+  // without it connections cost nothing.
+  SimTransport(SimScheduler& scheduler, mocks::MockBackend& backend,
+               std::optional<mocks::ConnectionCosts> connect = std::nullopt)
+      : scheduler_(scheduler), backend_(backend), connect_(connect) {}
   Task<HttpResponse> Send(HttpRequest request) override;
 
   // The client's read and total timeouts (run/world.h); a wire fault ends as the error a real
   // client reports, at the instant it would (see mocks/mock_backend.h).
   void set_timeouts(const ClientTimeouts& timeouts) { timeouts_ = timeouts; }
+  // How many idle connections the client keeps (before the first request).
+  void set_max_idle_connections(size_t n) { pool_->max_idle = n; }
 
   // CPU time spent inside the mock, so the probe can leave it out of the agent's CPU time.
   Duration mock_cpu_time() const { return mock_cpu_; }
+  uint64_t connections_opened() const { return pool_->opened; }
 
  private:
   SimScheduler& scheduler_;
   mocks::MockBackend& backend_;
+  std::optional<mocks::ConnectionCosts> connect_;
   Duration mock_cpu_{0};
   ClientTimeouts timeouts_;
   std::shared_ptr<SimConnectionPool> pool_ = std::make_shared<SimConnectionPool>();

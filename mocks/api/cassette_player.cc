@@ -132,8 +132,12 @@ std::optional<MockResponse> CassettePlayer::Handle(const HttpRequest& request,
     return Play(match, sent_at);
   }
   // A read: the latest recorded read of this class in the stretch that was sent no later
-  // (counted from the stretch's start) than the agent's.
-  const Duration agent_elapsed = sent_at - agent_stretch_start_;
+  // (counted from the stretch's start) than the agent's. Cassettes keep offsets to the
+  // microsecond, so an agent that replays the recorded schedule exactly can appear a few
+  // microseconds early (each rounded offset it waited on shifts it by up to one step); reads
+  // that close count as on time.
+  constexpr Duration kRoundingSlack = std::chrono::microseconds(10);
+  const Duration agent_elapsed = sent_at - agent_stretch_start_ + kRoundingSlack;
   std::optional<size_t> first;
   std::optional<size_t> chosen;
   for (size_t i = stretch_begin_; i < next_change_; ++i) {

@@ -8,7 +8,8 @@
 //     submit_tool_outputs with the recorded continuation.
 //   - A read (GET: a poll, messages.list, runs.list) is answered from the recorded reads of the
 //     same class made since the last state-changing request: the latest one whose send time,
-//     counted from that request, is not after the agent's. An agent that polls faster than the
+//     counted from that request, is not after the agent's (within 10 µs, the cassette's
+//     rounding). An agent that polls faster than the
 //     recorded client sees the earlier states for longer; one that polls slower skips some. A
 //     read before the first recorded one of its stretch gets that first one.
 //

@@ -55,6 +55,32 @@ struct FileSearchScript {
   std::vector<std::string> results;
 };
 
+// The model reasoning before it answers or calls a tool: the deltas a reasoning model streams
+// (its reasoning summary, or the raw reasoning text where the API shows it).
+struct ReasoningScript {
+  std::vector<std::string> chunks;     // the reasoning deltas, in order (never empty)
+  Dist ttfr_ms = Dist::Fixed(0);       // response start → first reasoning delta
+  Dist chunk_gap_ms = Dist::Fixed(0);  // between consecutive reasoning deltas
+  std::vector<double> gaps_ms;         // exact gaps, one per delta but the first (a recording)
+  bool summary = true;                 // a reasoning summary (true) or raw reasoning text
+};
+
+// A tool the API runs itself (web search, code interpreter, image generation, an MCP server's
+// tool): the model issues it, the API reports its progress, and the answer waits for it.
+// file_search has its own script (FileSearchScript) because its results feed citations.
+struct HostedToolScript {
+  std::string type;                  // web_search, code_interpreter, image_generation, mcp_call
+  std::string input;                 // the query, the code, the prompt or the MCP arguments
+  std::string output;                // what the tool gave back (MCP output, interpreter logs)
+  std::string name;                  // mcp_call: the server's tool name
+  std::string server_label;          // mcp_call: the server
+  Dist latency_ms = Dist::Fixed(0);  // issued → completed
+  bool fails = false;                // the call ends failed (the model answers anyway)
+};
+
+// How a step's answer ends early instead of completing.
+enum class Incompletion { kNone, kMaxOutputTokens, kContentFilter };
+
 // When a step plays differently, depending on the agent's request.
 struct StepCondition {
   std::string tool_not_offered;    // this tool ("file_search" or a function) is not offered
@@ -77,6 +103,13 @@ struct StepScript {
   std::vector<std::string> text_chunks;  // the text deltas; empty when the step has no text
   std::vector<ToolCallScript> tool_calls;
   std::optional<FileSearchScript> file_search;  // searched before any text
+  std::optional<ReasoningScript> reasoning;     // reasoned before anything else
+  std::vector<HostedToolScript> hosted_tools;   // run after the file search, before any text
+  // The text is a refusal (the model declines): rendered as the runtime's refusal field.
+  bool refusal = false;
+  // The answer is cut off after its text (max_output_tokens, a content filter): the response
+  // ends incomplete, which the agent reports as an error with the text kept.
+  Incompletion incomplete = Incompletion::kNone;
   // Errors answered to the first attempts at this step, in order (then the step plays).
   std::vector<FaultScript> faults;
   // The first alternative whose condition holds replaces this step (its own faults and
@@ -139,6 +172,10 @@ struct LatencyModel {
   Dist queue_ms = Dist::Fixed(0);        // waiting for capacity before processing starts
   Dist processing_ms = Dist::Fixed(0);   // request handling before the response starts
   double prefill_ms_per_1k_input_tokens = 0.0;  // added to time to first token
+  // Opening a connection to the back end, paid by a request that finds no idle keep-alive
+  // connection (package pc off: every request): the TCP handshake, then the TLS handshake.
+  Dist connect_ms = Dist::Fixed(0);
+  Dist tls_handshake_ms = Dist::Fixed(0);
 };
 
 struct ToolBehaviour {
@@ -147,6 +184,12 @@ struct ToolBehaviour {
   std::vector<std::string> progress;
   // The agent's timeout for this tool (the deployment's setting); < 0: the agent's default.
   double timeout_ms = -1;
+  // The 1st, 2nd, ... call of this tool in a turn takes these instead of latency_ms (a cold
+  // cache, then warm ones); calls beyond the list draw latency_ms.
+  std::vector<Dist> call_latency_ms;
+  // This tool's proxy_router hop, instead of the scenario's proxy_hop_ms (a tool behind a
+  // slower service).
+  std::optional<Dist> proxy_hop_ms;
 };
 
 struct Scenario {
@@ -163,6 +206,10 @@ struct Scenario {
   std::vector<TurnScript> turns;
   // Faults injected into this scenario's requests (docs/faults.md); `run --faults` appends more.
   std::vector<FaultRule> faults;
+  // The variants (and ladder names) that show what this scenario is about, run instead of the
+  // default ladder when `run` is given no --variants: a scenario whose point only a package
+  // shows (a 429 that only pr answers) names it, so the main job shows that point.
+  std::vector<std::string> variants;
   std::string source_path;  // where it was loaded from, for messages
 
   // Where the behaviour comes from, for the results: "scenario" (written by hand), "lifted"

@@ -19,6 +19,27 @@ int64_t CeilDiv4(size_t bytes) { return static_cast<int64_t>((bytes + 3) / 4); }
 
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
+// The reasoning deltas on their own timeline: the first at `start` + ttfr, each later one a
+// gap after the previous (explicit gaps draw nothing).
+PlannedOutput PlanReasoning(const ReasoningScript& script, Duration start, Rng& rng) {
+  PlannedOutput out;
+  out.kind = PlannedOutput::Kind::kReasoning;
+  out.summary = script.summary;
+  Duration t = start + SampleDuration(script.ttfr_ms, rng);
+  for (size_t i = 0; i < script.chunks.size(); ++i) {
+    if (i > 0) {
+      if (script.gaps_ms.empty()) {
+        t += SampleDuration(script.chunk_gap_ms, rng);
+      } else if (i - 1 < script.gaps_ms.size()) {
+        t += FromMillis(std::max(0.0, script.gaps_ms[i - 1]));
+      }
+    }
+    out.content += script.chunks[i];
+    out.deltas.push_back(PlannedDelta{t, script.chunks[i]});
+  }
+  return out;
+}
+
 }  // namespace
 
 int64_t EstimateInputTokens(size_t request_body_bytes) { return CeilDiv4(request_body_bytes); }
@@ -90,7 +111,19 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
   const double prefill_ms = std::max(0.0, latency.prefill_ms_per_1k_input_tokens) *
                             static_cast<double>(input_tokens) / 1000.0;
   plan.first_token = plan.response_start + FromMillis(prefill_ms) + ttft;
+  plan.refusal = script.refusal;
+  plan.incomplete = script.incomplete;
 
+  if (script.reasoning && !script.reasoning->chunks.empty()) {
+    plan.outputs.push_back(
+        PlanReasoning(*script.reasoning, plan.response_start + FromMillis(prefill_ms), rng));
+    const PlannedOutput& reasoning = plan.outputs.back();
+    plan.first_token = std::max(plan.first_token, reasoning.last_at());
+    for (const auto& delta : reasoning.deltas) {
+      plan.reasoning_tokens += EstimateOutputTokens(delta.text);
+    }
+    plan.output_tokens += plan.reasoning_tokens;
+  }
   if (script.file_search) {
     PlannedOutput search;
     search.kind = PlannedOutput::Kind::kFileSearch;
@@ -109,6 +142,15 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
     }
     search.deltas.push_back(PlannedDelta{Duration{0}, {}});
     plan.outputs.push_back(std::move(search));
+  }
+  for (const auto& tool : script.hosted_tools) {
+    PlannedOutput call;
+    call.kind = PlannedOutput::Kind::kHostedTool;
+    call.tool_name = tool.type;
+    call.content = tool.input;
+    call.hosted = tool;
+    call.deltas.push_back(PlannedDelta{Duration{0}, {}});
+    plan.outputs.push_back(std::move(call));
   }
   if (!script.text_chunks.empty()) {
     PlannedOutput text;
@@ -139,6 +181,7 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
   Duration t = plan.first_token;
   bool first = true;
   for (auto& out : plan.outputs) {
+    if (out.kind == PlannedOutput::Kind::kReasoning) continue;  // on its own timeline
     for (auto& delta : out.deltas) {
       if (!first) {
         if (!explicit_gaps) {
@@ -151,10 +194,14 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
       }
       first = false;
       delta.at = t;
-      if (out.kind == PlannedOutput::Kind::kFileSearch) {
-        t += SampleDuration(script.file_search->latency_ms, rng);
+      if (out.kind == PlannedOutput::Kind::kFileSearch ||
+          out.kind == PlannedOutput::Kind::kHostedTool) {
+        t += SampleDuration(out.kind == PlannedOutput::Kind::kHostedTool
+                                ? out.hosted.latency_ms
+                                : script.file_search->latency_ms,
+                            rng);
         out.completed_at = t;
-        first = true;  // the next delta comes right when the search is done
+        first = true;  // the next delta comes right when the call is done
       } else {
         plan.output_tokens += EstimateOutputTokens(delta.text);
       }

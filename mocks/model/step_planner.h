@@ -22,7 +22,12 @@
 //                    tool call's argument pieces: argument_pieces when given, else the
 //                    arguments split into argument_chunks)
 //   a file search is issued at first_token and delta[0] comes when it ends, file_search
-//                    latency_ms later, instead of at first_token
+//                    latency_ms later, instead of at first_token; each hosted tool call is
+//                    issued when the one before it ends, and delta[0] waits for the last
+//   reasoning        = its own timeline, before all of the above: its first delta at
+//                    response_start + prefill + ttfr_ms, each later one its own gap after the
+//                    previous; the answer cannot overtake it, so first_token becomes
+//                    max(first_token, the last reasoning delta)
 //   an output's completion events reach the client with its last delta; the end of the
 //   step (response.completed, or the whole non-streamed body) with the last delta overall
 //   (first_token when the step has no output at all).
@@ -32,7 +37,8 @@
 // running sum of G: any recorded timeline can be written down exactly.
 //
 // Draw order, from Rng(DeriveSeed(seed, "turn:<t>/step:<s>")): rtt, queue, processing, ttft,
-// then the gaps in delta order (a file search's latency in its place among them). A fixed
+// the reasoning's ttfr and gaps, then the gaps in delta order (a file search's and each hosted
+// tool's latency in its place among them). A fixed
 // value, and an explicit gaps_ms, consume no randomness. Keying the stream by turn and step
 // (not by request order) gives every variant the same model behaviour.
 //
@@ -67,15 +73,19 @@ struct PlannedDelta {
 };
 
 struct PlannedOutput {
-  enum class Kind { kText, kToolCall, kFileSearch };
+  enum class Kind { kText, kToolCall, kFileSearch, kReasoning, kHostedTool };
   Kind kind = Kind::kText;
-  std::string tool_name;             // kToolCall only
-  std::string content;               // the full text, the full arguments, or the search query
+  std::string tool_name;  // kToolCall: the function; kHostedTool: the type (web_search, ...)
+  // The full text, the full arguments, the search query, the reasoning, or the hosted tool's
+  // input (query, code, prompt, MCP arguments).
+  std::string content;
   std::vector<PlannedDelta> deltas;  // never empty; they concatenate to `content` (a file
                                      // search has one empty delta: the moment it is issued)
   std::vector<std::string> results;  // kFileSearch: the documents found, best first
   std::vector<double> scores;        // kFileSearch: one per result, in [0, 1]
-  Duration completed_at{0};          // kFileSearch: when the search finished
+  Duration completed_at{0};          // kFileSearch, kHostedTool: when the call finished
+  HostedToolScript hosted;           // kHostedTool: its script (output, name, ...)
+  bool summary = true;               // kReasoning: a summary, not raw reasoning text
 
   Duration first_at() const { return deltas.front().at; }
   Duration last_at() const { return deltas.back().at; }
@@ -91,10 +101,14 @@ struct StepPlan {
   Duration response_start{0};
   Duration first_token{0};
   Duration end{0};
-  // A file search first (if any), then text (if any), then tool calls in script order.
+  // Reasoning first (if any), then a file search, the hosted tool calls, text (if any), and
+  // the tool calls in script order.
   std::vector<PlannedOutput> outputs;
   int64_t input_tokens = 0;
-  int64_t output_tokens = 0;
+  int64_t output_tokens = 0;     // reasoning tokens included, as the APIs count them
+  int64_t reasoning_tokens = 0;  // of output_tokens
+  bool refusal = false;          // the text is a refusal
+  Incompletion incomplete = Incompletion::kNone;
 };
 
 class KnowledgeBase;

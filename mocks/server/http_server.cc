@@ -71,6 +71,16 @@ MockResponse MockServer::Impl::Answer(std::string_view session, const HttpReques
   return slot->backend.Handle(request, sent_at);
 }
 
+SteadyClock::duration MockServer::Impl::ConnectCost(std::string_view session) {
+  if (options.handler) return SteadyClock::duration::zero();
+  const std::shared_ptr<SessionSlot> slot = SessionFor(session);
+  std::lock_guard lock(slot->mutex);
+  if (slot->connect.free()) return SteadyClock::duration::zero();
+  const Duration cost = slot->connect.Next();
+  return std::chrono::duration_cast<SteadyClock::duration>(
+      Duration(static_cast<Duration::rep>(static_cast<double>(cost.count()) * options.time_scale)));
+}
+
 void MockServer::Impl::RecordWrites(std::vector<WriteLogEntry>& entries) {
   std::lock_guard lock(write_log_mutex);
   for (auto& entry : entries) write_log.push_back(std::move(entry));

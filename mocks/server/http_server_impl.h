@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "mocks/model/connection_costs.h"
 #include "mocks/server/http_server.h"
 
 namespace agentreplay::mocks {
@@ -26,9 +27,11 @@ using SteadyClock = std::chrono::steady_clock;
 // One session's back end. Its mutex serialises the server thread's Handle calls with the
 // log copies other threads ask for.
 struct SessionSlot {
-  SessionSlot(const Scenario& scenario, uint64_t seed) : backend(scenario, seed) {}
+  SessionSlot(const Scenario& scenario, uint64_t seed)
+      : backend(scenario, seed), connect(scenario.latency, seed) {}
   std::mutex mutex;
   MockBackend backend;
+  ConnectionCosts connect;  // the scenario's price of each new connection, in order
 };
 
 class Connection;
@@ -42,6 +45,9 @@ struct MockServer::Impl {
   // Answers one request received at `receipt` (the session's MockBackend or the handler).
   MockResponse Answer(std::string_view session, const HttpRequest& request,
                       SteadyClock::time_point receipt);
+  // What the first request on a new connection of `session` waits before it counts as
+  // received: the scenario's connect and TLS handshake times, scaled (0 with a handler).
+  SteadyClock::duration ConnectCost(std::string_view session);
   void RecordWrites(std::vector<WriteLogEntry>& entries);
 
   // Any thread.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -176,8 +177,9 @@ class Session;
 }  // namespace
 
 struct ProxyRouter::Impl {
-  Impl(const ToolCatalog& tools, const ToolContext& given, Duration delay, ClockSetup setup)
-      : extra_delay(delay),
+  Impl(const ToolCatalog& tools, const ToolContext& given, ProxyRouter::HopDelay delay,
+       ClockSetup setup)
+      : extra_delay(std::move(delay)),
         clock(io, given.clock, setup.zero),
         dispatcher(tools, RouterContext(given, &clock, setup.wall_origin)) {}
 
@@ -194,7 +196,7 @@ struct ProxyRouter::Impl {
   void Accept();
   void Shutdown();
 
-  Duration extra_delay;
+  ProxyRouter::HopDelay extra_delay;  // per call; null: none
   std::string host;
   uint16_t port = 0;
   std::atomic<uint64_t> accepted{0};
@@ -237,6 +239,7 @@ class Session : public std::enable_shared_from_this<Session> {
   struct ToolJob {
     ToolCall call;
     ToolOutput output;
+    Duration hop{0};  // the configured hop cost of this call
   };
 
   static Task<void> RunJob(ToolDispatcher& dispatcher, std::shared_ptr<ToolJob> job) {
@@ -291,7 +294,18 @@ class Session : public std::enable_shared_from_this<Session> {
       Respond(http::status::bad_request, ErrorAnswer("invalid_request", *err), keep_alive);
       return;
     }
-    RunTool(std::move(job));
+    if (router_.extra_delay) job->hop = std::max(Duration::zero(), router_.extra_delay(job->call));
+    const Duration there = job->hop / 2;
+    if (there <= Duration::zero()) {
+      RunTool(std::move(job));
+      return;
+    }
+    // The first half of the hop's cost, before the tool runs.
+    delay_.expires_after(there);
+    delay_.async_wait([self = shared_from_this(), job](const beast::error_code& wait_ec) mutable {
+      if (wait_ec || self->closed_) return;
+      self->RunTool(std::move(job));
+    });
   }
 
   // Runs the tool on this thread. It finishes inside Spawn unless it sleeps on the router's
@@ -319,12 +333,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     std::string answer = ToolCallAnswer(job.output);
-    if (router_.extra_delay <= Duration::zero()) {
+    const Duration back = job.hop - job.hop / 2;
+    if (back <= Duration::zero()) {
       Respond(http::status::ok, std::move(answer), keep_alive);
       return;
     }
-    // The configured hop cost, on a timer so other connections keep being served.
-    delay_.expires_after(router_.extra_delay);
+    // The rest of the hop's cost, on a timer so other connections keep being served.
+    delay_.expires_after(back);
     delay_.async_wait([self = shared_from_this(), answer = std::move(answer),
                        keep_alive](const beast::error_code& ec) mutable {
       if (ec || self->closed_) return;
@@ -401,7 +416,16 @@ void ProxyRouter::Impl::Shutdown() {
 std::unique_ptr<ProxyRouter> ProxyRouter::Start(const ToolCatalog& catalog, ToolContext context,
                                                 std::string host, uint16_t port,
                                                 Duration extra_delay) {
-  auto impl = std::make_unique<Impl>(catalog, context, extra_delay, SetUpClock(context));
+  HopDelay delay;
+  if (extra_delay > Duration::zero()) {
+    delay = [extra_delay](const ToolCall&) { return extra_delay; };
+  }
+  return Start(catalog, std::move(context), std::move(host), port, std::move(delay));
+}
+
+std::unique_ptr<ProxyRouter> ProxyRouter::Start(const ToolCatalog& catalog, ToolContext context,
+                                                std::string host, uint16_t port, HopDelay delay) {
+  auto impl = std::make_unique<Impl>(catalog, context, std::move(delay), SetUpClock(context));
   if (!OpenListener(impl->acceptor, host, port, "proxy_router")) return nullptr;
   impl->port = impl->acceptor.local_endpoint().port();
   impl->host = std::move(host);

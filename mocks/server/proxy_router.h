@@ -29,10 +29,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "core/time.h"
+#include "ports/tool_dispatch.h"
 #include "tools/tool_catalog.h"
 
 namespace agentreplay::mocks {
@@ -47,11 +49,17 @@ class ProxyRouter {
   // router is a real server. Without a clock the router uses a monotonic clock, and a
   // wall_origin left at the epoch becomes the system time at Start, so tools tell real time.
   //
-  // `extra_delay` is the scenario's configured hop cost, added by the router before it
-  // answers each tool call (on a timer, not by blocking the thread).
+  // `extra_delay` is the scenario's configured hop cost, added to every tool call: half
+  // before the tool runs, half before the answer goes out (on a timer, not by blocking the
+  // thread), as the simulated hop spends it.
   static std::unique_ptr<ProxyRouter> Start(const ToolCatalog& catalog, ToolContext context,
                                             std::string host = "127.0.0.1", uint16_t port = 0,
                                             Duration extra_delay = Duration::zero());
+  // The same with a cost per call: `delay` is asked once per tool call as it arrives, on the
+  // router's thread (a hop whose cost is drawn per call).
+  using HopDelay = std::function<Duration(const ToolCall& call)>;
+  static std::unique_ptr<ProxyRouter> Start(const ToolCatalog& catalog, ToolContext context,
+                                            std::string host, uint16_t port, HopDelay delay);
 
   ProxyRouter(const ProxyRouter&) = delete;
   ProxyRouter& operator=(const ProxyRouter&) = delete;

@@ -8,6 +8,7 @@ void DeltaBatchingSink::Flush(TimePoint at) {
   batch.type = AgentEventType::kTextDelta;
   batch.at = at;
   batch.text = std::move(pending_);
+  batch.detail = pending_detail_;
   pending_.clear();
   inner_.OnEvent(batch);
 }
@@ -25,7 +26,12 @@ void DeltaBatchingSink::OnEvent(const AgentEvent& event) {
     inner_.OnEvent(event);
     return;
   }
-  if (pending_.empty()) first_at_ = event.at;
+  // A batch is one kind of text: commentary and the answer never share one.
+  if (!pending_.empty() && event.detail != pending_detail_) Flush(event.at);
+  if (pending_.empty()) {
+    first_at_ = event.at;
+    pending_detail_ = event.detail;
+  }
   pending_ += event.text;
   if (pending_.size() >= config_.max_chars || event.at - first_at_ >= config_.max_age) {
     Flush(event.at);

@@ -32,6 +32,7 @@ class DeltaBatchingSink : public EventSink {
   EventSink& inner_;
   DeltaBatching config_;
   std::string pending_;
+  std::string pending_detail_;  // the detail ("commentary" or "") of the pending deltas
   TimePoint first_at_{};
   bool first_of_message_ = true;
 };

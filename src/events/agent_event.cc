@@ -26,6 +26,10 @@ std::string_view AgentEventTypeName(AgentEventType type) {
       return "tool_execution_completed";
     case AgentEventType::kToolExecutionFailed:
       return "tool_execution_failed";
+    case AgentEventType::kHostedToolActivity:
+      return "hosted_tool";
+    case AgentEventType::kUnrecognisedEvent:
+      return "unrecognised_event";
     case AgentEventType::kTurnCompleted:
       return "turn_completed";
     case AgentEventType::kError:
@@ -35,9 +39,11 @@ std::string_view AgentEventTypeName(AgentEventType type) {
 }
 
 bool IsRenderable(AgentEventType type) {
-  // Everything a UI shows: status, text, reasoning and tool activity. turn_completed and
-  // error also render, but counting them would make a failed turn look responsive.
-  return type != AgentEventType::kTurnCompleted && type != AgentEventType::kError;
+  // Everything a UI shows: status, text, reasoning and tool activity, hosted tools included (a
+  // UI shows "Searching the web..."). turn_completed and error also render, but counting them
+  // would make a failed turn look responsive; an unrecognised event has nothing to show.
+  return type != AgentEventType::kTurnCompleted && type != AgentEventType::kError &&
+         type != AgentEventType::kUnrecognisedEvent;
 }
 
 }  // namespace agentreplay

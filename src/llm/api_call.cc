@@ -1,6 +1,10 @@
 #include "llm/api_call.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <set>
 
 namespace agentreplay {
 
@@ -80,6 +84,28 @@ Task<std::optional<Error>> ReadSse(BodyStream& body,
       co_return std::nullopt;
     }
   }
+}
+
+void ReportUnrecognisedEvent(EventSink& sink, const Clock& clock, std::string_view runtime,
+                             std::string_view type) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> warned;
+  const std::string key = fmt::format("{}:{}", runtime, type);
+  bool first = false;
+  {
+    std::lock_guard lock(mutex);
+    first = warned.insert(key).second;
+  }
+  if (first) {
+    spdlog::warn("{}: the stream carries an event type this client does not know: '{}'", runtime,
+                 type);
+  }
+  AgentEvent event;
+  event.type = AgentEventType::kUnrecognisedEvent;
+  event.at = clock.Now();
+  event.text = std::string(type);
+  event.detail = std::string(runtime);
+  sink.OnEvent(event);
 }
 
 size_t WriteToolSpec(json::Writer& w, rapidjson::StringBuffer& buffer, const ToolSpec& tool,

@@ -41,6 +41,13 @@ Task<std::optional<Error>> ReadSse(BodyStream& body,
                                    const std::function<void(const SseEvent&)>& on_event,
                                    const std::function<bool()>& finished);
 
+// Delivers a stream event the decoder does not know as an unrecognised_event (text: its type,
+// detail: the runtime), so that nothing a stream announces is dropped unseen, and logs it at
+// warn level once per runtime and type for the process (a matrix decodes thousands of
+// streams; one line per new type is what a reader needs to notice a new API feature).
+void ReportUnrecognisedEvent(EventSink& sink, const Clock& clock, std::string_view runtime,
+                             std::string_view type);
+
 // Writes one function tool definition in the given runtime's shape; returns bytes written.
 // Responses: {"type":"function","name",...}; chat and assistants nest under "function".
 size_t WriteToolSpec(json::Writer& w, rapidjson::StringBuffer& buffer, const ToolSpec& tool,

@@ -30,6 +30,13 @@ Task<StepResult> AssistantsClient::FollowByPolling(RunSnapshot run) {
   run_id_ = run.id;
   const TimePoint start = ports_.clock.Now();
   Duration interval = opt.poll_interval;
+  // Polls are paced by the clock, not by the answers: the k-th poll is due at the instant the
+  // run was first seen plus the first k intervals, however long the polls (and the message
+  // lists between them) took. A slow answer then does not push every later poll back, and the
+  // real world, whose answers take a little longer than the simulated ones, polls at the same
+  // instants and so sees the same states. A poll that is overdue goes out at once, and the
+  // schedule restarts from there rather than bursting to catch up.
+  TimePoint next_poll = start;
   for (;;) {
     const RunPhase phase = PhaseOfStatus(run.status);
     const bool changed = run.status != last_status_;
@@ -96,7 +103,8 @@ Task<StepResult> AssistantsClient::FollowByPolling(RunSnapshot run) {
                                              ToMillis(opt.run_timeout)),
                                  0});
     }
-    co_await ports_.clock.Sleep(interval);
+    next_poll = std::max(next_poll + interval, ports_.clock.Now());
+    co_await ports_.clock.Sleep(next_poll - ports_.clock.Now());
     interval = NextInterval(interval, opt);
     JsonReply reply =
         co_await CallJson("GET", fmt::format("/threads/{}/runs/{}", thread_id_, run_id_), {});

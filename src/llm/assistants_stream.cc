@@ -1,11 +1,11 @@
 #include "llm/assistants_stream.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <string_view>
 
 #include "json/json_text.h"
+#include "llm/api_call.h"
 
 namespace agentreplay {
 namespace {
@@ -48,10 +48,12 @@ bool AssistantsStreamState::OnEvent(const SseEvent& event) {
   } else if (type == "thread.message.completed") {
     OnMessageCompleted(doc);
   } else if (type.starts_with(kStepPrefix)) {
-    // Step lifecycle (created, in_progress, completed, ...): only whether the model searched
-    // the vector store; the deltas and the run's required_action carry the function calls.
+    // Step lifecycle (created, in_progress, completed, ...): whether the model searched the
+    // vector store, and the hosted tools' activity; the deltas and the run's required_action
+    // carry the function calls.
     if (const auto* details = json::GetObject(doc, "step_details")) {
       result_.used_file_search = result_.used_file_search || StepSearchesFiles(*details);
+      OnHostedCalls(type.substr(kStepPrefix.size()), doc, *details);
     }
   } else if (type.starts_with(kRunPrefix)) {
     OnRunEvent(type.substr(kRunPrefix.size()), doc);
@@ -62,7 +64,7 @@ bool AssistantsStreamState::OnEvent(const SseEvent& event) {
              type == "thread.message.in_progress" || type == "thread.message.incomplete") {
     // Nothing for the UI: the message's text arrives in its deltas.
   } else {
-    SPDLOG_DEBUG("assistants: skipping unknown event type '{}'", type);
+    ReportUnrecognisedEvent(sink_, clock_, "assistants", type);
   }
   return false;
 }
@@ -124,7 +126,10 @@ void AssistantsStreamState::OnStepDelta(const rapidjson::Value& data) {
   for (const auto& call : calls->GetArray()) {
     // file_search and code_interpreter calls run inside the API; only functions are ours.
     const auto type = json::GetString(call, "type", "function");
-    if (type != "function") continue;
+    if (type != "function") {
+      OnHostedDelta(step_id, call);
+      continue;
+    }
     const auto* function = json::GetObject(call, "function");
     const std::string key = fmt::format("{}:{}", step_id, json::GetInt(call, "index"));
     auto it = calls_.find(key);
@@ -145,14 +150,66 @@ void AssistantsStreamState::OnStepDelta(const rapidjson::Value& data) {
   }
 }
 
+void AssistantsStreamState::EmitHosted(std::string call_id, std::string_view tool,
+                                       std::string phase, std::string text) {
+  AgentEvent ev;
+  ev.type = AgentEventType::kHostedToolActivity;
+  ev.at = clock_.Now();
+  ev.text = std::move(text);
+  ev.call_id = std::move(call_id);
+  ev.tool_name = tool;
+  ev.detail = std::move(phase);
+  sink_.OnEvent(ev);
+}
+
+void AssistantsStreamState::OnHostedCalls(std::string_view event, const rapidjson::Value& step,
+                                          const rapidjson::Value& details) {
+  const auto* calls = json::GetArray(details, "tool_calls");
+  if (calls == nullptr || json::GetString(details, "type") != "tool_calls") return;
+  // The event names the phase; "created" is when the call appears ("added", as in Responses).
+  const std::string phase = event == "created" ? "added" : std::string(event);
+  const std::string_view step_id = json::GetString(step, "id");
+  int64_t position = 0;
+  for (const auto& call : calls->GetArray()) {
+    const int64_t index = json::GetInt(call, "index", position++);
+    const auto type = json::GetString(call, "type");
+    if (type != "file_search" && type != "code_interpreter") continue;
+    const std::string id(json::GetString(call, "id"));
+    hosted_ids_[fmt::format("{}:{}", step_id, index)] = id;
+    std::string text;
+    if (const auto* code = json::GetObject(call, "code_interpreter")) {
+      text = json::GetString(*code, "input");
+    }
+    EmitHosted(id, type, phase, std::move(text));
+  }
+}
+
+void AssistantsStreamState::OnHostedDelta(std::string_view step_id, const rapidjson::Value& call) {
+  const auto type = json::GetString(call, "type");
+  if (type != "file_search" && type != "code_interpreter") return;
+  const std::string key = fmt::format("{}:{}", step_id, json::GetInt(call, "index"));
+  if (const auto id = json::GetString(call, "id"); !id.empty()) hosted_ids_[key] = id;
+  const auto* code = json::GetObject(call, "code_interpreter");
+  const auto input = code != nullptr ? json::GetString(*code, "input") : std::string_view();
+  // A file search's deltas say nothing its lifecycle events do not; code comes in pieces.
+  if (input.empty()) return;
+  EmitHosted(hosted_ids_[key], type, "code_delta", std::string(input));
+}
+
 void AssistantsStreamState::OnMessageDelta(const rapidjson::Value& data) {
   const auto* delta = json::GetObject(data, "delta");
   const auto* content = delta != nullptr ? json::GetArray(*delta, "content") : nullptr;
   if (content == nullptr) return;
   for (const auto& part : content->GetArray()) {
-    if (json::GetString(part, "type") != "text") continue;
-    const auto* text = json::GetObject(part, "text");
-    const auto value = text != nullptr ? json::GetString(*text, "value") : std::string_view{};
+    // A refusal (a refusal delta block) replaces the answer; it is what a UI shows.
+    const auto type = json::GetString(part, "type");
+    std::string_view value;
+    if (type == "text") {
+      const auto* text = json::GetObject(part, "text");
+      value = text != nullptr ? json::GetString(*text, "value") : std::string_view{};
+    } else if (type == "refusal") {
+      value = json::GetString(part, "refusal");
+    }
     if (value.empty()) continue;
     messages_with_deltas_.insert(std::string(json::GetString(data, "id")));
     result_.text.append(value);

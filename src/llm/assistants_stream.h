@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "llm/assistants_wire.h"
 #include "llm/llm_client.h"
@@ -19,7 +20,10 @@ class AssistantsStreamState {
 
   // One SSE event. Returns true when it was a run status event (thread.run.<status>), after
   // which the legacy handler listed the thread's messages. Events after the step's terminal
-  // event are ignored; unknown event types are logged at debug level and skipped.
+  // event are ignored; an unknown event type is delivered as an unrecognised_event. Run steps
+  // with file_search or code_interpreter calls (run by the API) become hosted_tool events:
+  // phase "added" (step created), "in_progress", "code_delta" (code_interpreter input
+  // pieces), "completed", "failed", "cancelled", "expired".
   bool OnEvent(const SseEvent& event);
 
   // The step reached its end: requires_action, a terminal run status, or an error event.
@@ -41,6 +45,10 @@ class AssistantsStreamState {
   void Fail(ErrorKind kind, std::string reason, std::string message);
   void OnRunEvent(std::string_view status, const rapidjson::Value& data);
   void OnStepDelta(const rapidjson::Value& data);
+  void OnHostedCalls(std::string_view event, const rapidjson::Value& step,
+                     const rapidjson::Value& details);
+  void OnHostedDelta(std::string_view step_id, const rapidjson::Value& call);
+  void EmitHosted(std::string call_id, std::string_view tool, std::string phase, std::string text);
   void OnMessageDelta(const rapidjson::Value& data);
   void OnMessageCompleted(const rapidjson::Value& data);
   void OnErrorEvent(const rapidjson::Value& data);
@@ -52,6 +60,7 @@ class AssistantsStreamState {
   std::map<std::string, PendingCall> calls_;  // "<step id>:<index>" → call being streamed
   std::set<std::string> started_call_ids_;    // calls already announced with tool_call_started
   std::set<std::string> messages_with_deltas_;
+  std::map<std::string, std::string> hosted_ids_;  // "<step id>:<index>" → hosted call id
   bool terminal_ = false;
   bool done_ = false;
 };

@@ -82,7 +82,9 @@ std::string MessageText(const rapidjson::Value& message) {
   const auto* content = json::GetArray(message, "content");
   if (content == nullptr) return text;
   for (const auto& part : content->GetArray()) {
-    if (json::GetString(part, "type") != "text") continue;
+    const auto type = json::GetString(part, "type");
+    if (type == "refusal") text.append(json::GetString(part, "refusal"));  // the answer shown
+    if (type != "text") continue;
     if (const auto* t = json::GetObject(part, "text")) text.append(json::GetString(*t, "value"));
   }
   return text;

@@ -93,7 +93,14 @@ struct LlmClientOptions {
   std::string api_prefix = "/v1";  // path prefix in front of the endpoint paths
   std::string model = "gpt-4o-mini";
   std::string instructions;
-  bool stream = true;         // package p3 (for assistants: streaming runs instead of polling)
+  bool stream = true;  // package p3 (for assistants: streaming runs instead of polling)
+  // Responses, streamed: ask for a background response (`background: true`), whose stream
+  // survives a broken connection. A stream that breaks before its terminal event is resumed
+  // with GET /responses/{id}?stream=true&starting_after=<last sequence_number>, at most
+  // `max_stream_resumes` times per step; without it such a step fails. Off by default, as
+  // background responses are stored for a while and bill like any other.
+  bool background = false;
+  int max_stream_resumes = 3;
   HttpHeaders extra_headers;  // e.g. Authorization for live endpoints
   AssistantsOptions assistants;
   VectorStoreOptions vector_store;

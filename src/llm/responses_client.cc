@@ -57,6 +57,10 @@ std::string ResponsesClient::BuildBody(std::span<const ToolSpec> tools, size_t& 
   const size_t input_end = buffer.GetSize();
   w.EndArray();
   if (options_.stream) {
+    if (options_.background) {
+      json::Key(w, "background");
+      w.Bool(true);
+    }
     json::Key(w, "stream");
     w.Bool(true);
   }
@@ -118,7 +122,8 @@ Task<StepResult> ResponsesClient::SubmitToolOutputs(std::vector<ToolOutput> outp
     for (const auto& out : outputs) {
       w.StartObject();
       json::Key(w, "type");
-      json::String(w, "function_call_output");
+      json::String(w, custom_call_ids_.contains(out.call_id) ? "custom_tool_call_output"
+                                                             : "function_call_output");
       json::Key(w, "call_id");
       json::String(w, out.call_id);
       json::Key(w, "output");
@@ -147,20 +152,59 @@ Task<StepResult> ResponsesClient::Post(std::string body, size_t schema_bytes) {
         *response.body, [&](const SseEvent& ev) { state.OnEvent(ev); },
         [&] { return state.terminal(); });
     // A break after the terminal event loses nothing; before it, the step failed, with the
-    // error event's reason when one came (the response.failed after it went missing).
-    if (broke && !state.terminal() && !state.stream_error()) {
-      co_return FailedStep(std::move(*broke), schema_bytes);
-    }
+    // error event's reason when one came (the response.failed after it went missing), unless
+    // a background response's stream can be picked up where it broke.
     if (!state.terminal() && !state.stream_error()) {
-      co_return FailedStep(Error{ErrorKind::kProtocol, "stream_truncated",
-                                 "the stream ended before response.completed", response.status},
-                           schema_bytes);
+      Error error = broke ? std::move(*broke)
+                          : Error{ErrorKind::kProtocol, "stream_truncated",
+                                  "the stream ended before response.completed", response.status};
+      if (auto failed = co_await Resume(state, std::move(error))) {
+        co_return FailedStep(std::move(*failed), schema_bytes);
+      }
     }
   }
   if (!state.response_id().empty()) previous_response_id_ = state.response_id();
+  custom_call_ids_ = state.custom_call_ids();
   StepResult result = state.TakeResult();
   result.tool_schema_bytes = schema_bytes;
   co_return result;
+}
+
+Task<std::optional<Error>> ResponsesClient::Resume(ResponsesStreamState& state, Error broke) {
+  if (!options_.background) co_return broke;
+  for (int attempt = 0; attempt < options_.max_stream_resumes; ++attempt) {
+    // Without the response's id and an event to resume after, there is nothing to resume.
+    if (state.response_id().empty() || !state.last_sequence_number()) co_return broke;
+    const int64_t after = *state.last_sequence_number();
+    state.BeginResume();
+    SPDLOG_DEBUG("responses: stream of {} broke ({}); resuming after event {}", state.response_id(),
+                 broke.reason, after);
+    AgentEvent resuming;
+    resuming.type = AgentEventType::kStatus;
+    resuming.at = ports_.clock.Now();
+    resuming.text = "resuming";
+    resuming.detail = fmt::format("{}", after);
+    ports_.sink.OnEvent(resuming);
+    HttpRequest request = MakeJsonRequest(
+        options_, "GET",
+        fmt::format("/responses/{}?stream=true&starting_after={}", state.response_id(), after), "",
+        true);
+    HttpResponse response = co_await ports_.transport.Send(std::move(request));
+    if (auto err = co_await FailureOf(response)) {
+      // The server refused (gone, not a background response): another try cannot help.
+      if (err->kind == ErrorKind::kHttpStatus) co_return std::move(*err);
+      broke = std::move(*err);
+      continue;
+    }
+    auto again = co_await ReadSse(
+        *response.body, [&](const SseEvent& ev) { state.OnEvent(ev); },
+        [&] { return state.terminal(); });
+    if (state.terminal() || state.stream_error()) co_return std::nullopt;
+    broke = again ? std::move(*again)
+                  : Error{ErrorKind::kProtocol, "stream_truncated",
+                          "the resumed stream ended before response.completed", response.status};
+  }
+  co_return broke;
 }
 
 }  // namespace agentreplay

@@ -1,11 +1,12 @@
 #include "llm/responses_stream.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <string_view>
 
 #include "json/json_text.h"
+#include "llm/api_call.h"
+#include "llm/responses_hosted.h"
 
 namespace agentreplay {
 
@@ -36,6 +37,10 @@ void ResponsesStreamState::OnEvent(const SseEvent& event) {
                      (parsed ? std::string("not an object") : parsed.error())));
     return;
   }
+  if (const auto* seq = json::Member(doc, "sequence_number"); seq != nullptr && seq->IsInt64()) {
+    if (resumed_after_ && seq->GetInt64() <= *resumed_after_) return;  // read before the break
+    last_sequence_ = seq->GetInt64();
+  }
   // The data's own type is authoritative; the SSE event name is the fallback.
   std::string_view type = json::GetString(doc, "type", event.type);
   // After an `error` event only the terminal event that follows it is still read: it carries
@@ -48,7 +53,8 @@ void ResponsesStreamState::OnEvent(const SseEvent& event) {
   // A refusal replaces the answer; it is what a UI shows, so it counts as text.
   if (type == "response.output_text.delta" || type == "response.refusal.delta") {
     AppendText(json::GetString(doc, "item_id"), json::GetString(doc, "delta"));
-  } else if (type == "response.function_call_arguments.delta") {
+  } else if (type == "response.function_call_arguments.delta" ||
+             type == "response.custom_tool_call_input.delta") {
     auto it = calls_by_item_.find(std::string(json::GetString(doc, "item_id")));
     if (it != calls_by_item_.end()) {
       const auto delta = json::GetString(doc, "delta");
@@ -56,14 +62,20 @@ void ResponsesStreamState::OnEvent(const SseEvent& event) {
       Emit(AgentEventType::kToolCallArgsDelta, std::string(delta), it->second.call_id,
            it->second.name);
     }
-  } else if (type == "response.output_item.added") {
-    if (const auto* item = json::GetObject(doc, "item")) OnItemAdded(*item);
-  } else if (type == "response.output_item.done") {
-    if (const auto* item = json::GetObject(doc, "item")) OnItemDone(*item);
+  } else if (type == "response.output_item.added" || type == "response.output_item.done") {
+    const auto* item = json::GetObject(doc, "item");
+    if (item == nullptr) return;
+    const auto index = json::GetInt(doc, "output_index", -1);
+    if (index >= 0) items_by_index_[index] = json::GetString(*item, "id");
+    if (type == "response.output_item.added") {
+      OnItemAdded(*item);
+    } else {
+      OnItemDone(*item);
+    }
   } else if (type == "response.output_text.done") {
-    Emit(AgentEventType::kTextDone, std::string(json::GetString(doc, "text")));
+    TextDone(json::GetString(doc, "item_id"), json::GetString(doc, "text"));
   } else if (type == "response.refusal.done") {
-    Emit(AgentEventType::kTextDone, std::string(json::GetString(doc, "refusal")));
+    TextDone(json::GetString(doc, "item_id"), json::GetString(doc, "refusal"));
   } else if (type == "response.reasoning_summary_text.delta") {
     OnReasoningDelta(doc, "summary");
   } else if (type == "response.reasoning_text.delta") {
@@ -91,28 +103,50 @@ void ResponsesStreamState::OnEvent(const SseEvent& event) {
     }
   } else if (type == "error") {
     OnErrorEvent(doc);
-  } else if (type.starts_with("response.file_search_call.") ||
-             type == "response.content_part.added" || type == "response.content_part.done" ||
-             type == "response.function_call_arguments.done" ||
-             type == "response.output_text.annotation.added" ||
-             type == "response.reasoning_summary_part.added" ||
-             type == "response.reasoning_summary_part.done" ||
-             type == "response.reasoning_summary_text.done" ||
-             type == "response.reasoning_text.done") {
+  } else if (IsKnownQuietEvent(type)) {
     // Carry nothing the agent needs beyond what the item and delta events already gave.
+  } else if (auto activity = HostedActivityOfEvent(type, doc)) {
+    std::string item_id(json::GetString(doc, "item_id"));
+    if (item_id.empty()) {
+      // The shell command events name only the item's place in the output.
+      const auto it = items_by_index_.find(json::GetInt(doc, "output_index", -1));
+      if (it != items_by_index_.end()) item_id = it->second;
+    }
+    Emit(AgentEventType::kHostedToolActivity, std::move(activity->text), std::move(item_id),
+         std::move(activity->tool), std::move(activity->phase));
   } else {
-    SPDLOG_DEBUG("responses: skipping unknown event type '{}'", type);
+    ReportUnrecognisedEvent(sink_, clock_, "responses", type);
   }
+}
+
+bool ResponsesStreamState::IsKnownQuietEvent(std::string_view type) const {
+  return type == "response.content_part.added" || type == "response.content_part.done" ||
+         type == "response.function_call_arguments.done" ||
+         type == "response.custom_tool_call_input.done" ||
+         type == "response.output_text.annotation.added" ||
+         type == "response.reasoning_summary_part.added" ||
+         type == "response.reasoning_summary_part.done" ||
+         type == "response.reasoning_summary_text.done" || type == "response.reasoning_text.done";
 }
 
 void ResponsesStreamState::AppendText(std::string_view message_id, std::string_view text) {
   if (text.empty()) return;
-  // One response can say several messages (a commentary, then the answer); in the step's
-  // text they stay apart as paragraphs instead of running into each other.
+  if (IsCommentary(message_id)) {
+    // What the model says while it works ("Let me look that up"): shown, never the answer.
+    Emit(AgentEventType::kTextDelta, std::string(text), {}, {}, "commentary");
+    return;
+  }
+  // One response can say several messages; in the step's text they stay apart as paragraphs
+  // instead of running into each other.
   if (!result_.text.empty() && message_id != text_message_id_) result_.text += "\n\n";
   text_message_id_ = message_id;
   result_.text.append(text);
   Emit(AgentEventType::kTextDelta, std::string(text));
+}
+
+void ResponsesStreamState::TextDone(std::string_view message_id, std::string_view text) {
+  Emit(AgentEventType::kTextDone, std::string(text), {}, {},
+       IsCommentary(message_id) ? "commentary" : "");
 }
 
 void ResponsesStreamState::OnErrorEvent(const rapidjson::Value& event) {
@@ -157,37 +191,65 @@ void ResponsesStreamState::EmitReasoningOf(const rapidjson::Value& item) {
   }
 }
 
+void ResponsesStreamState::EmitHostedItem(const rapidjson::Value& item, bool done) {
+  // Added: the call began; done: its final status ("completed", "failed", "incomplete"). MCP
+  // items carry no status, only an error when they failed.
+  std::string phase = "added";
+  if (done) {
+    const auto* error = json::Member(item, "error");
+    phase = json::GetString(item, "status",
+                            error != nullptr && !error->IsNull() ? "failed" : "completed");
+  }
+  Emit(AgentEventType::kHostedToolActivity, HostedItemText(item, done),
+       std::string(json::GetString(item, "id")),
+       std::string(HostedToolOfItem(json::GetString(item, "type"))), std::move(phase));
+}
+
 void ResponsesStreamState::OnItemAdded(const rapidjson::Value& item) {
-  if (json::GetString(item, "type") == "file_search_call") {
-    // The API runs the search; the UI shows it as tool activity.
-    Emit(AgentEventType::kToolExecutionStarted, {}, std::string(json::GetString(item, "id")),
-         "file_search");
+  const auto type = json::GetString(item, "type");
+  if (type == "message") {
+    if (json::GetString(item, "phase") == "commentary") {
+      commentary_items_.insert(std::string(json::GetString(item, "id")));
+    }
     return;
   }
-  if (json::GetString(item, "type") != "function_call") return;
+  if (type == "reasoning") return;  // its deltas and its done item say what it has
+  if (!HostedToolOfItem(type).empty()) {
+    EmitHostedItem(item, false);
+    return;
+  }
+  if (type != "function_call" && type != "custom_tool_call") {
+    ReportUnrecognisedEvent(sink_, clock_, "responses", fmt::format("item:{}", type));
+    return;
+  }
+  const bool custom = type == "custom_tool_call";
   PendingCall call{std::string(json::GetString(item, "call_id")),
                    std::string(json::GetString(item, "name")),
-                   std::string(json::GetString(item, "arguments"))};
+                   std::string(json::GetString(item, custom ? "input" : "arguments"))};
   Emit(AgentEventType::kToolCallStarted, {}, call.call_id, call.name);
   calls_by_item_[std::string(json::GetString(item, "id"))] = std::move(call);
 }
 
 void ResponsesStreamState::OnItemDone(const rapidjson::Value& item) {
-  if (json::GetString(item, "type") == "reasoning") {
+  const auto type = json::GetString(item, "type");
+  if (type == "reasoning") {
     EmitReasoningOf(item);
     return;
   }
-  if (json::GetString(item, "type") == "file_search_call") {
-    result_.used_file_search = true;
-    Emit(AgentEventType::kToolExecutionCompleted, {}, std::string(json::GetString(item, "id")),
-         "file_search");
+  if (type == "message") return;  // its text came in the deltas and text_done
+  if (!HostedToolOfItem(type).empty()) {
+    if (type == "file_search_call") result_.used_file_search = true;
+    EmitHostedItem(item, true);
     return;
   }
-  if (json::GetString(item, "type") != "function_call") return;
+  if (type != "function_call" && type != "custom_tool_call") return;  // reported when added
+  const bool custom = type == "custom_tool_call";
   ToolCall call;
   call.call_id = json::GetString(item, "call_id");
   call.name = json::GetString(item, "name");
-  call.arguments = json::GetString(item, "arguments");
+  // A custom tool's input is free text, handed to the tool as its arguments.
+  call.arguments = json::GetString(item, custom ? "input" : "arguments");
+  if (custom) custom_call_ids_.insert(call.call_id);
   calls_by_item_.erase(std::string(json::GetString(item, "id")));
   Emit(AgentEventType::kToolCallReady, call.arguments, call.call_id, call.name);
   result_.tool_calls.push_back(std::move(call));
@@ -230,39 +292,45 @@ void ResponsesStreamState::FailFromResponse(const rapidjson::Value& response,
   Fail(ErrorKind::kApi, fmt::format("response_{}:{}", status, code), std::move(message));
 }
 
+void ResponsesStreamState::OnWholeItem(const rapidjson::Value& item, bool ended_early) {
+  const auto type = json::GetString(item, "type");
+  if (type == "reasoning") {
+    OnItemDone(item);
+  } else if (type == "message") {
+    const auto id = json::GetString(item, "id");
+    if (json::GetString(item, "phase") == "commentary") commentary_items_.insert(std::string(id));
+    const auto* content = json::GetArray(item, "content");
+    if (content == nullptr) return;
+    for (const auto& part : content->GetArray()) {
+      const auto part_type = json::GetString(part, "type");
+      if (part_type != "output_text" && part_type != "refusal") continue;
+      const auto text = json::GetString(part, part_type == "refusal" ? "refusal" : "text");
+      AppendText(id, text);
+      TextDone(id, text);
+    }
+  } else if (!HostedToolOfItem(type).empty()) {
+    // What the API ran shows even in a response that ended early.
+    if (type == "file_search_call") result_.used_file_search = true;
+    EmitHostedItem(item, true);
+  } else if (type == "function_call" || type == "custom_tool_call") {
+    if (ended_early) return;  // its tool calls are not ready to run, so they are left out
+    Emit(AgentEventType::kToolCallStarted, {}, std::string(json::GetString(item, "call_id")),
+         std::string(json::GetString(item, "name")));
+    OnItemDone(item);
+  } else {
+    ReportUnrecognisedEvent(sink_, clock_, "responses", fmt::format("item:{}", type));
+  }
+}
+
 void ResponsesStreamState::OnResponseObject(const rapidjson::Value& response) {
   if (response_id_.empty()) response_id_ = json::GetString(response, "id");
   const auto status = json::GetString(response, "status");
   const bool ended_early = status == "failed" || status == "incomplete" || status == "cancelled";
   // A whole response: replay its output as the events a stream would have produced. One that
   // ended early still shows what it produced (the text cut off at max_output_tokens), as its
-  // stream would have; its tool calls are not ready to run, so they are left out.
+  // stream would have.
   if (const auto* output = json::GetArray(response, "output")) {
-    for (const auto& item : output->GetArray()) {
-      const auto type = json::GetString(item, "type");
-      if (type == "reasoning") {
-        OnItemDone(item);
-      } else if (ended_early && type != "message") {
-        continue;
-      } else if (type == "file_search_call") {
-        OnItemAdded(item);
-        OnItemDone(item);
-      } else if (type == "function_call") {
-        Emit(AgentEventType::kToolCallStarted, {}, std::string(json::GetString(item, "call_id")),
-             std::string(json::GetString(item, "name")));
-        OnItemDone(item);
-      } else if (type == "message") {
-        const auto* content = json::GetArray(item, "content");
-        if (content == nullptr) continue;
-        for (const auto& part : content->GetArray()) {
-          const auto part_type = json::GetString(part, "type");
-          if (part_type != "output_text" && part_type != "refusal") continue;
-          const auto text = json::GetString(part, part_type == "refusal" ? "refusal" : "text");
-          AppendText(json::GetString(item, "id"), text);
-          Emit(AgentEventType::kTextDone, std::string(text));
-        }
-      }
-    }
+    for (const auto& item : output->GetArray()) OnWholeItem(item, ended_early);
   }
   if (ended_early) {
     FailFromResponse(response, status);

@@ -193,7 +193,9 @@ RequestMessage BuildMessage(const HttpTransport::Shared& s, const HttpRequest& r
   // them (a proxy forwards a client's headers as they came).
   for (const auto& h : request.headers) msg.erase(h.name);
   for (const auto& h : request.headers) msg.insert(h.name, h.value);
-  msg.keep_alive(true);
+  // A client that keeps no idle connections says so (Connection: close), and the server
+  // frees its side at once instead of waiting for an idle timeout.
+  msg.keep_alive(s.options.max_idle_connections > 0);
   msg.body() = request.body;
   msg.prepare_payload();
   return msg;

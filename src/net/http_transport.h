@@ -5,8 +5,9 @@
 // - Bodies are read as they arrive: each Next() returns what one socket read brought (an SSE
 //   event written on its own reaches the caller as soon as it lands), never the whole body.
 // - Keep-alive: connections whose response ended cleanly go back to a pool (this transport's
-//   one host:port) and are reused. A pooled connection that turns out closed before any byte
-//   of the answer arrived is replaced by a fresh one and the request sent once more.
+//   one host:port) and are reused; with max_idle_connections 0 every request opens its own.
+//   A pooled connection that turns out closed before any byte of the answer arrived is
+//   replaced by a fresh one and the request sent once more.
 // - Timeouts run on the Clock port: connect (TCP and TLS handshake), read (until the headers,
 //   and idle time between body pieces) and total (per request, from Send to the body's end).
 //   On expiry the socket is closed and the operation ends with a kTimeout error.
@@ -52,6 +53,8 @@ struct HttpTransportOptions {
   // answer may pause while the model thinks: keep this generous).
   Duration read_timeout = std::chrono::seconds(120);
   Duration total_timeout{0};  // per request; non-positive: none
+  // Connections kept for reuse. 0: none, a connection per request (TCP and, for https, TLS
+  // each time), announced with `Connection: close` as a client without a pool does.
   int max_idle_connections = 8;
 };
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -64,17 +65,43 @@ TEST_F(CliTest, MainJobRunsEveryShippedScenarioAndWritesResults) {
   EXPECT_STREQ(doc["schema"].GetString(), "agentreplay.results/v1");
   EXPECT_STREQ(doc["context"]["world"].GetString(), "sim");
   EXPECT_EQ(doc["context"]["seed"].GetUint64(), 7u);
-  // The default ladder: seven variants per scenario, the last on the Responses runtime.
-  ASSERT_EQ(doc["cells"].Size(), names.size() * 7);
-  EXPECT_STREQ(doc["cells"][0]["variant"].GetString(), "baseline");
-  EXPECT_STREQ(doc["cells"][0]["runtime"].GetString(), "assistants");
-  EXPECT_STREQ(doc["cells"][6]["variant"].GetString(), "p0+p2+p1+p3+p4+p5");
-  EXPECT_STREQ(doc["cells"][6]["runtime"].GetString(), "responses");
-  EXPECT_TRUE(doc["cells"][6]["stats"].HasMember("ttft_ms"));
+  // The default ladder: seven variants per scenario, the last on the Responses runtime; a
+  // scenario that names its own variants runs those instead.
+  size_t expected_cells = 0;
+  for (const auto& name : names) {
+    rapidjson::Document scenario;
+    scenario.Parse(Slurp(fs::path(AGENTREPLAY_SCENARIOS_DIR) / (name + ".json")).c_str());
+    if (!scenario.HasMember("variants")) {
+      expected_cells += 7;
+      continue;
+    }
+    for (const auto& v : scenario["variants"].GetArray()) {
+      expected_cells += std::string_view(v.GetString()) == "default" ? 7U : 1U;
+    }
+  }
+  ASSERT_EQ(doc["cells"].Size(), expected_cells);
+  // A scenario on the default ladder: text_answer's seven cells, in ladder order.
+  rapidjson::SizeType first = 0;
+  while (first < doc["cells"].Size() &&
+         std::string_view(doc["cells"][first]["scenario"].GetString()) != "text_answer") {
+    ++first;
+  }
+  ASSERT_LE(first + 7, doc["cells"].Size());
+  EXPECT_STREQ(doc["cells"][first]["variant"].GetString(), "baseline");
+  EXPECT_STREQ(doc["cells"][first]["runtime"].GetString(), "assistants");
+  EXPECT_STREQ(doc["cells"][first + 6]["variant"].GetString(), "p0+p2+p1+p3+p4+p5");
+  EXPECT_STREQ(doc["cells"][first + 6]["runtime"].GetString(), "responses");
+  EXPECT_TRUE(doc["cells"][first + 6]["stats"].HasMember("ttft_ms"));
+  // Every cell has samples; every scenario shows its point: some cell of it succeeds.
+  std::map<std::string, int> ok_samples;
   for (const auto& cell : doc["cells"].GetArray()) {
     EXPECT_GE(cell["samples"].Size(), 2u);
     EXPECT_GE(cell["checks"].Size(), 1u);
+    for (const auto& sample : cell["samples"].GetArray()) {
+      ok_samples[cell["scenario"].GetString()] += sample["ok"].GetBool() ? 1 : 0;
+    }
   }
+  for (const auto& name : names) EXPECT_GT(ok_samples[name], 0) << name;
   EXPECT_FALSE(fs::exists(dir_ / "out" / "results.json.tmp"));
 }
 

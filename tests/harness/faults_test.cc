@@ -241,6 +241,40 @@ TEST(FaultsTest, EveryKindEndsExactlyWithAndWithoutRetries) {
   }
 }
 
+// A background response (setting `background`) whose stream breaks mid-way is resumed with
+// GET /v1/responses/{id}?stream=true&starting_after=N: the turn completes with the whole answer,
+// once, and the GET counts among the requests. Without it the same break fails the turn. The
+// breaks are timed (after the second text delta, at 145 ms), so they fall mid-stream whatever
+// the size of the events: a close that truncates the body, and a reset.
+TEST(FaultsTest, ABrokenBackgroundStreamIsResumedAndTheAnswerIsWhole) {
+  FaultRule truncate = Rule(FaultKind::kTimeout);
+  truncate.after_ms = 150;
+  truncate.timeout_ms = 1;
+  FaultRule reset = Rule(FaultKind::kResetPeer);
+  reset.timeout_ms = 150;
+  for (const auto& [rule, error] : {std::pair{truncate, "transport body_truncated"},
+                                    std::pair{reset, "transport connection_reset"}}) {
+    SCOPED_TRACE(error);
+    EXPECT_EQ(OutcomeOf(RunWith(TextScenario(), StreamingResponses(), {rule})).error, error);
+
+    Variant background = StreamingResponses("background");
+    background.settings.background = true;
+    const results::Cell resumed = RunWith(TextScenario(), background, {rule});
+    const Outcome outcome = OutcomeOf(resumed);
+    EXPECT_EQ(outcome.error, "");
+    EXPECT_EQ(outcome.requests, 1);
+    EXPECT_EQ(OutcomeOf(resumed, "responses.retrieve").requests, 1);
+    EXPECT_EQ(resumed.samples.at(0).metrics.at("requests"), 2.0);
+    for (const auto& check : resumed.checks) EXPECT_TRUE(check.ok) << check.name << check.detail;
+    // Every delta once: the answer's five, as without the break.
+    EXPECT_EQ(resumed.samples.at(0).itl_ms.size(), 4u);
+    // The resumed events keep their timing: the turn ends when the unbroken one would have,
+    // or later by at most the reconnection's round trip.
+    EXPECT_GE(E2e(resumed), 175.0);
+    EXPECT_LE(E2e(resumed), 150.0 + 20.0 + 15.0 + 1.0);
+  }
+}
+
 TEST(FaultsTest, NoFaultControlIsUntouched) {
   const auto control = RunWith(TextScenario(), StreamingResponses(), {});
   const Outcome outcome = OutcomeOf(control);

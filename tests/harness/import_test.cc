@@ -195,6 +195,42 @@ INSTANTIATE_TEST_SUITE_P(
                            1,
                            {"resp_68e1a2b3c4d5e6f70011223344556677"},
                            1},
+        FixtureExpectation{"dotnet-responses-web-search-streaming.json",
+                           "responses",
+                           "gpt-4o-mini",
+                           1,
+                           {"resp_0fe8ac2aae18ca0c0069c71b458dc08196b8cfdab19209e88f"},
+                           1},
+        FixtureExpectation{"dotnet-responses-file-search-streaming.json",
+                           "responses",
+                           "gpt-4o-mini",
+                           3,
+                           {"resp_083ce8e7bd81902a0069bb31247f348190904098cb370d5aae"},
+                           1},
+        FixtureExpectation{"dotnet-responses-mcp-streaming.json",
+                           "responses",
+                           "gpt-5",
+                           1,
+                           {"resp_68d5effadd9c8195bcb7b4316872d56801146559af20c520"},
+                           1},
+        FixtureExpectation{"dotnet-responses-code-interpreter-streaming.json",
+                           "responses",
+                           "gpt-4o-mini",
+                           1,
+                           {"resp_68d5ef73eb7481958cd32770425308dc05a8df20cb9d7bce"},
+                           1},
+        FixtureExpectation{"responses-image-generation-streaming.sse",
+                           "responses",
+                           "gpt-4.1-mini-2025-04-14",
+                           1,
+                           {"resp_68f0c2a1b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6"},
+                           1},
+        FixtureExpectation{"responses-commentary-phase-streaming.sse",
+                           "responses",
+                           "gpt-5.3-codex",
+                           1,
+                           {"resp_68f0d3b2c4e5f6071829304a5b6c7d8e9f0a1b2c3d4e5f60"},
+                           1},
         FixtureExpectation{
             "chrome-responses-streaming.har",
             "responses",
@@ -215,7 +251,7 @@ TEST(FixtureImportTest, EveryFixtureIsCovered) {
   for (const auto& entry : std::filesystem::directory_iterator(kFixturesDir)) {
     if (entry.path().filename() != "SOURCES.md") ++recordings;
   }
-  EXPECT_EQ(recordings, 15U) << "a new fixture needs a FixtureExpectation";
+  EXPECT_EQ(recordings, 21U) << "a new fixture needs a FixtureExpectation";
 }
 
 TEST(DotnetImportTest, BodiesAreTheRecordedBytes) {

@@ -437,7 +437,12 @@ TEST(LiftFixtureTimingTest, ARecordedStreamReplaysAtItsRecordedOffsets) {
     Runtime runtime;
   } cases[] = {{"chrome-responses-streaming.har", Runtime::kResponses},
                {"dotnet-assistants-streaming-tool-call.json", Runtime::kAssistants},
-               {"python-chat-parallel-tool-calls.sse", Runtime::kChat}};
+               {"python-chat-parallel-tool-calls.sse", Runtime::kChat},
+               // Reasoning and hosted tools are lifted too, at their offsets. (Not the code
+               // interpreter fixture: its model writes text before it runs the code, and a
+               // scenario step runs its hosted tools before its text; the lift notes that.)
+               {"dotnet-responses-reasoning-summary-streaming.json", Runtime::kResponses},
+               {"dotnet-responses-web-search-streaming.json", Runtime::kResponses}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.file);
     const mocks::Cassette recording = FixtureConversations(c.file).front();
@@ -456,6 +461,17 @@ TEST(LiftFixtureTimingTest, ARecordedStreamReplaysAtItsRecordedOffsets) {
         EXPECT_EQ(x.first_output_at, y.first_output_at);
         ASSERT_EQ(x.text.size(), y.text.size());
         for (std::size_t i = 0; i < x.text.size(); ++i) EXPECT_EQ(x.text[i].at, y.text[i].at);
+        EXPECT_EQ(x.refusal, y.refusal);
+        ASSERT_EQ(x.reasoning.size(), y.reasoning.size());
+        for (std::size_t i = 0; i < x.reasoning.size(); ++i) {
+          EXPECT_EQ(x.reasoning[i].at, y.reasoning[i].at);
+          EXPECT_EQ(x.reasoning[i].text, y.reasoning[i].text);
+        }
+        ASSERT_EQ(x.hosted.size(), y.hosted.size());
+        for (std::size_t i = 0; i < x.hosted.size(); ++i) {
+          EXPECT_EQ(x.hosted[i].kind, y.hosted[i].kind);
+          EXPECT_EQ(x.hosted[i].started_at, y.hosted[i].started_at);
+        }
         ASSERT_EQ(x.tool_calls.size(), y.tool_calls.size());
         for (std::size_t i = 0; i < x.tool_calls.size(); ++i) {
           EXPECT_EQ(x.tool_calls[i].arguments, y.tool_calls[i].arguments);

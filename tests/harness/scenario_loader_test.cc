@@ -167,7 +167,8 @@ TEST(DiagnosticTest, UnknownFieldWithoutCloseMatchListsTheAllowedNames) {
   EXPECT_EQ(e.column, 51);
   EXPECT_EQ(e.message,
             "unknown field 'temperature' (allowed: ttft_ms, chunk_gap_ms, file_search, text, "
-            "chunks, tool_calls, faults, alternatives, processing_ms, gaps_ms)");
+            "chunks, tool_calls, faults, alternatives, processing_ms, gaps_ms, reasoning, "
+            "hosted_tools, refusal, incomplete)");
 }
 
 TEST(DiagnosticTest, MissingRequiredFieldIsReportedAtTheObject) {
@@ -378,7 +379,8 @@ TEST(DiagnosticTest, ColumnsCountCodePoints) {
       OnlyError(R"({"description": "café", "x": 1, "schema": "agentreplay.scenario/v1",
 "name": "t", "turns": [{"user": "hi", "steps": [{"text": "ok"}]}]})"),
       "s.json:1:25: /x: unknown field 'x' (allowed: schema, name, description, model, "
-      "instructions, latency, tools, proxy_hop_ms, documents, workspace, turns, faults, source)");
+      "instructions, latency, tools, proxy_hop_ms, documents, workspace, turns, faults, source, "
+      "variants)");
 }
 
 TEST(LoadScenarioFileTest, UnreadableFileIsOneDiagnostic) {

@@ -266,7 +266,7 @@ TEST(StepFieldsDiagnosticTest, AlternativeSteps) {
           R"([{"text": "ok", "alternatives": [{"when": {"tool_not_offered": "f"}, "step": {"text": "no", "temperature": 1}}]}])")),
       "s.json:2:127: /turns/0/steps/0/alternatives/0/step/temperature: unknown field 'temperature' "
       "(allowed: ttft_ms, chunk_gap_ms, file_search, text, chunks, tool_calls, processing_ms, "
-      "gaps_ms)");
+      "gaps_ms, reasoning, hosted_tools, refusal, incomplete)");
   EXPECT_EQ(
       OnlyError(WithSteps(
           R"([{"text": "ok", "alternatives": [{"when": {"tool_not_offered": "f"}, "step": {"text": "no", "faults": [{"status": 500}]}}]}])")),

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mocks/api/mock_backend.h"
@@ -313,6 +315,65 @@ TEST(ResponsesApiTest, QuickRepliesUseRttPlusProcessing) {
   ASSERT_EQ(response.chunks.size(), 1U);
   EXPECT_EQ(response.chunks[0].at, testing::Ms(47));
   EXPECT_EQ(*FindHeader(response.headers, "openai-processing-ms"), "7");
+}
+
+// GET /v1/responses/{id}?stream=true&starting_after=N replays a background response's events
+// after N, each at the instant it was due in the original stream (at once when already due).
+TEST(ResponsesApiTest, ABackgroundStreamResumesAfterASequenceNumber) {
+  Scenario s = testing::WeatherScenario();
+  s.latency.network_rtt_ms = Dist::Fixed(20);
+  s.latency.processing_ms = Dist::Fixed(5);
+  s.turns[1].steps[0].ttft_ms = Dist::Fixed(100);
+  s.turns[1].steps[0].chunk_gap_ms = Dist::Fixed(50);
+  MockBackend backend(s, 1);
+  const std::string request =
+      R"({"model":"gpt-4o-mini","input":[{"role":"user","content":"a"},)"
+      R"({"role":"user","content":"Thanks!"}],"background":true,"stream":true})";
+  const auto original = backend.Handle(Post("/v1/responses", request), testing::At(1000));
+  ASSERT_EQ(original.status, 200);
+  const auto events = SplitSse(Concat(original));
+  const std::string id = ParseJson(events.front().data)["response"]["id"].GetString();
+  // Each original event with when it arrived (absolute), by sequence number.
+  std::vector<std::pair<int64_t, Duration>> due;
+  for (const auto& chunk : original.chunks) {
+    for (const auto& e : SplitSse(chunk.bytes)) {
+      due.emplace_back(ParseJson(e.data)["sequence_number"].GetInt64(),
+                       testing::Ms(1000) + chunk.at);
+    }
+  }
+  ASSERT_GT(due.size(), 6u);
+
+  // Resumed 120 ms after the request: the first events are already due, the rest are not.
+  const TimePoint resumed_at = testing::At(1120);
+  const auto resumed = backend.Handle(
+      testing::Get("/v1/responses/" + id + "?stream=true&starting_after=3"), resumed_at);
+  ASSERT_EQ(resumed.status, 200) << Concat(resumed);
+  EXPECT_EQ(*FindHeader(resumed.headers, "content-type"), "text/event-stream; charset=utf-8");
+  std::vector<int64_t> sequence;
+  for (const auto& chunk : resumed.chunks) {
+    for (const auto& e : SplitSse(chunk.bytes)) {
+      const int64_t n = ParseJson(e.data)["sequence_number"].GetInt64();
+      sequence.push_back(n);
+      const Duration was_due = due.at(static_cast<size_t>(n)).second;
+      EXPECT_EQ(chunk.at, std::max(resumed.headers_at, was_due - testing::Ms(1120))) << n;
+    }
+  }
+  ASSERT_EQ(sequence.size(), due.size() - 4);
+  EXPECT_EQ(sequence.front(), 4);
+  EXPECT_EQ(sequence.back(), due.back().first);
+  EXPECT_EQ(SplitSse(Concat(resumed)).back().type, "response.completed");
+
+  // Only a background response can be streamed from here.
+  const auto plain = backend.Handle(
+      Post("/v1/responses", R"({"model":"gpt-4o-mini","input":"weather?","stream":true})"), {});
+  const std::string plain_id =
+      ParseJson(SplitSse(Concat(plain)).front().data)["response"]["id"].GetString();
+  EXPECT_EQ(backend.Handle(testing::Get("/v1/responses/" + plain_id + "?stream=true"), {}).status,
+            400);
+  EXPECT_EQ(
+      backend.Handle(testing::Get("/v1/responses/" + id + "?stream=true&starting_after=x"), {})
+          .status,
+      400);
 }
 
 }  // namespace

@@ -150,6 +150,27 @@ TEST_F(TransportTest, KeepAliveReusesOneConnection) {
   EXPECT_GT(stats.bytes_received, 3 * 2u);
 }
 
+// Package pc off: a client without a pool opens a connection per request and says so.
+TEST_F(TransportTest, WithoutIdleConnectionsEveryRequestOpensItsOwn) {
+  TestServer server([](const ReceivedRequest& r) { return Script{Write(Full(200, r.target))}; });
+  HttpTransportOptions options;
+  options.base_url = server.base_url();
+  options.max_idle_connections = 0;
+  auto transport = MakeTransport(options);
+  for (const char* target : {"/a", "/b", "/c"}) {
+    const Outcome out = Get(*transport, target);
+    ASSERT_FALSE(out.error) << out.error->reason;
+    EXPECT_EQ(out.body(), target);
+  }
+  EXPECT_EQ(server.connections_accepted(), 3);
+  const auto stats = transport->stats();
+  EXPECT_EQ(stats.connections_opened, 3u);
+  EXPECT_EQ(stats.connections_reused, 0u);
+  for (const auto& request : server.requests()) {
+    EXPECT_EQ(FindHeader(request.headers, "connection").value_or(""), "close");
+  }
+}
+
 TEST_F(TransportTest, StalePooledConnectionIsReplacedOnce) {
   // The server promises keep-alive, then closes after every answer.
   TestServer server([](const ReceivedRequest&) {

@@ -304,5 +304,52 @@ TEST(AssistantsStreamStateTest, RequiresActionArgumentsAreAuthoritative) {
                           "tool_call_started", "tool_call_ready"));
 }
 
+// Run steps whose tool calls the API runs itself (shapes of the Assistants API reference's
+// run step object and run step delta; written for this test).
+TEST(AssistantsStreamStateTest, HostedToolStepsAreReportedPhaseByPhase) {
+  FixedClock clock;
+  RecordingSink sink;
+  AssistantsStreamState state(sink, clock);
+  const std::string created =
+      R"({"id":"step_1","object":"thread.run.step","type":"tool_calls","status":"in_progress",)"
+      R"("step_details":{"type":"tool_calls","tool_calls":[{"id":"call_ci","type":)"
+      R"("code_interpreter","code_interpreter":{"input":"","outputs":[]}},{"id":"call_fs",)"
+      R"("type":"file_search","file_search":{}}]}})";
+  const std::string delta1 =
+      R"({"id":"step_1","object":"thread.run.step.delta","delta":{"step_details":{"type":)"
+      R"("tool_calls","tool_calls":[{"index":0,"id":"call_ci","type":"code_interpreter",)"
+      R"("code_interpreter":{"input":"print(","outputs":[]}}]}}})";
+  const std::string delta2 =
+      R"({"id":"step_1","object":"thread.run.step.delta","delta":{"step_details":{"type":)"
+      R"("tool_calls","tool_calls":[{"index":0,"type":"code_interpreter",)"
+      R"js("code_interpreter":{"input":"6*7)"}}]}}})js";
+  const std::string completed =
+      R"({"id":"step_1","object":"thread.run.step","type":"tool_calls","status":"completed",)"
+      R"("step_details":{"type":"tool_calls","tool_calls":[{"id":"call_ci","type":)"
+      R"js("code_interpreter","code_interpreter":{"input":"print(6*7)","outputs":[{"type":"logs",)js"
+      R"("logs":"42\n"}]}},{"id":"call_fs","type":"file_search","file_search":{}}]}})";
+  state.OnEvent(SseEvent{"thread.run.step.created", created, {}});
+  state.OnEvent(SseEvent{"thread.run.step.delta", delta1, {}});
+  state.OnEvent(SseEvent{"thread.run.step.delta", delta2, {}});
+  state.OnEvent(SseEvent{"thread.run.step.completed", completed, {}});
+  state.OnEvent(SseEvent{"thread.run.brand_new", RunJson("in_progress"), {}});
+  state.OnEvent(SseEvent{"thread.brand_new_thing", "{}", {}});
+  std::vector<std::string> seen;
+  for (const auto& e : sink.events) {
+    if (e.type == AgentEventType::kHostedToolActivity) {
+      seen.push_back(e.call_id + " " + e.tool_name + " " + e.detail + " " + e.text);
+    } else if (e.type == AgentEventType::kUnrecognisedEvent) {
+      seen.push_back(e.detail + " " + e.text);
+    }
+  }
+  EXPECT_THAT(seen,
+              ElementsAre("call_ci code_interpreter added ", "call_fs file_search added ",
+                          "call_ci code_interpreter code_delta print(",
+                          "call_ci code_interpreter code_delta 6*7)",
+                          "call_ci code_interpreter completed print(6*7)",
+                          "call_fs file_search completed ", "assistants thread.brand_new_thing"));
+  EXPECT_TRUE(state.TakeResult().used_file_search);
+}
+
 }  // namespace
 }  // namespace agentreplay::testing

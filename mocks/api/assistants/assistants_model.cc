@@ -62,6 +62,14 @@ RunView ViewOfPhase(const RunRecord& run, size_t segment, RunPhase phase) {
       break;
     case RunPhase::kEnded:
       view.status = seg.requires_action ? "requires_action" : "completed";
+      if (!seg.requires_action && seg.plan.incomplete != Incompletion::kNone) {
+        // The answer was cut off: the run ends incomplete (the API's reasons name the token
+        // limit; a content filter has no documented run reason, so it is named as such).
+        view.status = "incomplete";
+        view.incomplete_reason = seg.plan.incomplete == Incompletion::kContentFilter
+                                     ? "content_filter"
+                                     : "max_completion_tokens";
+      }
       break;
   }
   // started_at is the latest start: a run queued again after submit_tool_outputs keeps the
@@ -76,9 +84,12 @@ RunView ViewOfPhase(const RunRecord& run, size_t segment, RunPhase phase) {
     const Segment& s = run.segments[*started];
     view.started_at = AssistantsEpochSeconds(s.At(s.plan.first_token));
   }
-  if (view.status == "completed") {
-    // A completed run has no expiry (recorded: expires_at null).
-    view.completed_at = AssistantsEpochSeconds(seg.At(seg.plan.end));
+  if (view.status == "completed" || view.status == "incomplete") {
+    // A completed run has no expiry (recorded: expires_at null); an incomplete one has no
+    // completion time either.
+    if (view.status == "completed") {
+      view.completed_at = AssistantsEpochSeconds(seg.At(seg.plan.end));
+    }
     TokenUsage usage;
     for (size_t i = 0; i <= segment; ++i) {
       usage.prompt += run.segments[i].plan.input_tokens;

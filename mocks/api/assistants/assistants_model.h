@@ -74,6 +74,8 @@ struct ThreadMessage {
   std::string run_id;        // empty renders null
   EchoSource echo;           // the request's message object (attachments, metadata)
   std::vector<Citation> citations;
+  bool refusal = false;     // the text is a refusal (a refusal content block)
+  bool incomplete = false;  // cut off by the token limit or a content filter
 };
 
 struct ThreadRecord {
@@ -86,7 +88,9 @@ struct ThreadRecord {
 };
 
 struct StepToolCall {
-  PlannedOutput::Kind kind = PlannedOutput::Kind::kToolCall;  // kToolCall or kFileSearch
+  // kToolCall, kFileSearch or kHostedTool (a code_interpreter call: `arguments` holds its
+  // code, `output` its logs).
+  PlannedOutput::Kind kind = PlannedOutput::Kind::kToolCall;
   std::string id;
   std::string name;                   // function name
   std::string arguments;              // function arguments (compact JSON text)
@@ -166,6 +170,7 @@ struct RunRecord {
 // How a run looks at one instant, or in one phase of a segment.
 struct RunView {
   std::string_view status;
+  std::string_view incomplete_reason;  // status "incomplete": incomplete_details.reason
   std::optional<int64_t> started_at;
   std::optional<int64_t> expires_at;
   std::optional<int64_t> cancelled_at;

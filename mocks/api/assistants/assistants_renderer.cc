@@ -172,6 +172,44 @@ void WriteTextContent(Writer& w, std::string_view text, const std::vector<Citati
   w.EndObject();
 }
 
+// A refusal content block: {"type":"refusal","refusal"} (the API's RefusalContentBlock).
+template <typename Writer>
+void WriteRefusalContent(Writer& w, std::string_view text) {
+  w.StartObject();
+  WriteKey(w, "type");
+  WriteString(w, "refusal");
+  WriteKey(w, "refusal");
+  WriteString(w, text);
+  w.EndObject();
+}
+
+// A code_interpreter tool call: its code as `input` and, once done, its logs as outputs.
+template <typename Writer>
+void WriteCodeInterpreterCall(Writer& w, const StepToolCall& call, bool completed) {
+  w.StartObject();
+  WriteKey(w, "id");
+  WriteString(w, call.id);
+  WriteKey(w, "type");
+  WriteString(w, "code_interpreter");
+  WriteKey(w, "code_interpreter");
+  w.StartObject();
+  WriteKey(w, "input");
+  WriteString(w, call.arguments);
+  WriteKey(w, "outputs");
+  w.StartArray();
+  if (completed && call.output && !call.output->empty()) {
+    w.StartObject();
+    WriteKey(w, "type");
+    WriteString(w, "logs");
+    WriteKey(w, "logs");
+    WriteString(w, *call.output);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+}
+
 // A file_search tool call. The ranking options are the API's documented defaults; results
 // are listed once the search has finished, with the plan's scores (no content: the API adds
 // it only when include[] asks for it, which the mock does not support).
@@ -324,21 +362,36 @@ void WriteMessageObject(Writer& w, const ThreadMessage& message, MessageForm for
   WriteKey(w, "run_id");
   WriteIdOrNull(w, message.run_id);
   if (form != MessageForm::kObject) {
-    const bool completed = form == MessageForm::kStreamCompleted;
+    const bool ended = form == MessageForm::kStreamCompleted;
+    const bool incomplete = ended && message.incomplete;
     WriteKey(w, "status");
-    WriteString(w, completed ? "completed" : "in_progress");
+    WriteString(w, incomplete ? "incomplete" : ended ? "completed" : "in_progress");
     WriteKey(w, "incomplete_details");
-    w.Null();
+    if (incomplete) {
+      // The message's reasons (max_tokens, content_filter, ...) differ from the run's.
+      w.StartObject();
+      WriteKey(w, "reason");
+      WriteString(w, "max_tokens");
+      w.EndObject();
+    } else {
+      w.Null();
+    }
     WriteKey(w, "incomplete_at");
-    w.Null();
+    WriteOptionalInt(w, incomplete ? completed_at : std::nullopt);
     WriteKey(w, "completed_at");
-    WriteOptionalInt(w, completed ? completed_at : std::nullopt);
+    WriteOptionalInt(w, ended && !incomplete ? completed_at : std::nullopt);
   }
   WriteKey(w, "role");
   WriteString(w, message.role);
   WriteKey(w, "content");
   w.StartArray();
-  if (form != MessageForm::kStreamInProgress) WriteTextContent(w, message.text, message.citations);
+  if (form != MessageForm::kStreamInProgress) {
+    if (message.refusal) {
+      WriteRefusalContent(w, message.text);
+    } else {
+      WriteTextContent(w, message.text, message.citations);
+    }
+  }
   w.EndArray();
   EchoOr(w, message.echo, "attachments", [&w] { EmptyArray(w); });
   EchoOr(w, message.echo, "metadata", [&w] { EmptyObject(w); });
@@ -420,7 +473,14 @@ void WriteRunObject(Writer& w, const RunRecord& run, const RunView& view) {
     w.EndObject();
   });
   WriteKey(w, "incomplete_details");
-  w.Null();
+  if (!view.incomplete_reason.empty()) {
+    w.StartObject();
+    WriteKey(w, "reason");
+    WriteString(w, view.incomplete_reason);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   WriteKey(w, "usage");
   if (view.usage) {
     WriteUsage(w, *view.usage);
@@ -487,6 +547,8 @@ void WriteStepObject(Writer& w, const RunRecord& run, const RunStep& step, const
           const PlannedOutput& out =
               run.segments.at(step.segment).plan.outputs.at(call.output_index);
           WriteFileSearchCall(w, call, out.scores, completed);
+        } else if (call.kind == PlannedOutput::Kind::kHostedTool) {
+          WriteCodeInterpreterCall(w, call, completed);
         } else {
           WriteFunctionCall(w, call, completed);
         }

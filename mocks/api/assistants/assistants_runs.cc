@@ -240,6 +240,27 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
         add_step(std::move(s));
         break;
       }
+      case PlannedOutput::Kind::kHostedTool: {
+        // Of the hosted tools only code_interpreter exists in the Assistants API; the others'
+        // time has been planned and passes without a step, as reasoning does.
+        if (out.tool_name != "code_interpreter") break;
+        RunStep s;
+        s.id = ids_.StepId();
+        s.created = seg.At(out.first_at());
+        s.completed = seg.At(out.completed_at);
+        StepToolCall code;
+        code.kind = PlannedOutput::Kind::kHostedTool;
+        code.id = ids_.CallId();
+        code.name = out.tool_name;
+        code.arguments = out.content;
+        code.output = out.hosted.output;
+        code.output_index = i;
+        s.calls.push_back(std::move(code));
+        add_step(std::move(s));
+        break;
+      }
+      case PlannedOutput::Kind::kReasoning:
+        break;  // the Assistants API does not show reasoning; its tokens are in the usage
       case PlannedOutput::Kind::kText: {
         RunStep s;
         s.message_creation = true;
@@ -258,6 +279,8 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
         message.assistant_id = run.assistant_id;
         message.run_id = run.id;
         message.citations = found;
+        message.refusal = seg.plan.refusal;
+        message.incomplete = seg.plan.incomplete != Incompletion::kNone;
         s.citations = found;
         thread.messages.push_back(std::move(message));
         add_step(std::move(s));
@@ -297,8 +320,10 @@ void AssistantsApi::PlaySegment(Call& call, RunRecord& run, ThreadRecord& thread
       call.context.states->push_back({run.id, run.failure->status, run.failure->at});
     } else {
       call.context.states->push_back({run.id, "in_progress", seg.At(plan.first_token)});
-      call.context.states->push_back(
-          {run.id, seg.requires_action ? "requires_action" : "completed", seg.At(plan.end)});
+      const char* ended = seg.requires_action                      ? "requires_action"
+                          : plan.incomplete != Incompletion::kNone ? "incomplete"
+                                                                   : "completed";
+      call.context.states->push_back({run.id, ended, seg.At(plan.end)});
     }
   }
   run.segments.push_back(std::move(seg));

@@ -1,4 +1,6 @@
 // The thread.* event stream of one run segment (see assistants_renderer.h for the order).
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "mocks/api/assistants/assistants_renderer.h"
@@ -43,14 +45,15 @@ class RunStreamBuilder {
       const RunStep& step = run_.steps.at(index);
       if (step.message_creation) {
         EmitMessageStep(step);
-      } else if (!step.calls.empty() && step.calls[0].kind == PlannedOutput::Kind::kFileSearch) {
-        EmitFileSearchStep(step);
+      } else if (!step.calls.empty() && step.calls[0].kind != PlannedOutput::Kind::kToolCall) {
+        EmitHostedStep(step);
       } else {
         EmitFunctionStep(step);
       }
     }
-    EmitRun(plan.end, seg_.requires_action ? "thread.run.requires_action" : "thread.run.completed",
-            RunPhase::kEnded);
+    const RunView ended = ViewOfPhase(run_, k_, RunPhase::kEnded);
+    Emit(plan.end, fmt::format("thread.run.{}", ended.status),
+         [&](CompactJsonWriter& w) { WriteRunObject(w, run_, ended); });
     Append(plan.end, "done", "[DONE]");
     return std::move(chunks_);
   }
@@ -124,6 +127,8 @@ class RunStreamBuilder {
     message.assistant_id = run_.assistant_id;
     message.run_id = run_.id;
     message.citations = step.citations;
+    message.refusal = seg_.plan.refusal;
+    message.incomplete = seg_.plan.incomplete != Incompletion::kNone;
     return message;
   }
 
@@ -153,19 +158,27 @@ class RunStreamBuilder {
         w.StartObject();
         WriteKey(w, "index");
         w.Int(0);
-        WriteKey(w, "type");
-        WriteString(w, "text");
-        WriteKey(w, "text");
-        w.StartObject();
-        WriteKey(w, "value");
-        WriteString(w, delta.text);
-        // Only the first delta of a message carries the (empty) annotations (as recorded).
-        if (first_delta) {
-          WriteKey(w, "annotations");
-          w.StartArray();
-          w.EndArray();
+        if (message.refusal) {
+          // {"index":0,"type":"refusal","refusal":<delta>} (the API's RefusalDeltaBlock).
+          WriteKey(w, "type");
+          WriteString(w, "refusal");
+          WriteKey(w, "refusal");
+          WriteString(w, delta.text);
+        } else {
+          WriteKey(w, "type");
+          WriteString(w, "text");
+          WriteKey(w, "text");
+          w.StartObject();
+          WriteKey(w, "value");
+          WriteString(w, delta.text);
+          // Only the first delta of a message carries the (empty) annotations (as recorded).
+          if (first_delta) {
+            WriteKey(w, "annotations");
+            w.StartArray();
+            w.EndArray();
+          }
+          w.EndObject();
         }
-        w.EndObject();
         w.EndObject();
         w.EndArray();
         w.EndObject();
@@ -174,14 +187,17 @@ class RunStreamBuilder {
       first_delta = false;
     }
     const int64_t completed_at = AssistantsEpochSeconds(seg_.At(last));
-    Emit(last, "thread.message.completed", [&](CompactJsonWriter& w) {
-      WriteMessageObject(w, message, MessageForm::kStreamCompleted, completed_at);
-    });
+    Emit(last, message.incomplete ? "thread.message.incomplete" : "thread.message.completed",
+         [&](CompactJsonWriter& w) {
+           WriteMessageObject(w, message, MessageForm::kStreamCompleted, completed_at);
+         });
     EmitStep(last, "thread.run.step.completed", step, StepCompletedView(run_, step));
   }
 
-  void EmitFileSearchStep(const RunStep& step) {
+  // A file_search or code_interpreter step: announced when issued, completed when done.
+  void EmitHostedStep(const RunStep& step) {
     const StepToolCall& call = step.calls.front();
+    const bool search = call.kind == PlannedOutput::Kind::kFileSearch;
     EmitStepStart(step);
     EmitStepDelta(Offset(step.created), step, [&](CompactJsonWriter& w) {
       w.StartObject();
@@ -190,9 +206,16 @@ class RunStreamBuilder {
       WriteKey(w, "id");
       WriteString(w, call.id);
       WriteKey(w, "type");
-      WriteString(w, "file_search");
-      WriteKey(w, "file_search");
+      WriteString(w, search ? "file_search" : "code_interpreter");
+      WriteKey(w, search ? "file_search" : "code_interpreter");
       w.StartObject();
+      if (!search) {
+        WriteKey(w, "input");
+        WriteString(w, call.arguments);
+        WriteKey(w, "outputs");
+        w.StartArray();
+        w.EndArray();
+      }
       w.EndObject();
       w.EndObject();
     });

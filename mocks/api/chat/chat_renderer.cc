@@ -1,7 +1,5 @@
 #include "mocks/api/chat/chat_renderer.h"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <optional>
 #include <utility>
@@ -44,8 +42,10 @@ void WriteFullUsage(Writer& w, const StepPlan& plan) {
   w.EndObject();
   WriteKey(w, "completion_tokens_details");
   w.StartObject();
-  for (std::string_view key : {"reasoning_tokens", "audio_tokens", "accepted_prediction_tokens",
-                               "rejected_prediction_tokens"}) {
+  WriteKey(w, "reasoning_tokens");
+  w.Int64(plan.reasoning_tokens);
+  for (std::string_view key :
+       {"audio_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"}) {
     WriteKey(w, key);
     w.Int(0);
   }
@@ -63,10 +63,11 @@ class ChunkStream {
     int64_t call_index = 0;
     for (size_t i = 0; i < plan_.outputs.size(); ++i) {
       const PlannedOutput& out = plan_.outputs[i];
-      if (out.kind == Kind::kFileSearch) {
-        // Chat offers no file_search, so a scenario cannot make the model search here; its
-        // time has still been planned and simply passes without a chunk.
-        SPDLOG_DEBUG("chat mock: skipping a file search the chat wire format cannot carry");
+      if (out.kind == Kind::kFileSearch || out.kind == Kind::kHostedTool ||
+          out.kind == Kind::kReasoning) {
+        // Chat offers no file_search nor hosted tools, and OpenAI's Chat Completions does not
+        // stream reasoning: their time has been planned and passes without a chunk (reasoning
+        // tokens are still counted in the usage).
         continue;
       }
       if (!started) {
@@ -76,7 +77,7 @@ class ChunkStream {
       if (out.kind == Kind::kText) {
         for (const auto& delta : out.deltas) {
           EmitDelta(delta.at, [&](CompactJsonWriter& w) {
-            WriteKey(w, "content");
+            WriteKey(w, plan_.refusal ? "refusal" : "content");
             WriteString(w, delta.text);
           });
         }
@@ -150,11 +151,16 @@ class ChunkStream {
   // The recordings differ by what follows: a text answer announces an empty content and no
   // refusal, a step that starts with a call a null content and no refusal key.
   void EmitRole(Duration at, bool text) {
-    EmitDelta(at, [text](CompactJsonWriter& w) {
+    EmitDelta(at, [this, text](CompactJsonWriter& w) {
       WriteKey(w, "role");
       WriteString(w, "assistant");
       WriteKey(w, "content");
-      if (text) {
+      if (text && plan_.refusal) {
+        // A refusal streams in `refusal` instead: content stays null.
+        w.Null();
+        WriteKey(w, "refusal");
+        WriteString(w, "");
+      } else if (text) {
         WriteString(w, "");
         WriteKey(w, "refusal");
         w.Null();
@@ -222,7 +228,7 @@ class ChunkStream {
       WriteKey(w, "completion_tokens_details");
       w.StartObject();
       WriteKey(w, "reasoning_tokens");
-      w.Int(0);
+      w.Int64(plan_.reasoning_tokens);
       w.EndObject();
       w.EndObject();
     });
@@ -243,6 +249,9 @@ std::string ReportedModel(std::string_view model) {
 }
 
 std::string_view FinishReason(const StepPlan& plan) {
+  // Chat's names for an answer cut off: "length" for the token limit.
+  if (plan.incomplete == Incompletion::kMaxOutputTokens) return "length";
+  if (plan.incomplete == Incompletion::kContentFilter) return "content_filter";
   for (const auto& out : plan.outputs) {
     if (out.kind == Kind::kToolCall) return "tool_calls";
   }
@@ -285,7 +294,7 @@ std::string RenderChatCompletion(const StepPlan& plan, const ChatRenderContext& 
   WriteString(w, "assistant");
   WriteKey(w, "content");
   const bool calls = FinishReason(plan) == "tool_calls";
-  if (has_text || !calls) {
+  if ((has_text || !calls) && !plan.refusal) {
     WriteString(w, text);
   } else {
     w.Null();
@@ -313,7 +322,11 @@ std::string RenderChatCompletion(const StepPlan& plan, const ChatRenderContext& 
     w.EndArray();
   }
   WriteKey(w, "refusal");
-  w.Null();
+  if (plan.refusal) {
+    WriteString(w, text);
+  } else {
+    w.Null();
+  }
   WriteKey(w, "annotations");
   w.StartArray();
   w.EndArray();

@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -15,9 +16,31 @@
 #include "mocks/api/wire_json.h"
 #include "mocks/model/calendar.h"
 #include "mocks/model/step_planner.h"
+#include "sse/sse_decoder.h"
+#include "sse/sse_encoder.h"
 
 namespace agentreplay::mocks {
 namespace {
+
+// The id prefix of an output item, as the API spells them.
+const char* ItemIdPrefix(const PlannedOutput& out) {
+  switch (out.kind) {
+    case PlannedOutput::Kind::kToolCall:
+      return "fc";
+    case PlannedOutput::Kind::kText:
+      return "msg";
+    case PlannedOutput::Kind::kFileSearch:
+      return "fs";
+    case PlannedOutput::Kind::kReasoning:
+      return "rs";
+    case PlannedOutput::Kind::kHostedTool:
+      break;
+  }
+  if (out.tool_name == "web_search") return "ws";
+  if (out.tool_name == "code_interpreter") return "ci";
+  if (out.tool_name == "image_generation") return "ig";
+  return "mcp";
+}
 
 std::string_view StringOf(const rapidjson::Value* v) {
   return v != nullptr && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength())
@@ -118,6 +141,21 @@ RequestFacts FactsOf(const rapidjson::Document& body) {
   return facts;
 }
 
+// The value of `name` in a query string ("a=1&b=2"), undecoded; nullopt when absent.
+std::optional<std::string_view> QueryParameter(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
 OpenAiError NoToolOutputFound(std::string_view call_id) {
   return OpenAiError{400, fmt::format("No tool output found for function call {}.", call_id),
                      "invalid_request_error", "input", std::nullopt};
@@ -208,7 +246,7 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   std::vector<std::string> call_ids;
   for (const auto& out : plan.outputs) {
     const bool is_call = out.kind == PlannedOutput::Kind::kToolCall;
-    const char* prefix = is_call ? "fc" : out.kind == PlannedOutput::Kind::kText ? "msg" : "fs";
+    const char* prefix = ItemIdPrefix(out);
     render.item_ids.push_back(ids_.ResponsesObjectId(prefix, family, render.created_at));
     render.call_ids.push_back(is_call ? ids_.CallId() : std::string());
     if (is_call) {
@@ -246,16 +284,68 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   // store=false responses can be neither retrieved nor continued, as with the API.
   const rapidjson::Value* store = FindMember(&body, "store");
   if (store == nullptr || !store->IsBool() || store->GetBool()) {
+    const rapidjson::Value* background = FindMember(&body, "background");
+    if (stream && background != nullptr && background->IsBool() && background->GetBool()) {
+      background_streams_[render.response_id] = BackgroundStream{context.sent_at, response.chunks};
+    }
     responses_[render.response_id] =
         StoredResponse{turn, step, std::move(call_ids), std::move(object)};
   }
   return response;
 }
 
+MockResponse ResponsesApi::ResumeStream(const BackgroundStream& stream, std::string_view query,
+                                        const RequestContext& context) const {
+  int64_t after = -1;
+  if (auto value = QueryParameter(query, "starting_after")) {
+    const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), after);
+    if (ec != std::errc() || end != value->data() + value->size() || after < 0) {
+      return MakeErrorResponse(
+          OpenAiError{400,
+                      fmt::format("Invalid 'starting_after': expected a non-negative integer, but "
+                                  "got '{}' instead.",
+                                  *value),
+                      "invalid_request_error", "starting_after", "invalid_value"},
+          context.request_id, context.quick.at, context.quick.processing);
+    }
+  }
+  MockResponse response;
+  response.status = 200;
+  response.headers = StandardHeaders("text/event-stream; charset=utf-8", context.request_id,
+                                     context.quick.processing);
+  response.headers_at = context.quick.at;
+  // Each event keeps the instant it was due at in the original stream; one already due goes
+  // out with the head. Events due at one instant share a chunk, as the renderer groups them.
+  SseDecoder decoder;
+  std::vector<SseEvent> events;
+  for (const TimedChunk& chunk : stream.chunks) {
+    events.clear();
+    decoder.Feed(chunk.bytes, events);
+    const Duration due = std::max(context.quick.at, stream.sent_at + chunk.at - context.sent_at);
+    for (const SseEvent& event : events) {
+      rapidjson::Document data;
+      data.Parse(event.data.data(), event.data.size());
+      const rapidjson::Value* seq =
+          data.HasParseError() ? nullptr : FindMember(&data, "sequence_number");
+      if (seq == nullptr || !seq->IsInt64() || seq->GetInt64() <= after) continue;
+      if (response.chunks.empty() || response.chunks.back().at != due) {
+        response.chunks.push_back(TimedChunk{due, {}});
+      }
+      AppendSseEvent(response.chunks.back().bytes, event.type, event.data);
+    }
+  }
+  return response;
+}
+
 MockResponse ResponsesApi::Retrieve(const HttpRequest& request, const RequestContext& context) {
-  // The id is the path segment after "responses/"; the query (include[], stream) is ignored.
+  // The id is the path segment after "responses/"; of the query only stream and
+  // starting_after are read (include[] is ignored).
   std::string_view target = request.target;
-  if (const auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  std::string_view query;
+  if (const auto q = target.find('?'); q != std::string_view::npos) {
+    query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
   constexpr std::string_view kMarker = "/responses/";
   const auto pos = target.find(kMarker);
   std::string_view id =
@@ -267,6 +357,20 @@ MockResponse ResponsesApi::Retrieve(const HttpRequest& request, const RequestCon
     return MakeErrorResponse(OpenAiError{404, fmt::format("Response with id '{}' not found.", id),
                                          "invalid_request_error", std::nullopt, std::nullopt},
                              context.request_id, context.quick.at, context.quick.processing);
+  }
+  if (QueryParameter(query, "stream") == "true") {
+    const auto streamed = background_streams_.find(it->first);
+    if (streamed == background_streams_.end()) {
+      // The mock's wording: the API streams only background responses from this endpoint.
+      return MakeErrorResponse(
+          OpenAiError{400,
+                      fmt::format("Response with id '{}' was not created with background=true "
+                                  "and stream=true, so it cannot be streamed.",
+                                  id),
+                      "invalid_request_error", "stream", std::nullopt},
+          context.request_id, context.quick.at, context.quick.processing);
+    }
+    return ResumeStream(streamed->second, query, context);
   }
   MockResponse response;
   response.status = 200;

@@ -9,6 +9,10 @@
 //    message, or, when no such call id is the mock's own, the number of runs of consecutive
 //    function_call items after the last user message (0 when none). Counting outputs instead
 //    would miscount a step that made parallel calls.
+// A background response (`background: true`) that was streamed keeps its rendered events, so
+// GET /v1/responses/{id}?stream=true&starting_after=N replays those after sequence number N,
+// each when it was due in the original stream (at once for those already due): the response
+// went on generating while the client reconnected, as the API's does.
 // Validation follows the API: unknown previous_response_id, a function_call_output whose
 // call_id no call precedes, a call (of the previous response or of the input) left without
 // an output, malformed JSON, a missing model. A request beyond the script is a 500.
@@ -17,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,7 +55,16 @@ class ResponsesApi {
   const KnowledgeBase& knowledge_;
   uint64_t seed_;
   MockIds& ids_;
+  // A streamed background response as it was rendered, before any fault cut it.
+  struct BackgroundStream {
+    TimePoint sent_at{};
+    std::vector<TimedChunk> chunks;
+  };
+  MockResponse ResumeStream(const BackgroundStream& stream, std::string_view query,
+                            const RequestContext& context) const;
+
   std::map<std::string, StoredResponse> responses_;
+  std::map<std::string, BackgroundStream> background_streams_;
   // Every call id the mock issued, with the (turn, step) that issued it; lets a stateless
   // request (full history, no previous_response_id) be placed in the script.
   std::map<std::string, std::pair<size_t, size_t>> issued_calls_;

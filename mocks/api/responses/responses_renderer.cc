@@ -1,238 +1,22 @@
 #include "mocks/api/responses/responses_renderer.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "mocks/api/responses/responses_items.h"
 #include "mocks/api/wire_json.h"
-#include "mocks/model/knowledge_base.h"
 #include "sse/sse_encoder.h"
 
 namespace agentreplay::mocks {
 namespace {
 
+using namespace responses_wire;  // NOLINT(google-build-using-namespace): the renderer's own parts
+
 enum class Phase { kInProgress, kCompleted };
-
-// The request's value of `key` when it is present and not null.
-const rapidjson::Value* Echo(const ResponsesRenderContext& ctx, std::string_view key) {
-  const rapidjson::Value* v = FindMember(ctx.request, key);
-  return v != nullptr && !v->IsNull() ? v : nullptr;
-}
-
-// Writes `key` with the request's value, or calls `fallback` to write the API's default.
-template <typename Writer, typename Fallback>
-void EchoOr(Writer& w, const ResponsesRenderContext& ctx, std::string_view key, Fallback fallback) {
-  WriteKey(w, key);
-  if (const rapidjson::Value* v = Echo(ctx, key)) {
-    v->Accept(w);
-  } else {
-    fallback();
-  }
-}
-
-template <typename Writer>
-void EchoOrNull(Writer& w, const ResponsesRenderContext& ctx, std::string_view key) {
-  EchoOr(w, ctx, key, [&w] { w.Null(); });
-}
-
-// Function tools come back normalised to the API's field order (type, description, name,
-// parameters, strict) with defaults filled in; other tool types are echoed as sent.
-template <typename Writer>
-void WriteTools(Writer& w, const ResponsesRenderContext& ctx) {
-  WriteKey(w, "tools");
-  w.StartArray();
-  if (const rapidjson::Value* tools = Echo(ctx, "tools"); tools != nullptr && tools->IsArray()) {
-    for (const auto& tool : tools->GetArray()) {
-      const rapidjson::Value* type = FindMember(&tool, "type");
-      if (type == nullptr || !type->IsString() ||
-          std::string_view(type->GetString()) != "function") {
-        tool.Accept(w);
-        continue;
-      }
-      w.StartObject();
-      WriteKey(w, "type");
-      WriteString(w, "function");
-      for (std::string_view key : {"description", "name", "parameters"}) {
-        WriteKey(w, key);
-        if (const rapidjson::Value* v = FindMember(&tool, key)) {
-          v->Accept(w);
-        } else {
-          w.Null();
-        }
-      }
-      WriteKey(w, "strict");
-      // Function tools are strict unless the request says otherwise.
-      const rapidjson::Value* strict = FindMember(&tool, "strict");
-      w.Bool(strict != nullptr && strict->IsBool() ? strict->GetBool() : true);
-      w.EndObject();
-    }
-  }
-  w.EndArray();
-}
-
-size_t CountCodePoints(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
-  return n;
-}
-
-// The documents the text output `index` cites: every result of the file searches before it in
-// the same response, in order (see the header).
-std::vector<std::string_view> CitedDocuments(const StepPlan& plan, size_t index) {
-  std::vector<std::string_view> cited;
-  if (plan.outputs.at(index).kind != PlannedOutput::Kind::kText) return cited;
-  for (size_t i = 0; i < index; ++i) {
-    if (plan.outputs[i].kind != PlannedOutput::Kind::kFileSearch) continue;
-    for (const auto& name : plan.outputs[i].results) cited.emplace_back(name);
-  }
-  return cited;
-}
-
-// A file_citation annotation pointing at `at` (code points into the text).
-template <typename Writer>
-void WriteCitation(Writer& w, std::string_view document, size_t at) {
-  w.StartObject();
-  WriteKey(w, "type");
-  WriteString(w, "file_citation");
-  WriteKey(w, "index");
-  w.Uint64(at);
-  WriteKey(w, "file_id");
-  WriteString(w, DocumentFileId(document));
-  WriteKey(w, "filename");
-  WriteString(w, document);
-  w.EndObject();
-}
-
-template <typename Writer>
-void WriteOutputText(Writer& w, std::string_view text,
-                     const std::vector<std::string_view>& cited = {}) {
-  w.StartObject();
-  WriteKey(w, "type");
-  WriteString(w, "output_text");
-  WriteKey(w, "annotations");
-  w.StartArray();
-  for (std::string_view document : cited) WriteCitation(w, document, CountCodePoints(text));
-  w.EndArray();
-  WriteKey(w, "logprobs");
-  w.StartArray();
-  w.EndArray();
-  WriteKey(w, "text");
-  WriteString(w, text);
-  w.EndObject();
-}
-
-// Whether the request asked for file_search results in the response ("include").
-bool IncludesSearchResults(const ResponsesRenderContext& ctx) {
-  const rapidjson::Value* include = Echo(ctx, "include");
-  if (include == nullptr || !include->IsArray()) return false;
-  for (const auto& v : include->GetArray()) {
-    if (v.IsString() &&
-        std::string_view(v.GetString(), v.GetStringLength()) == "file_search_call.results") {
-      return true;
-    }
-  }
-  return false;
-}
-
-template <typename Writer>
-void WriteSearchResults(Writer& w, const PlannedOutput& out, const ResponsesRenderContext& ctx) {
-  w.StartArray();
-  for (size_t i = 0; i < out.results.size(); ++i) {
-    const std::string& name = out.results[i];
-    w.StartObject();
-    WriteKey(w, "attributes");
-    w.StartObject();
-    w.EndObject();
-    WriteKey(w, "file_id");
-    WriteString(w, DocumentFileId(name));
-    WriteKey(w, "filename");
-    WriteString(w, name);
-    WriteKey(w, "score");
-    w.Double(i < out.scores.size() ? out.scores[i] : 0.0);
-    WriteKey(w, "text");
-    std::string_view text;
-    if (ctx.documents != nullptr) {
-      if (const auto doc = ctx.documents->find(name); doc != ctx.documents->end()) {
-        text = doc->second;
-      }
-    }
-    WriteString(w, text);
-    w.EndObject();
-  }
-  w.EndArray();
-}
-
-// One output item; `completed` selects the output_item.done form over the added form.
-template <typename Writer>
-void WriteItem(Writer& w, const StepPlan& plan, const ResponsesRenderContext& ctx, size_t index,
-               bool completed) {
-  const PlannedOutput& out = plan.outputs.at(index);
-  w.StartObject();
-  WriteKey(w, "id");
-  WriteString(w, ctx.item_ids.at(index));
-  WriteKey(w, "type");
-  const bool is_text = out.kind == PlannedOutput::Kind::kText;
-  if (out.kind == PlannedOutput::Kind::kFileSearch) {
-    // A hosted tool call: the API runs the search itself and reports queries and status.
-    WriteString(w, "file_search_call");
-    WriteKey(w, "status");
-    WriteString(w, completed ? "completed" : "in_progress");
-    WriteKey(w, "queries");
-    w.StartArray();
-    WriteString(w, out.content);
-    w.EndArray();
-    WriteKey(w, "results");
-    if (completed && IncludesSearchResults(ctx)) {
-      WriteSearchResults(w, out, ctx);
-    } else {
-      w.Null();
-    }
-    w.EndObject();
-    return;
-  }
-  WriteString(w, is_text ? "message" : "function_call");
-  WriteKey(w, "status");
-  WriteString(w, completed ? "completed" : "in_progress");
-  if (is_text) {
-    WriteKey(w, "content");
-    w.StartArray();
-    if (completed) WriteOutputText(w, out.content, CitedDocuments(plan, index));
-    w.EndArray();
-    WriteKey(w, "role");
-    WriteString(w, "assistant");
-  } else {
-    WriteKey(w, "arguments");
-    WriteString(w, completed ? std::string_view(out.content) : std::string_view());
-    WriteKey(w, "call_id");
-    WriteString(w, ctx.call_ids.at(index));
-    WriteKey(w, "name");
-    WriteString(w, out.tool_name);
-  }
-  w.EndObject();
-}
-
-template <typename Writer>
-void WriteUsage(Writer& w, const StepPlan& plan) {
-  w.StartObject();
-  WriteKey(w, "input_tokens");
-  w.Int64(plan.input_tokens);
-  WriteKey(w, "input_tokens_details");
-  w.StartObject();
-  WriteKey(w, "cached_tokens");
-  w.Int64(0);
-  w.EndObject();
-  WriteKey(w, "output_tokens");
-  w.Int64(plan.output_tokens);
-  WriteKey(w, "output_tokens_details");
-  w.StartObject();
-  WriteKey(w, "reasoning_tokens");
-  w.Int64(0);
-  w.EndObject();
-  WriteKey(w, "total_tokens");
-  w.Int64(plan.input_tokens + plan.output_tokens);
-  w.EndObject();
-}
 
 // The response object, field for field in the order of the recordings.
 template <typename Writer>
@@ -246,13 +30,22 @@ void WriteResponse(Writer& w, const StepPlan& plan, const ResponsesRenderContext
   WriteString(w, "response");
   WriteKey(w, "created_at");
   w.Int64(ctx.created_at);
+  const bool incomplete = completed && plan.incomplete != Incompletion::kNone;
   WriteKey(w, "status");
-  WriteString(w, completed ? "completed" : "in_progress");
+  WriteString(w, incomplete ? "incomplete" : completed ? "completed" : "in_progress");
   EchoOr(w, ctx, "background", [&w] { w.Bool(false); });
   WriteKey(w, "error");
   w.Null();
   WriteKey(w, "incomplete_details");
-  w.Null();
+  if (incomplete) {
+    w.StartObject();
+    WriteKey(w, "reason");
+    WriteString(w, plan.incomplete == Incompletion::kContentFilter ? "content_filter"
+                                                                   : "max_output_tokens");
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   EchoOrNull(w, ctx, "instructions");
   EchoOrNull(w, ctx, "max_output_tokens");
   EchoOrNull(w, ctx, "max_tool_calls");
@@ -355,12 +148,20 @@ class StreamBuilder {
         case PlannedOutput::Kind::kFileSearch:
           EmitFileSearch(i);
           break;
+        case PlannedOutput::Kind::kReasoning:
+          EmitReasoning(i);
+          break;
+        case PlannedOutput::Kind::kHostedTool:
+          EmitHostedTool(i);
+          break;
       }
     }
-    Emit(plan_.end, "response.completed", [&](CompactJsonWriter& w) {
-      WriteKey(w, "response");
-      WriteResponse(w, plan_, ctx_, Phase::kCompleted);
-    });
+    const bool incomplete = plan_.incomplete != Incompletion::kNone;
+    Emit(plan_.end, incomplete ? "response.incomplete" : "response.completed",
+         [&](CompactJsonWriter& w) {
+           WriteKey(w, "response");
+           WriteResponse(w, plan_, ctx_, Phase::kCompleted);
+         });
     return std::move(chunks_);
   }
 
@@ -412,14 +213,110 @@ class StreamBuilder {
       WriteKey(w, "content_index");
       w.Int(0);
       WriteKey(w, "part");
-      WriteOutputText(w, text, cited);
+      WriteContentPart(w, plan_, text, cited);
     });
+  }
+
+  // An event that names only its item (the progress events of hosted tool calls).
+  void EmitItemEvent(Duration at, std::string_view type, size_t index) {
+    Emit(at, type, [&](CompactJsonWriter& w) {
+      WriteKey(w, "output_index");
+      w.Uint64(index);
+      WriteKey(w, "item_id");
+      WriteString(w, ctx_.item_ids.at(index));
+    });
+  }
+
+  // A reasoning item: its summary part (or raw reasoning text) streamed delta by delta.
+  void EmitReasoning(size_t index) {
+    const PlannedOutput& out = plan_.outputs[index];
+    EmitItem(out.first_at(), "response.output_item.added", index, false);
+    const std::string_view delta_type =
+        out.summary ? "response.reasoning_summary_text.delta" : "response.reasoning_text.delta";
+    const std::string_view done_type =
+        out.summary ? "response.reasoning_summary_text.done" : "response.reasoning_text.done";
+    const std::string_view position = out.summary ? "summary_index" : "content_index";
+    auto summary_part = [&](Duration at, std::string_view type, std::string_view text) {
+      Emit(at, type, [&](CompactJsonWriter& w) {
+        WriteItemRef(w, index);
+        WriteKey(w, "part");
+        w.StartObject();
+        WriteKey(w, "type");
+        WriteString(w, "summary_text");
+        WriteKey(w, "text");
+        WriteString(w, text);
+        w.EndObject();
+        WriteKey(w, "summary_index");
+        w.Int(0);
+      });
+    };
+    if (out.summary) summary_part(out.first_at(), "response.reasoning_summary_part.added", "");
+    for (const auto& delta : out.deltas) {
+      Emit(delta.at, delta_type, [&](CompactJsonWriter& w) {
+        WriteItemRef(w, index);
+        WriteKey(w, position);
+        w.Int(0);
+        WriteKey(w, "delta");
+        WriteString(w, delta.text);
+        WriteObfuscation(w, delta.text);
+      });
+    }
+    Emit(out.last_at(), done_type, [&](CompactJsonWriter& w) {
+      WriteItemRef(w, index);
+      WriteKey(w, position);
+      w.Int(0);
+      WriteKey(w, "text");
+      WriteString(w, out.content);
+    });
+    if (out.summary) {
+      summary_part(out.last_at(), "response.reasoning_summary_part.done", out.content);
+    }
+    EmitItem(out.last_at(), "response.output_item.done", index, true);
+  }
+
+  // A hosted tool call: added and in_progress when issued, the tool's own progress (its code
+  // or MCP arguments, searching, interpreting, generating), then completed (or failed) and done
+  // when the call has finished.
+  void EmitHostedTool(size_t index) {
+    const PlannedOutput& out = plan_.outputs[index];
+    const std::string prefix = fmt::format("response.{}.", HostedItemType(out.tool_name));
+    const Duration issued = out.first_at();
+    EmitItem(issued, "response.output_item.added", index, false);
+    EmitItemEvent(issued, prefix + "in_progress", index);
+    if (out.tool_name == "code_interpreter" || out.tool_name == "mcp_call") {
+      const bool code = out.tool_name == "code_interpreter";
+      const std::string stem =
+          code ? "response.code_interpreter_call_code." : "response.mcp_call_arguments.";
+      Emit(issued, stem + "delta", [&](CompactJsonWriter& w) {
+        WriteItemRef(w, index);
+        WriteKey(w, "delta");
+        WriteString(w, out.content);
+        if (!code) WriteObfuscation(w, out.content);
+      });
+      Emit(issued, stem + "done", [&](CompactJsonWriter& w) {
+        WriteItemRef(w, index);
+        WriteKey(w, code ? "code" : "arguments");
+        WriteString(w, out.content);
+      });
+    }
+    if (out.tool_name == "web_search") EmitItemEvent(issued, prefix + "searching", index);
+    if (out.tool_name == "code_interpreter") EmitItemEvent(issued, prefix + "interpreting", index);
+    if (out.tool_name == "image_generation") EmitItemEvent(issued, prefix + "generating", index);
+    const bool failed = out.hosted.fails;
+    // Only MCP calls have a failed event; the other kinds report failure in the item's status.
+    EmitItemEvent(out.completed_at,
+                  prefix + (failed && out.tool_name == "mcp_call" ? "failed" : "completed"), index);
+    EmitItem(out.completed_at, "response.output_item.done", index, true);
   }
 
   void EmitText(size_t index) {
     const PlannedOutput& out = plan_.outputs[index];
     EmitItem(out.first_at(), "response.output_item.added", index, false);
     EmitPart(out.first_at(), "response.content_part.added", index, "");
+    if (plan_.refusal) {
+      EmitRefusal(index);
+      return;
+    }
     for (const auto& delta : out.deltas) {
       Emit(delta.at, "response.output_text.delta", [&](CompactJsonWriter& w) {
         WriteItemRef(w, index);
@@ -456,6 +353,30 @@ class StreamBuilder {
       w.EndArray();
     });
     EmitPart(out.last_at(), "response.content_part.done", index, out.content, cited);
+    EmitItem(out.last_at(), "response.output_item.done", index, true);
+  }
+
+  // The rest of a refusal message (after its added events): refusal deltas, then done.
+  void EmitRefusal(size_t index) {
+    const PlannedOutput& out = plan_.outputs[index];
+    for (const auto& delta : out.deltas) {
+      Emit(delta.at, "response.refusal.delta", [&](CompactJsonWriter& w) {
+        WriteItemRef(w, index);
+        WriteKey(w, "content_index");
+        w.Int(0);
+        WriteKey(w, "delta");
+        WriteString(w, delta.text);
+        WriteObfuscation(w, delta.text);
+      });
+    }
+    Emit(out.last_at(), "response.refusal.done", [&](CompactJsonWriter& w) {
+      WriteItemRef(w, index);
+      WriteKey(w, "content_index");
+      w.Int(0);
+      WriteKey(w, "refusal");
+      WriteString(w, out.content);
+    });
+    EmitPart(out.last_at(), "response.content_part.done", index, out.content);
     EmitItem(out.last_at(), "response.output_item.done", index, true);
   }
 
