@@ -35,9 +35,10 @@ bool CheckReportFormats(const std::vector<std::string>& formats);
 // What `run` and `report` do with finished results (report_command.cc): render `formats` (console
 // to stdout, the others into `out_dir`, `skip` left out), with the within-run comparison when
 // cells have baselines; then, when `push_url` is set, PUT the Prometheus metrics to that
-// Pushgateway under `job`. Returns false after printing what failed.
+// Pushgateway under `job`. `console_width`: the console report's width budget (0: every column).
+// Returns false after printing what failed.
 bool WriteReportOutputs(const results::Results& results, const std::vector<std::string>& formats,
                         const std::string& out_dir, const std::vector<std::string>& skip,
-                        const std::string& push_url, const std::string& job);
+                        const std::string& push_url, const std::string& job, size_t console_width);
 
 }  // namespace agentreplay::app

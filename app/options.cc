@@ -60,6 +60,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
                       "instead of a temporary one");
   run_cmd->add_flag("--fail-on-checks", run.fail_on_checks,
                     "Exit 1 when a scenario expectation fails in any cell");
+  run_cmd->add_flag("--wide", run.wide,
+                    "Console table with every column, one line per cell (default: the key "
+                    "columns, fitted to the terminal or COLUMNS, else 120)");
   run_cmd->add_option("--format", run.formats, "Report formats (comma-separated)")->delimiter(',');
   run_cmd
       ->add_option("--warmup", run.warmup,
@@ -107,6 +110,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   report_cmd->add_option("--push", report.push_url,
                          "Push the metrics to this Prometheus Pushgateway");
   report_cmd->add_option("--job", report.job, "Pushgateway job name");
+  report_cmd->add_flag("--wide", report.wide,
+                       "Console table with every column, one line per cell (default: the key "
+                       "columns, fitted to the terminal or COLUMNS, else 120)");
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand(

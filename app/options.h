@@ -32,6 +32,8 @@ struct RunOptions {
   // Exit 1 when a scenario expectation fails. Off by default: the ladder contains variants
   // that fail checks by design (no vector store, no retries), and gating is compare's job.
   bool fail_on_checks = false;
+  // The console table with every column (else fitted to the terminal's width).
+  bool wide = false;
   // Keep the agent's workspaces (SQLite data and blob store) under this directory.
   std::string workspace_dir;
   // Report formats written after the run (console to stdout, the others as files in out_dir);
@@ -65,6 +67,7 @@ struct ReportOptions {
   std::string out_dir = ".";
   std::string push_url;
   std::string job = "agentreplay";  // Pushgateway job name
+  bool wide = false;                // the console table with every column
 };
 
 // `serve [SCENARIO]`: the mock back end over HTTP until SIGINT/SIGTERM.

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "app/commands.h"
+#include "app/terminal.h"
 #include "core/task.h"
 #include "harness/real/blocking_http_transport.h"
 #include "reports/compare/compare.h"
@@ -89,12 +90,12 @@ bool CheckReportFormats(const std::vector<std::string>& formats) {
 
 bool WriteReportOutputs(const results::Results& results, const std::vector<std::string>& formats,
                         const std::string& out_dir, const std::vector<std::string>& skip,
-                        const std::string& push_url, const std::string& job) {
+                        const std::string& push_url, const std::string& job, size_t console_width) {
   // Cells that name a baseline are compared with it: the changes, markers and verdicts reporters
   // show for a single run.
   std::optional<reports::Comparison> comparison;
   if (HasBaselines(results)) comparison = reports::CompareWithinRun(results);
-  const reports::ReportInput input{results, comparison ? &*comparison : nullptr};
+  const reports::ReportInput input{results, comparison ? &*comparison : nullptr, console_width};
   const reports::WrittenReports written =
       reports::WriteReports(input, formats, out_dir, std::cout, skip);
   for (const auto& file : written.files) fmt::print(stderr, "wrote {}\n", file.string());
@@ -120,7 +121,7 @@ int ReportCommand(const ReportOptions& options) {
   }
   const results::Results& results = *read;
   return WriteReportOutputs(results, options.formats, options.out_dir, {}, options.push_url,
-                            options.job)
+                            options.job, ConsoleWidth(options.wide))
              ? kExitOk
              : kExitBadInput;
 }

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -11,7 +12,9 @@
 
 #include "app/build_info.h"
 #include "app/commands.h"
+#include "app/run_progress.h"
 #include "app/shared_inputs.h"
+#include "app/terminal.h"
 #include "harness/packages/setting_sweep.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/recording/replay_sources.h"
@@ -154,8 +157,13 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   }
   const fs::path out_file = fs::path(options.out_dir) / "results.json";
   bool write_failed = false;
+  const StopOnSignals signals;
+  matrix.stop_requested = [&signals] { return signals.signal() != 0; };
+  const size_t planned = harness::PlanCells(scenarios, matrix).size();
+  RunProgress progress(planned, IsTerminal(stderr));
   harness::RunMatrix(**world, scenarios, matrix, results, [&](const results::Results& so_far) {
     const auto& cell = so_far.cells.back();
+    progress.CellDone(cell.samples.size());
     spdlog::info("{} / {} / {}: {} samples, {} errors", cell.scenario, cell.runtime, cell.variant,
                  cell.samples.size(), cell.error_samples);
     if (auto written = results::WriteResultsFileAtomically(so_far, out_file);
@@ -165,10 +173,27 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
     }
   });
 
+  progress.Finish();
+  if (results.cells.empty() && !write_failed) {
+    // Stopped (or nothing planned) before any cell ended: the file still says what ran.
+    if (auto written = results::WriteResultsFileAtomically(results, out_file); !written) {
+      fmt::print(stderr, "error: {}\n", written.error());
+      write_failed = true;
+    }
+  }
+
   // results.json is already written (after every cell); the other formats are rendered now.
-  const bool reported = WriteReportOutputs(results, options.formats, options.out_dir, {"json"},
-                                           options.push_url, "agentreplay");
+  const bool reported =
+      WriteReportOutputs(results, options.formats, options.out_dir, {"json"}, options.push_url,
+                         "agentreplay", ConsoleWidth(options.wide));
   std::cout << "\nresults: " << out_file.string() << "\n";
+  if (signals.signal() != 0) {
+    // Stopped early: say what was kept and what was not, and exit as the signal asks.
+    fmt::print(stderr, "interrupted ({}): kept {} of {} cells in {}; {} not run\n",
+               signals.signal() == SIGINT ? "SIGINT" : "SIGTERM", results.cells.size(), planned,
+               out_file.string(), planned - results.cells.size());
+    return signals.ExitCode();
+  }
   if (write_failed || !reported) return kExitBadInput;
   if (!options.fail_on_checks) return kExitOk;
   for (const auto& cell : results.cells) {

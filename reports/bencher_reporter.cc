@@ -5,6 +5,7 @@
 
 #include "reports/json_writer.h"
 #include "reports/table.h"
+#include "reports/turn_errors.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -23,11 +24,12 @@ void BencherReporter::Report(const ReportInput& input, std::ostream& out) {
   JsonWriter w;
   w.StartObject();
   for (const results::Cell& cell : input.results.cells) {
-    // A cell with nothing measured (every turn failed) has no metric to report.
+    // A cell where every turn failed has no latency, but its error rate keeps it in view.
+    const TurnErrors errors = CountTurnErrors(cell);
     const bool measured = std::any_of(cell.stats.begin(), cell.stats.end(), [](const auto& stat) {
       return stat.second.count > 0 && results::FindMetric(stat.first) != nullptr;
     });
-    if (!measured) continue;
+    if (!measured && errors.turns == 0) continue;
     w.Key(BenchmarkName(cell));
     w.StartObject();
     for (const results::MetricInfo& info : results::MetricCatalog()) {
@@ -43,6 +45,13 @@ void BencherReporter::Report(const ReportInput& input, std::ostream& out) {
         w.Key("upper_value");
         w.Double(s->median_ci->high);
       }
+      w.EndObject();
+    }
+    if (errors.turns > 0) {
+      w.Key("error-rate");
+      w.StartObject();
+      w.Key("value");
+      w.Double(errors.RatePercent());
       w.EndObject();
     }
     w.EndObject();

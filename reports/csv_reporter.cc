@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reports/table.h"
+#include "reports/turn_errors.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -103,6 +104,22 @@ void CsvReporter::Report(const ReportInput& input, std::ostream& out) {
         row.push_back(Number(mc->p_value));
         row.push_back(VerdictName(mc->verdict));
       }
+      WriteRow(row, out);
+    }
+    // Failed turns are not in any statistic above; this row keeps them (and a cell where every
+    // turn failed) in the data: count is the turns measured, mean the share that failed.
+    const TurnErrors errors = CountTurnErrors(cell);
+    if (errors.turns > 0) {
+      std::vector<std::string> row = {cell.scenario,
+                                      cell.runtime,
+                                      cell.variant,
+                                      cell.world,
+                                      "error_rate",
+                                      "%",
+                                      fmt::format("{}", errors.turns)};
+      row.insert(row.end(), 6, "");  // min … max
+      row.push_back(Number(errors.RatePercent()));
+      row.resize(std::size(kColumns));
       WriteRow(row, out);
     }
   }

@@ -4,22 +4,45 @@
 
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/json_writer.h"
 #include "reports/table.h"
+#include "reports/turn_errors.h"
 
 namespace agentreplay::reports {
 namespace {
 
-// Per-turn latency metrics (itl_ms is a distribution of gaps, not one value per turn).
-std::vector<std::string_view> BenchmarkedMetrics() {
-  std::vector<std::string_view> metrics;
-  for (std::string_view metric : LatencyMetrics()) {
-    if (metric != "itl_ms") metrics.push_back(metric);
+// The values a benchmark's repetitions hold: one per successful, non-warm-up turn, or for
+// itl_ms (a distribution, not one value per turn) every gap of those turns.
+std::vector<double> RepetitionValues(const results::Cell& cell, const std::string& metric) {
+  std::vector<double> values;
+  for (const results::Sample& s : cell.samples) {
+    if (!s.ok || s.warmup) continue;
+    if (metric == "itl_ms") {
+      for (double gap : s.itl_ms) {
+        if (std::isfinite(gap)) values.push_back(gap);
+      }
+      continue;
+    }
+    const auto it = s.metrics.find(metric);
+    if (it != s.metrics.end() && std::isfinite(it->second)) values.push_back(it->second);
   }
-  return metrics;
+  return values;
+}
+
+// A cell where every turn failed measured nothing, yet it must not vanish: it gets an errored
+// benchmark in each family another cell measured (e2e_ms always, every turn has one).
+bool AnyCellMeasured(const results::Results& results, const std::string& metric) {
+  if (metric == "e2e_ms") return true;
+  for (const results::Cell& cell : results.cells) {
+    const results::Summary* summary = results::FindStat(cell, metric);
+    if (summary != nullptr && summary->count > 0) return true;
+  }
+  return false;
 }
 
 std::string LowerCase(std::string text) {
@@ -75,7 +98,17 @@ struct Entry {
   std::string aggregate_name;
   int64_t iterations = 1;
   double value = 0;
+  std::optional<std::string> error_message;  // error_occurred, as Google Benchmark writes it
+  // User counters (Google Benchmark writes them as extra numeric keys): the cell's turn errors.
+  std::vector<std::pair<std::string, double>> counters;
 };
+
+std::vector<std::pair<std::string, double>> ErrorCounters(const TurnErrors& errors) {
+  if (errors.errors == 0) return {};
+  return {{"turns", static_cast<double>(errors.turns)},
+          {"error_turns", static_cast<double>(errors.errors)},
+          {"error_rate", errors.RatePercent()}};
+}
 
 void WriteEntry(const Entry& e, JsonWriter& w) {
   const bool aggregate = e.repetition_index < 0;
@@ -104,6 +137,12 @@ void WriteEntry(const Entry& e, JsonWriter& w) {
     w.Key("aggregate_unit");
     w.String("time");
   }
+  if (e.error_message) {
+    w.Key("error_occurred");
+    w.Bool(true);
+    w.Key("error_message");
+    w.String(*e.error_message);
+  }
   w.Key("iterations");
   w.Int(e.iterations);
   w.Key("real_time");
@@ -112,6 +151,10 @@ void WriteEntry(const Entry& e, JsonWriter& w) {
   w.Double(e.value);
   w.Key("time_unit");
   w.String("ms");
+  for (const auto& [name, value] : e.counters) {
+    w.Key(name);
+    w.Double(value);
+  }
   w.EndObject();
 }
 
@@ -123,22 +166,31 @@ void GbenchReporter::Report(const ReportInput& input, std::ostream& out) {
   WriteContext(input.results.context, w);
   w.Key("benchmarks");
   w.StartArray();
-  const std::vector<std::string_view> metrics = BenchmarkedMetrics();
+  const std::vector<std::string_view> metrics = LatencyMetrics();
   for (size_t m = 0; m < metrics.size(); ++m) {
     const std::string metric(metrics[m]);
+    const bool family_measured = AnyCellMeasured(input.results, metric);
     int64_t instance = 0;
     for (const results::Cell& cell : input.results.cells) {
-      const results::Summary* summary = results::FindStat(cell, metric);
-      if (summary == nullptr || summary->count == 0) continue;
-      std::vector<double> values;
-      for (const results::Sample& s : cell.samples) {
-        if (!s.ok || s.warmup) continue;
-        const auto it = s.metrics.find(metric);
-        if (it != s.metrics.end() && std::isfinite(it->second)) values.push_back(it->second);
-      }
+      const TurnErrors errors = CountTurnErrors(cell);
       Entry e;
       e.run_name = fmt::format("{}/{}", metric, BenchmarkName(cell));
       e.family_index = static_cast<int64_t>(m);
+      e.counters = ErrorCounters(errors);
+      const results::Summary* summary = results::FindStat(cell, metric);
+      if (summary == nullptr || summary->count == 0) {
+        if (!errors.AllFailed() || !family_measured) continue;
+        // What Google Benchmark writes for a benchmark that called SkipWithError.
+        e.name = e.run_name;
+        e.instance_index = instance++;
+        e.repetitions = 1;
+        e.repetition_index = 0;
+        e.iterations = 0;
+        e.error_message = TurnErrorSummary(errors);
+        WriteEntry(e, w);
+        continue;
+      }
+      const std::vector<double> values = RepetitionValues(cell, metric);
       e.instance_index = instance++;
       e.repetitions = static_cast<int64_t>(values.size());
       for (size_t i = 0; i < values.size(); ++i) {

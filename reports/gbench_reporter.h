@@ -7,7 +7,13 @@
 // and cpu_time both the turn's value: a latency is not CPU time, and compare.py wants both), then
 // the aggregates "mean", "median" and "stddev" from the cell's summary, as Google Benchmark writes
 // them with --benchmark_repetitions. compare.py's U-test therefore runs on the per-turn values.
+// itl_ms is a benchmark too, with every inter-token gap of those turns as a repetition.
 // family_index numbers the metric, per_family_instance_index the cell.
+//
+// Failed turns never vanish: every entry of a cell with error turns carries the counters
+// "turns", "error_turns" and "error_rate" (percent), and a cell where no turn succeeded gets,
+// per metric family, the entry Google Benchmark writes for a benchmark that failed
+// (repetition 0, "error_occurred": true, "error_message" with the reasons and counts, times 0).
 #pragma once
 
 #include "reports/reporter.h"

@@ -7,6 +7,7 @@
 
 #include "reports/json_writer.h"
 #include "reports/table.h"
+#include "reports/turn_errors.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -63,6 +64,22 @@ void GithubBenchmarkReporter::Report(const ReportInput& input, std::ostream& out
       w.String(Extra(*s, unit));
       w.EndObject();
     }
+    // Every measured cell, failed turns or not, so the chart has a point per run and a cell whose
+    // turns all failed (no latency above) still shows up.
+    const TurnErrors errors = CountTurnErrors(cell);
+    if (errors.turns == 0) continue;
+    w.StartObject();
+    w.Key("name");
+    w.String(fmt::format("{} error_rate", BenchmarkName(cell)));
+    w.Key("unit");
+    w.String("%");
+    w.Key("value");
+    w.Double(errors.RatePercent());
+    w.Key("extra");
+    std::string extra = TurnErrorSummary(errors);
+    for (const std::string& line : errors.details) extra += "\n" + line;
+    w.String(extra);
+    w.EndObject();
   }
   w.EndArray();
   out << w.Text();

@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "reports/compare/comparison_text.h"
 #include "reports/html_charts.h"
 #include "reports/svg.h"
 #include "reports/table.h"
@@ -26,6 +28,7 @@ h3 { font-size: 14px; margin: 16px 0 4px; color: var(--muted); }
 .banner { padding: 10px 14px; border-radius: 6px; font-weight: 600; margin: 12px 0; }
 .banner.pass { background: #dafbe1; color: var(--good); }
 .banner.fail { background: #ffebe9; color: var(--bad); }
+.banner.warn { background: #fff8c5; color: #7d4e00; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 6px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; white-space: nowrap; }
 th { background: var(--alt); cursor: pointer; user-select: none; text-align: left; }
@@ -33,6 +36,7 @@ td.num, th.num { text-align: right; }
 tr:hover td { background: var(--alt); }
 .regression { color: var(--bad); font-weight: 600; } .improvement { color: var(--good); }
 .scroll { overflow-x: auto; }
+section.scenario { border-top: 1px solid var(--line); margin-top: 20px; }
 svg.chart { display: block; margin: 4px 0 12px; font-size: 12px; }
 svg .label { fill: var(--fg); } svg .axis-label { fill: var(--muted); font-size: 11px; }
 svg .axis { stroke: var(--line); stroke-width: 1; }
@@ -82,9 +86,13 @@ constexpr std::string_view kScript = R"js(
 })();
 )js";
 
-void WriteVerdict(const Comparison& comparison, std::ostream& out) {
-  out << fmt::format("<div class=\"banner {}\">{}</div>\n", comparison.passed ? "pass" : "fail",
-                     comparison.passed ? "Gate passed" : "Gate failed");
+void WriteVerdict(const Comparison& comparison, const ProblemCounts& problems, std::ostream& out) {
+  // A passing gate with failed turns or checks is not green: the banner says what failed.
+  out << fmt::format("<div class=\"banner {}\" id=\"verdict-banner\">{}</div>\n",
+                     !comparison.passed ? "fail"
+                     : problems.Any()   ? "warn"
+                                        : "pass",
+                     HtmlEscape(VerdictHeadline(&comparison, problems)));
   out << fmt::format("<p class=\"context\">base: {} &#8594; head: {} (alpha {})</p>\n",
                      HtmlEscape(comparison.base_source), HtmlEscape(comparison.head_source),
                      comparison.alpha);
@@ -95,14 +103,24 @@ void WriteVerdict(const Comparison& comparison, std::ostream& out) {
     }
     out << "</ul>\n";
   }
+}
+
+// The gated metrics that moved or could not be judged; the unchanged ones are only counted.
+void WriteChangedMetrics(const Comparison& comparison, std::ostream& out) {
+  out << "<h2 id=\"changes-heading\">Changed metrics</h2>\n";
   out << "<div class=\"scroll\"><table class=\"sortable\" id=\"changes\"><thead><tr><th>cell</th>"
          "<th>vs</th><th>metric</th><th class=\"num\">base p50</th><th class=\"num\">head p50"
          "</th><th class=\"num\">change</th><th class=\"num\">95% CI</th><th class=\"num\">p</th>"
          "<th>verdict</th></tr></thead><tbody>\n";
+  size_t unchanged = 0;
   for (const CellComparison& cell : comparison.cells) {
     for (const MetricComparison& mc : cell.metrics) {
       if (!mc.gated) continue;
-      const std::string unit = MetricUnit(mc.metric);
+      // What moved, first and only: with hundreds of cells the unchanged rows would bury it.
+      if (mc.verdict == Verdict::kNoChange) {
+        ++unchanged;
+        continue;
+      }
       std::string ci = "-";
       if (mc.change_ci) {
         ci = fmt::format("{} &#8230; {}", FormatChange(mc.change_ci->low),
@@ -118,12 +136,19 @@ void WriteVerdict(const Comparison& comparison, std::ostream& out) {
           "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
           "<td class=\"num\">{}</td><td>{}</td></tr>\n",
           css, HtmlEscape(cell.scenario), HtmlEscape(cell.head_label), HtmlEscape(cell.base_label),
-          HtmlEscape(mc.metric), HtmlEscape(ValueWithUnit(mc.base_p50, unit)),
-          HtmlEscape(ValueWithUnit(mc.head_p50, unit)), HtmlEscape(FormatChange(mc.change)), ci, p,
+          HtmlEscape(mc.metric), HtmlEscape(ComparedValueText(mc, mc.base_p50)),
+          HtmlEscape(ComparedValueText(mc, mc.head_p50)), HtmlEscape(ComparedChangeText(mc)), ci, p,
           HtmlEscape(VerdictWords(mc.verdict)));
     }
   }
   out << "</tbody></table></div>\n";
+  if (unchanged > 0) {
+    out << fmt::format(
+        "<p class=\"note\">{} gated metric{} of the {} compared cell{} did not "
+        "change.</p>\n",
+        unchanged, unchanged == 1 ? "" : "s", comparison.cells.size(),
+        comparison.cells.size() == 1 ? "" : "s");
+  }
 }
 
 void WriteSummaryTable(const ReportInput& input, std::ostream& out) {
@@ -168,10 +193,42 @@ void WriteProblems(const results::Results& results, std::ostream& out) {
       break;  // the first failure of a cell says enough; the count is in the table
     }
   }
-  if (items.empty()) return;
-  out << "<h2 id=\"problems\">Problems</h2>\n<ul class=\"problems\">\n";
+  out << "<h2 id=\"problems\">Problems</h2>\n";
+  if (items.empty()) {
+    out << "<p class=\"note\">No failed turns, no failed checks.</p>\n";
+    return;
+  }
+  out << "<ul class=\"problems\">\n";
   for (const std::string& item : items) out << "<li>" << item << "</li>\n";
   out << "</ul>\n";
+}
+
+// One section per scenario, in the order of the results, each with its own heading and scales.
+void WriteScenarios(const results::Results& results, std::ostream& out) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const Cell*>> by_scenario;
+  for (const Cell& cell : results.cells) {
+    if (!by_scenario.contains(cell.scenario)) order.push_back(cell.scenario);
+    by_scenario[cell.scenario].push_back(&cell);
+  }
+  out << "<h2 id=\"scenarios\">Scenarios</h2>\n";
+  WriteBarLegend(out);
+  WriteSegmentLegend(out);
+  out << "<p class=\"note\">Each scenario has its own time scale. A waterfall row lays the "
+         "medians of the critical-path segments end to end; their sum is close to, not exactly, "
+         "the median e2e.</p>\n";
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::vector<const Cell*>& cells = by_scenario[order[i]];
+    out << fmt::format("<section class=\"scenario\" id=\"scenario-{}\">\n<h2>{}</h2>\n", i + 1,
+                       HtmlEscape(order[i]));
+    out << "<h3>Latency (medians, 95% CI whiskers)</h3>\n";
+    WriteLatencyBars(cells, out);
+    out << "<h3>Where the time goes (critical path of a turn)</h3>\n";
+    WriteWaterfall(cells, out);
+    out << "<h3>Inter-token latency</h3>\n";
+    WriteItlDistributions(cells, out);
+    out << "</section>\n";
+  }
 }
 
 }  // namespace
@@ -184,24 +241,26 @@ void HtmlReporter::Report(const ReportInput& input, std::ostream& out) {
       << kStyle << "</style>\n</head>\n<body>\n";
   out << "<h1>agentreplay report</h1>\n";
   out << "<p class=\"context\">" << HtmlEscape(ContextLine(results.context)) << "</p>\n";
+  // The verdict and what went wrong first; the detail (cells, then each scenario's charts) after.
+  out << "<h2 id=\"verdict\">Verdict</h2>\n";
+  const ProblemCounts problems = CountProblems(results);
   if (input.comparison != nullptr) {
-    out << "<h2 id=\"verdict\">Verdict</h2>\n";
-    WriteVerdict(*input.comparison, out);
+    WriteVerdict(*input.comparison, problems, out);
+  } else {
+    out << fmt::format("<div class=\"banner {}\" id=\"verdict-banner\">{}</div>\n",
+                       problems.Any() ? "warn" : "pass",
+                       HtmlEscape(VerdictHeadline(nullptr, problems)));
   }
+  WriteProblems(results, out);
+  if (input.comparison != nullptr) WriteChangedMetrics(*input.comparison, out);
   out << "<h2 id=\"summary\">Cells</h2>\n";
   if (results.cells.empty()) {
     out << "<p class=\"note\">No cells.</p>\n";
   } else {
     WriteSummaryTable(input, out);
-    out << "<h2 id=\"latency\">Latency per variant (medians, 95% CI whiskers)</h2>\n";
-    WriteLatencyBars(results, out);
-    out << "<h2 id=\"waterfall\">Where the time goes (critical path of a turn)</h2>\n";
-    WriteWaterfalls(results, out);
-    out << "<h2 id=\"itl\">Inter-token latency distribution</h2>\n";
-    WriteItlDistributions(results, out);
+    WriteScenarios(results, out);
     out << "<h2 id=\"runtimes\">Runtime A/B</h2>\n";
     WriteRuntimeComparison(results, out);
-    WriteProblems(results, out);
   }
   out << "<footer><p id=\"render-status\">static page (script not run)</p>\n<p>"
       << HtmlEscape(fmt::format("git {} \u00b7 {} \u00b7 started {} on {}",

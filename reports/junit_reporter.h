@@ -1,8 +1,11 @@
-// JUnit XML for CI test views (GitLab, Jenkins, GitHub Actions reporters): one <testsuite> per
-// scenario. With a comparison, a <testcase> per cell and gated metric, failing with the
-// regression's text, carrying the variant, change and p-value as properties, plus a failing
-// testcase per missing cell when the gate counts it. Without one, a <testcase> per cell and
-// scenario check, failing when the check failed. Every attribute and text is XML-escaped.
+// JUnit XML for CI test views (GitLab, Jenkins, GitHub Actions reporters), valid against the
+// JUnit schema of Jenkins' xunit plugin: one <testsuite> per scenario. Per cell a "<cell>: turns"
+// testcase (an <error> when no turn succeeded, a <failure> when some turns failed, with the
+// error reasons and counts) and a testcase per scenario check. With a comparison, also a
+// testcase per gated metric (failing on a regression, <skipped> on too few samples) and a
+// failing testcase per missing cell when the gate counts it. Testcase names start with the cell;
+// details that would be properties go to <system-out>, which the schema allows on a testcase.
+// Every attribute and text is XML-escaped.
 #pragma once
 
 #include <string>

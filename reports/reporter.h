@@ -3,6 +3,7 @@
 // elsewhere (the harness and Compare()), and handed over in a ReportInput.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <ostream>
 #include <string_view>
@@ -18,6 +19,10 @@ namespace agentreplay::reports {
 struct ReportInput {
   const results::Results& results;
   const Comparison* comparison = nullptr;
+  // The console report's width budget in columns (a terminal's width, COLUMNS): it groups the
+  // cells by scenario, keeps the key columns that fit and wraps long lines. 0: every column,
+  // nothing wrapped (`--wide`, a file, a golden test).
+  size_t console_width = 0;
 };
 
 class Reporter {

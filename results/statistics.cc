@@ -266,6 +266,39 @@ std::map<std::string, std::vector<double>> CollectMetricValues(const Cell& cell)
   return by_metric;
 }
 
+namespace {
+
+// log C(n, k) through lgamma: exact enough for tables of any size that fits a results file.
+double LogChoose(int64_t n, int64_t k) {
+  return std::lgamma(static_cast<double>(n) + 1) - std::lgamma(static_cast<double>(k) + 1) -
+         std::lgamma(static_cast<double>(n - k) + 1);
+}
+
+}  // namespace
+
+double FisherExactP(int64_t x1, int64_t n1, int64_t x2, int64_t n2) {
+  if (n1 <= 0 || n2 <= 0 || x1 < 0 || x2 < 0 || x1 > n1 || x2 > n2) return 1.0;
+  const int64_t events = x1 + x2;
+  const int64_t total = n1 + n2;
+  if (events == 0 || events == total) return 1.0;
+  const double log_denominator = LogChoose(total, events);
+  auto probability = [&](int64_t k) {
+    return std::exp(LogChoose(n1, k) + LogChoose(n2, events - k) - log_denominator);
+  };
+  const double observed = probability(x1);
+  double p = 0;
+  for (int64_t k = std::max<int64_t>(0, events - n2); k <= std::min(events, n1); ++k) {
+    const double pk = probability(k);
+    if (pk <= observed * (1 + 1e-7)) p += pk;
+  }
+  return std::min(1.0, p);
+}
+
+double MinimumFisherP(int64_t n1, int64_t n2) {
+  if (n1 <= 0 || n2 <= 0) return 1.0;
+  return std::min(FisherExactP(n1, n1, 0, n2), FisherExactP(0, n1, n2, n2));
+}
+
 MannWhitney MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y) {
   MannWhitney out;
   const size_t m = x.size(), n = y.size();

@@ -74,6 +74,19 @@ inline constexpr int64_t kMannWhitneyExactMaxProduct = 2500;
 // correction of 1/2. Empty inputs, or all values tied, give p = 1.
 MannWhitney MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y);
 
+// Fisher's exact test of two proportions, two-sided: `x1` events out of `n1` trials against `x2`
+// out of `n2` (e.g. failed turns of two cells). With the margins fixed, the number of events in the
+// first group is hypergeometric; the p-value sums the probabilities of every table no more likely
+// than the observed one (with a relative tolerance of 1e-7 for rounding, as R's fisher.test and
+// SciPy's fisher_exact do). Exact at any sample size, unlike a z-test, which fails exactly where a
+// rate goes from 0% to 100% on few turns. Empty groups or no variation (no events, or only events)
+// give p = 1.
+double FisherExactP(int64_t x1, int64_t n1, int64_t x2, int64_t n2);
+
+// The smallest two-sided p-value FisherExactP can give for groups of sizes n1 and n2 (every event
+// in one group, none in the other): when it is not below alpha, no outcome could be significant.
+double MinimumFisherP(int64_t n1, int64_t n2);
+
 // The values each statistic of a cell summarises, by metric name: every scalar metric of the
 // cell's successful, non-warm-up samples; "segment.<name>" for each critical-path segment; and
 // "itl_ms" pooling every inter-token gap (present, possibly empty, when any sample counted).

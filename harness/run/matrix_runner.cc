@@ -170,6 +170,19 @@ void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
           scenario.model, scenario.name);
     }
   }
+  for (const PlannedCell& planned : PlanCells(scenarios, options)) {
+    // A stop (SIGINT, SIGTERM) lets the cell in flight finish, then runs no more.
+    if (options.stop_requested && options.stop_requested()) return;
+    results.cells.push_back(
+        RunCell(world, *planned.scenario, *planned.variant, planned.runtime, options));
+    results::CompareWithBaseline(results);
+    if (after_cell) after_cell(results);
+  }
+}
+
+std::vector<PlannedCell> PlanCells(const std::vector<mocks::Scenario>& scenarios,
+                                   const MatrixOptions& options) {
+  std::vector<PlannedCell> cells;
   for (const auto& scenario : scenarios) {
     const auto own = options.scenario_variants.find(scenario.name);
     const std::vector<Variant>& variants =
@@ -178,13 +191,10 @@ void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
       std::vector<Runtime> runtimes = options.runtimes;
       if (runtimes.empty()) runtimes.push_back(variant.settings.runtime);
       if (scenario.recording) runtimes = RecordedRuntimeOnly(scenario, variant, runtimes);
-      for (Runtime runtime : runtimes) {
-        results.cells.push_back(RunCell(world, scenario, variant, runtime, options));
-        results::CompareWithBaseline(results);
-        if (after_cell) after_cell(results);
-      }
+      for (Runtime runtime : runtimes) cells.push_back(PlannedCell{&scenario, &variant, runtime});
     }
   }
+  return cells;
 }
 
 }  // namespace agentreplay::harness

@@ -50,7 +50,21 @@ struct MatrixOptions {
   // whole request (the official SDKs' default is 10 minutes). Non-positive: none.
   Duration read_timeout = std::chrono::seconds(30);
   Duration total_timeout = std::chrono::minutes(10);
+  // Asked before each cell; true stops the matrix there (the cells done stay in the results).
+  std::function<bool()> stop_requested;
 };
+
+// One cell the matrix will run, in order.
+struct PlannedCell {
+  const mocks::Scenario* scenario = nullptr;
+  const Variant* variant = nullptr;
+  Runtime runtime = Runtime::kAssistants;
+};
+
+// The cells RunMatrix runs for these scenarios and options, in the order it runs them (for
+// progress: how many there are).
+std::vector<PlannedCell> PlanCells(const std::vector<mocks::Scenario>& scenarios,
+                                   const MatrixOptions& options);
 
 // The seed of one repetition: independent of runtime and variant, so every cell of a
 // scenario replays the same model behaviour and differences come from the agent alone.

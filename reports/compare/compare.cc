@@ -92,6 +92,21 @@ int Rank(Verdict v) {
   return 0;
 }
 
+struct TurnCounts {
+  int64_t failed = 0;
+  int64_t turns = 0;
+};
+
+TurnCounts CountTurns(const Cell& cell) {
+  TurnCounts counts;
+  for (const results::Sample& sample : cell.samples) {
+    if (sample.warmup) continue;
+    ++counts.turns;
+    if (!sample.ok) ++counts.failed;
+  }
+  return counts;
+}
+
 CellComparison CompareCells(const Cell& base, const Cell& head, bool deterministic,
                             const Gate& gate) {
   CellComparison cc;
@@ -103,6 +118,13 @@ CellComparison CompareCells(const Cell& base, const Cell& head, bool determinist
   auto base_values = results::CollectMetricValues(base);
   auto head_values = results::CollectMetricValues(head);
   const uint64_t seed = results::StatSeed(kCompareSeed, FullLabel(base) + " vs " + FullLabel(head));
+  // First, and from every turn: a cell that failed all its turns has no latencies to compare,
+  // but going from failing to succeeding (or back) is the biggest change there is.
+  const TurnCounts base_turns = CountTurns(base), head_turns = CountTurns(head);
+  if (base_turns.turns > 0 || head_turns.turns > 0) {
+    cc.metrics.push_back(CompareErrorRates(base_turns.failed, base_turns.turns, head_turns.failed,
+                                           head_turns.turns, deterministic, gate));
+  }
   for (auto& [metric, values] : head_values) {
     auto it = base_values.find(metric);
     if (it == base_values.end()) continue;
@@ -145,6 +167,14 @@ void AddFailures(Comparison& comparison) {
           why += fmt::format(", 95% CI {} to {}", PercentText(mc.change_ci->low),
                              PercentText(mc.change_ci->high));
         }
+      }
+      if (mc.metric == kErrorRateMetric) {
+        comparison.failures.push_back(fmt::format(
+            "{}/{}/{}: more turns failed ({:.0f}% of {} -> {:.0f}% of {}; {}; threshold {:g} "
+            "points)",
+            cc.scenario, cc.runtime, cc.variant, mc.base_p50, mc.base_count, mc.head_p50,
+            mc.head_count, why, mc.threshold));
+        continue;
       }
       const std::string unit = MetricUnit(mc.metric);
       const std::string threshold = mc.absolute ? ValueWithUnit(mc.threshold, unit)
@@ -228,6 +258,42 @@ MetricComparison CompareMetricValues(std::string_view metric, std::vector<double
     mc.change_ci = results::BootstrapRelativeChangeCi(base, head, seed);
   }
   Judge(mc, gate.alpha);
+  return mc;
+}
+
+MetricComparison CompareErrorRates(int64_t base_failed, int64_t base_turns, int64_t head_failed,
+                                   int64_t head_turns, bool deterministic, const Gate& gate) {
+  MetricComparison mc;
+  mc.metric = kErrorRateMetric;
+  const GatedMetric* gated = gate.Find(kErrorRateMetric);
+  mc.gated = gated != nullptr;
+  // A relative threshold of the gate's noise means little for a share that is usually 0: unless
+  // the gate says otherwise, any change of the failures counts.
+  const Threshold threshold =
+      gated != nullptr && gated->threshold ? *gated->threshold : Threshold{0, true};
+  mc.threshold = threshold.value;
+  mc.absolute = threshold.absolute;
+  mc.min_change = gated != nullptr && gated->min_change ? *gated->min_change : 0.0;
+  mc.base_count = base_turns;
+  mc.head_count = head_turns;
+  if (base_turns <= 0 || head_turns <= 0) {
+    mc.verdict = Verdict::kInsufficient;
+    return mc;
+  }
+  mc.base_p50 = 100.0 * static_cast<double>(base_failed) / static_cast<double>(base_turns);
+  mc.head_p50 = 100.0 * static_cast<double>(head_failed) / static_cast<double>(head_turns);
+  mc.change_abs = mc.head_p50 - mc.base_p50;
+  mc.change = mc.base_p50 == 0 ? 0.0 : mc.change_abs / mc.base_p50;
+  mc.exact = deterministic;
+  if (!mc.exact) {
+    if (std::min(base_turns, head_turns) < gate.min_samples ||
+        results::MinimumFisherP(base_turns, head_turns) >= gate.alpha) {
+      mc.verdict = Verdict::kInsufficient;
+      return mc;
+    }
+    mc.p_value = results::FisherExactP(base_failed, base_turns, head_failed, head_turns);
+  }
+  Judge(mc, gate.alpha);  // no interval: the change of the rates decides, past the threshold
   return mc;
 }
 

@@ -48,6 +48,14 @@ MetricComparison CompareMetricValues(std::string_view metric, std::vector<double
                                      std::vector<double> head, bool deterministic, const Gate& gate,
                                      uint64_t seed);
 
+// The error rates of two cells: `*_failed` of `*_turns` non-warm-up turns failed. Exact when
+// `deterministic`; otherwise Fisher's exact test, two-sided, and a verdict needs p < alpha. The
+// change counts when it exceeds the gate's threshold for kErrorRateMetric (absolute, in
+// percentage points; 0 when the gate names none: any significant change of failures counts).
+// Zero spread does not make it exact: all turns succeeding on three repetitions says little.
+MetricComparison CompareErrorRates(int64_t base_failed, int64_t base_turns, int64_t head_failed,
+                                   int64_t head_turns, bool deterministic, const Gate& gate);
+
 // Both cells' critical-path segment medians ("segment.<name>" p50), largest growth first.
 std::vector<SegmentDelta> SegmentDeltas(const results::Cell& base, const results::Cell& head);
 

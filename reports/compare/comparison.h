@@ -22,8 +22,15 @@ enum class Verdict {
 // "regression", "improvement", "no_change", "insufficient": stable, for JSON/JUnit/CSV.
 const char* VerdictName(Verdict verdict);
 
+// The share of failed turns, compared as a proportion (Fisher's exact test) rather than over the
+// successful samples, so a cell that failed every turn is still compared. Its MetricComparison
+// holds percentages of the non-warm-up turns in base_p50/head_p50 (and points in change_abs), and
+// the turns in base_count/head_count.
+inline constexpr const char* kErrorRateMetric = "error_rate";
+
 struct MetricComparison {
-  std::string metric;  // stable metric name (MetricCatalog), or "segment.<name>"
+  // Stable metric name (MetricCatalog), "segment.<name>", or kErrorRateMetric.
+  std::string metric;
   bool gated = false;  // the gate looks at this metric
   double base_p50 = 0;
   double head_p50 = 0;
@@ -31,7 +38,8 @@ struct MetricComparison {
   double change_abs = 0;  // head_p50 - base_p50, in the metric's unit
   // Bootstrap 95% CI of the relative change of the median; absent when exact.
   std::optional<results::Interval> change_ci;
-  std::optional<double> p_value;  // Mann–Whitney U, two-sided; absent when exact
+  // Mann–Whitney U (Fisher's exact test for the error rate), two-sided; absent when exact.
+  std::optional<double> p_value;
   // Both sides were deterministic (simulated world, zero spread): compared exactly.
   bool exact = false;
   double threshold = 0;  // the noise threshold applied (relative unless `absolute`)

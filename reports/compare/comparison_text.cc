@@ -1,8 +1,10 @@
 #include "reports/compare/comparison_text.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
+#include <vector>
 
 #include "reports/table.h"
 
@@ -13,13 +15,6 @@ std::string PValueText(const MetricComparison& mc) {
   if (!mc.p_value) return "-";
   if (*mc.p_value < 0.001) return "<0.001";
   return fmt::format("{:.3f}", *mc.p_value);
-}
-
-std::string ChangeText(const MetricComparison& mc) {
-  if (mc.base_p50 == 0 && mc.change_abs != 0) {
-    return fmt::format("{:+g}", mc.change_abs);  // relative change from zero is undefined
-  }
-  return FormatChange(mc.change);
 }
 
 size_t CountVerdicts(const Comparison& comparison, Verdict verdict) {
@@ -42,6 +37,48 @@ std::string FormatChangeInterval(const MetricComparison& mc) {
   if (mc.exact) return "exact";
   if (!mc.change_ci) return "-";
   return fmt::format("{} .. {}", FormatChange(mc.change_ci->low), FormatChange(mc.change_ci->high));
+}
+
+ProblemCounts CountProblems(const results::Results& results) {
+  ProblemCounts counts;
+  for (const results::Cell& cell : results.cells) {
+    for (const results::Sample& sample : cell.samples) {
+      if (!sample.warmup && !sample.ok) ++counts.failed_turns;
+    }
+    for (const results::Check& check : cell.checks) {
+      if (!check.ok) ++counts.failed_checks;
+    }
+  }
+  return counts;
+}
+
+std::string VerdictHeadline(const Comparison* comparison, const ProblemCounts& problems) {
+  std::vector<std::string> parts;
+  if (comparison != nullptr) parts.push_back(comparison->passed ? "gate passed" : "gate failed");
+  if (problems.failed_turns > 0) {
+    parts.push_back(fmt::format("{} failed turn{}", problems.failed_turns,
+                                problems.failed_turns == 1 ? "" : "s"));
+  }
+  if (problems.failed_checks > 0) {
+    parts.push_back(fmt::format("{} failed check{}", problems.failed_checks,
+                                problems.failed_checks == 1 ? "" : "s"));
+  }
+  if (parts.empty()) return "all checks passed";
+  return fmt::format("{}", fmt::join(parts, " \u00b7 "));
+}
+
+std::string ComparedValueText(const MetricComparison& mc, double value) {
+  if (mc.metric == kErrorRateMetric) return fmt::format("{:.0f}%", value);
+  return ValueWithUnit(value, MetricUnit(mc.metric));
+}
+
+std::string ComparedChangeText(const MetricComparison& mc) {
+  // Points, not a relative change: 10% -> 20% failed is "+10 pts", not "+100%".
+  if (mc.metric == kErrorRateMetric) return fmt::format("{:+.0f} pts", mc.change_abs);
+  if (mc.base_p50 == 0 && mc.change_abs != 0) {
+    return fmt::format("{:+g}", mc.change_abs);  // relative change from zero is undefined
+  }
+  return FormatChange(mc.change);
 }
 
 std::string GrowthSentence(const CellComparison& cell) {
@@ -86,11 +123,14 @@ void WriteComparisonText(const Comparison& comparison, std::ostream& out) {
     bool first = true;
     for (const MetricComparison& mc : cell.metrics) {
       if (!mc.gated) continue;
+      const bool rate = mc.metric == kErrorRateMetric;
       const std::string unit = MetricUnit(mc.metric);
       table.rows.push_back(
           {first ? fmt::format("{}/{}", cell.scenario, cell.head_label) : "",
-           first ? cell.base_label : "", mc.metric, FormatValue(mc.base_p50, unit),
-           FormatValue(mc.head_p50, unit), ChangeText(mc), FormatChangeInterval(mc), PValueText(mc),
+           first ? cell.base_label : "", mc.metric,
+           rate ? ComparedValueText(mc, mc.base_p50) : FormatValue(mc.base_p50, unit),
+           rate ? ComparedValueText(mc, mc.head_p50) : FormatValue(mc.head_p50, unit),
+           ComparedChangeText(mc), FormatChangeInterval(mc), PValueText(mc),
            fmt::format("{}{}", VerdictWords(mc.verdict), ChangeMarker(mc.verdict))});
       first = false;
     }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/input_file.h"
+#include "reports/compare/comparison.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -42,6 +43,7 @@ bool IsMillisecondMetric(std::string_view metric) {
 }
 
 bool KnownMetric(std::string_view metric) {
+  if (metric == kErrorRateMetric) return true;
   if (metric.starts_with("segment.")) {
     const auto& names = results::SegmentNames();
     return std::find(names.begin(), names.end(), metric.substr(8)) != names.end();
@@ -265,7 +267,8 @@ Gate DefaultGate() {
   // to another (p0 turns sleeps into llm_wait), so they explain a verdict instead of making
   // one; a gate file can still gate them. fidelity_ms measures the machine, not the agent.
   Gate gate;
-  for (const char* name : {"ttfs_ms", "ttft_ms", "e2e_ms", "itl_ms"}) {
+  // And whether turns fail at all: a package that breaks turns is a regression however fast.
+  for (const char* name : {"ttfs_ms", "ttft_ms", "e2e_ms", "itl_ms", kErrorRateMetric}) {
     gate.metrics.push_back({name, {}, {}});
   }
   return gate;

@@ -106,6 +106,26 @@ TEST_F(CompareCliTest, ImprovementPassesAGateOnUserVisibleLatency) {
   EXPECT_THAT(r.out, HasSubstr("improvement \u25bc"));
 }
 
+// rate_limited: without retries every turn fails with 429, with pr every turn succeeds. The error
+// rate is compared from every turn, so the cell with no successful turn is still judged.
+TEST_F(CompareCliTest, TheErrorRateJudgesACellWithoutASuccessfulTurn) {
+  const std::string out = (*dir_ / "rate_limited").string();
+  const CliResult run = Run({"run", "--scenario", Scenario("rate_limited"), "--variants",
+                             "baseline,pr", "-n", "3", "--seed", "7", "--out", out});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string results = out + "/results.json";
+  CliResult r = Run({"compare", results, "--base", "variant=baseline", "--head", "variant=pr"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("error_rate"));
+  EXPECT_THAT(r.out, HasSubstr("100%"));
+  EXPECT_THAT(r.out, HasSubstr("-100 pts"));
+  EXPECT_THAT(r.out, HasSubstr("improvement \u25bc"));
+  r = Run({"compare", results, "--base", "variant=pr", "--head", "variant=baseline"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rate_limited/assistants/baseline: more turns failed (0% of 3 -> "
+                               "100% of 3; exact"));
+}
+
 TEST_F(CompareCliTest, MissingCellsFailUnlessTheGateIgnoresThem) {
   CliResult r = Run({"compare", Two(), One()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;

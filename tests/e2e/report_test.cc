@@ -145,9 +145,10 @@ TEST_F(ReportCliTest, PushPutsThePrometheusTextToTheGateway) {
   EXPECT_EQ(gateway.method(), "PUT");
   EXPECT_EQ(gateway.target(), "/metrics/job/nightly/world/sim");
   EXPECT_THAT(gateway.content_type(), HasSubstr("text/plain; version=0.0.4"));
-  EXPECT_THAT(gateway.body(), HasSubstr("# TYPE agentreplay_e2e_ms histogram\n"));
-  EXPECT_THAT(gateway.body(),
-              HasSubstr(R"(agentreplay_e2e_ms_count{scenario="weather",runtime="responses",)"));
+  EXPECT_THAT(gateway.body(), HasSubstr("# TYPE agentreplay_e2e_seconds histogram\n"));
+  EXPECT_THAT(
+      gateway.body(),
+      HasSubstr(R"(agentreplay_e2e_seconds_count{scenario="weather",runtime="responses",)"));
   EXPECT_THAT(gateway.body(), Not(HasSubstr("# EOF")));
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/http_transport.h"
@@ -122,7 +123,13 @@ TEST_F(TransportTest, StreamedEventsReachTheReaderOneByOneAsTheyArrive) {
 
   // Each event was in the reader's hands before the server wrote the next one (generous:
   // the gap is 150 ms, and only the order is asserted).
-  const auto writes = server.write_times();
+  // The server notes a write's time once the write returns, which can be after the client has
+  // read it: wait (briefly) for the last one to be noted.
+  auto writes = server.write_times();
+  for (int i = 0; i < 100 && writes.size() < events.size() + 2; ++i) {
+    std::this_thread::sleep_for(10ms);
+    writes = server.write_times();
+  }
   ASSERT_EQ(writes.size(), events.size() + 2);  // head, the events, the last chunk
   for (size_t i = 0; i + 1 < out.arrivals.size(); ++i) {
     const TimePoint next_written(

@@ -302,6 +302,90 @@ TEST(CompareTest, WithinRunComparesEachCellWithItsBaseline) {
   EXPECT_TRUE(c.cells[0].metrics[0].exact);  // one simulated run: exact
 }
 
+// A cell whose every turn failed (a rate limit without retries): no latency at all.
+Cell FailedCell(std::string scenario, std::string runtime, std::string variant, int turns) {
+  Cell cell = MakeCell(std::move(scenario), std::move(runtime), std::move(variant), {});
+  for (int i = 0; i < turns; ++i) {
+    results::Sample s;
+    s.repetition = i;
+    s.ok = false;
+    s.error_kind = "api_error";
+    s.error_reason = "rate_limit_exceeded";
+    cell.samples.push_back(s);
+  }
+  return cell;
+}
+
+const MetricComparison* ErrorRate(const CellComparison& cell) {
+  for (const MetricComparison& mc : cell.metrics) {
+    if (mc.metric == kErrorRateMetric) return &mc;
+  }
+  return nullptr;
+}
+
+TEST(CompareErrorRateTest, FromAllFailedToAllSucceededIsAnImprovementWithinARun) {
+  // rate_limited: the baseline fails every turn with 429, pr retries and succeeds.
+  Results run = MakeResults({FailedCell("rate_limited", "responses", "baseline", 3),
+                             MakeCell("rate_limited", "responses", "pr", {1300, 1310, 1320})});
+  run.cells[1].baseline = "responses/baseline";
+  const Comparison c = CompareWithinRun(run);
+  ASSERT_EQ(c.cells.size(), 1u);
+  const MetricComparison* rate = ErrorRate(c.cells[0]);
+  ASSERT_NE(rate, nullptr);
+  EXPECT_TRUE(rate->gated);
+  EXPECT_TRUE(rate->exact);  // simulated, same draws: no test needed
+  EXPECT_EQ(rate->base_p50, 100);
+  EXPECT_EQ(rate->head_p50, 0);
+  EXPECT_EQ(rate->base_count, 3);
+  EXPECT_EQ(rate->verdict, Verdict::kImprovement);
+  EXPECT_EQ(c.cells[0].verdict, Verdict::kImprovement);  // not "insufficient"
+  EXPECT_TRUE(c.passed);
+}
+
+TEST(CompareErrorRateTest, FromSucceededToAllFailedIsARegressionThatFailsTheGate) {
+  const Results base = MakeResults({MakeCell("rate_limited", "responses", "pr", Noisy())});
+  const Results head = MakeResults({FailedCell("rate_limited", "responses", "pr", 20)});
+  auto c = Compare(base, {}, head, {}, DefaultGate(), "main.json", "pr.json");
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->cells.size(), 1u);
+  EXPECT_EQ(c->cells[0].verdict, Verdict::kRegression);
+  EXPECT_FALSE(c->passed);
+  ASSERT_EQ(c->failures.size(), 1u);
+  EXPECT_THAT(c->failures[0], HasSubstr("more turns failed (0% of 20 -> 100% of 20; exact"));
+  std::ostringstream text;
+  WriteComparisonText(*c, text);
+  EXPECT_THAT(text.str(), HasSubstr("+100 pts"));
+}
+
+TEST(CompareErrorRateTest, RealWorldUsesFishersExactTest) {
+  Cell base = MakeCell("a", "responses", "p0", Noisy());
+  Cell head = MakeCell("a", "responses", "p0", Noisy());
+  for (size_t i = 0; i < 8; ++i) head.samples[i].ok = false;  // 0 of 20 -> 8 of 20
+  auto c = Compare(MakeResults({base}, 1, "real"), {}, MakeResults({head}, 2, "real"), {},
+                   DefaultGate());
+  ASSERT_TRUE(c) << c.error();
+  const MetricComparison* rate = ErrorRate(c->cells[0]);
+  ASSERT_NE(rate, nullptr);
+  EXPECT_FALSE(rate->exact);
+  ASSERT_TRUE(rate->p_value);
+  EXPECT_NEAR(*rate->p_value, results::FisherExactP(0, 20, 8, 20), 1e-12);
+  EXPECT_LT(*rate->p_value, 0.05);
+  EXPECT_EQ(rate->verdict, Verdict::kRegression);
+  EXPECT_EQ(rate->head_p50, 40);
+
+  // One failure more in 20 is chance; 3 against 3 can never be significant.
+  EXPECT_EQ(CompareErrorRates(0, 20, 1, 20, false, DefaultGate()).verdict, Verdict::kNoChange);
+  EXPECT_EQ(CompareErrorRates(0, 3, 3, 3, false, DefaultGate()).verdict, Verdict::kInsufficient);
+  // Exact: any change counts unless the gate sets a threshold in points.
+  EXPECT_EQ(CompareErrorRates(0, 20, 1, 20, true, DefaultGate()).verdict, Verdict::kRegression);
+  auto gate = ParseGate(R"({"schema": "agentreplay.gate/v1",
+                            "metrics": {"error_rate": {"threshold": 10}}})",
+                        "gate.json");
+  ASSERT_TRUE(gate) << gate.error();
+  EXPECT_EQ(CompareErrorRates(0, 20, 1, 20, true, *gate).verdict, Verdict::kNoChange);
+  EXPECT_EQ(CompareErrorRates(0, 20, 3, 20, true, *gate).verdict, Verdict::kRegression);
+}
+
 TEST(CompareTest, VerdictNamesAreStable) {
   EXPECT_STREQ(VerdictName(Verdict::kRegression), "regression");
   EXPECT_STREQ(VerdictName(Verdict::kImprovement), "improvement");

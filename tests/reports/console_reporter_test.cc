@@ -4,7 +4,9 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "reports/table.h"
 #include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
@@ -38,6 +40,53 @@ errors: weather/assistants/p0 1 of 3 samples failed; first (repetition 1, turn 0
 errors: lookup/chat/p0 1 of 1 samples failed; first (repetition 0, turn 0): transport stream_truncated
 )";
   EXPECT_EQ(Render(fixtures::SampleResults()), expected);
+}
+
+std::string RenderWithin(const results::Results& r, size_t width) {
+  std::ostringstream out;
+  ReportInput input{r};
+  input.console_width = width;
+  ConsoleReporter().Report(input, out);
+  return out.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// With a width budget every line fits it: the cells come under a heading per scenario, the
+// least needed columns give way, breakdowns and problem lines are wrapped.
+TEST(ConsoleReporterTest, AWidthBudgetGroupsByScenarioAndEveryLineFits) {
+  for (size_t width : {120U, 100U, 80U}) {
+    SCOPED_TRACE(width);
+    const std::string text = RenderWithin(fixtures::SampleResults(), width);
+    for (const std::string& line : Lines(text)) EXPECT_LE(DisplayWidth(line), width) << line;
+    const std::vector<std::string> lines = Lines(text);
+    // The table: header and rule indented, a heading line per scenario, rows indented.
+    ASSERT_GE(lines.size(), 8U);
+    EXPECT_EQ(lines[2].rfind("  runtime", 0), 0U) << lines[2];
+    EXPECT_EQ(lines[4], "weather");
+    EXPECT_EQ(lines[5].rfind("  responses", 0), 0U) << lines[5];
+    EXPECT_EQ(lines[7], "lookup");
+    // The key columns stay whatever the width.
+    for (const char* key : {"variant", "e2e p50 ms", "e2e vs base", "checks", "errors"}) {
+      EXPECT_NE(lines[2].find(key), std::string::npos) << key;
+    }
+    // Nothing is lost to the wrapping: the failures are all there.
+    EXPECT_NE(text.find("FAIL 1/2"), std::string::npos);
+    EXPECT_NE(text.find("http_500"), std::string::npos);
+    EXPECT_NE(text.find("stream_truncated"), std::string::npos);
+    EXPECT_NE(text.find("check failed: weather/assistants/p0"), std::string::npos);
+  }
+  // Narrower, fewer columns: at 80 the tool overhead and sleep columns are gone.
+  const std::string narrow = RenderWithin(fixtures::SampleResults(), 80);
+  EXPECT_EQ(narrow.find("tool_overhead p50 ms"), std::string::npos);
+  EXPECT_EQ(narrow.find("sleep p50 ms"), std::string::npos);
+  EXPECT_NE(RenderWithin(fixtures::SampleResults(), 0).find("tool_overhead p50 ms"),
+            std::string::npos);
 }
 
 TEST(ConsoleReporterTest, NoCells) {

@@ -1,6 +1,7 @@
 // The HTML report: self-contained (nothing fetched), escaped, and rendering in a real browser.
 #include "reports/html_reporter.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -13,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include "reports/compare/compare.h"
+#include "tests/reports/large_results.h"
 #include "tests/reports/sample_comparison.h"
 #include "tests/results/sample_results.h"
 
@@ -77,7 +80,8 @@ TEST(HtmlReporterTest, EscapesEveryStringFromTheResults) {
 
 TEST(HtmlReporterTest, DrawsEveryChart) {
   const std::string html = Render({HostileResults()});
-  EXPECT_THAT(html, HasSubstr("id=\"latency\""));
+  EXPECT_THAT(html, HasSubstr("id=\"scenarios\""));
+  EXPECT_THAT(html, HasSubstr("<section class=\"scenario\" id=\"scenario-1\">"));
   EXPECT_THAT(html, HasSubstr("class=\"whisker\""));            // CI whiskers from median_ci
   EXPECT_THAT(html, HasSubstr("class=\"seg-tool_overhead\""));  // the waterfall
   EXPECT_THAT(html, HasSubstr("class=\"itl\""));                // the ITL histogram
@@ -91,9 +95,37 @@ TEST(HtmlReporterTest, ShowsTheVerdictWithAComparison) {
   const results::Results results = fixtures::SampleResults();
   const Comparison comparison = fixtures::SampleComparison();
   const std::string html = Render({results, &comparison});
-  EXPECT_THAT(html, HasSubstr("<div class=\"banner fail\">Gate failed</div>"));
+  EXPECT_THAT(html, HasSubstr("<div class=\"banner fail\" id=\"verdict-banner\">gate failed "
+                              "\u00b7 2 failed turns \u00b7 1 failed check</div>"));
   EXPECT_THAT(html, HasSubstr("<tr class=\"regression\"><td>weather/assistants/p0</td>"));
-  EXPECT_THAT(Render({results}), Not(HasSubstr("class=\"banner")));
+  // Without a comparison the banner still says what failed.
+  EXPECT_THAT(Render({results}),
+              HasSubstr("<div class=\"banner warn\" id=\"verdict-banner\">2 failed turns "
+                        "\u00b7 1 failed check</div>"));
+}
+
+TEST(HtmlReporterTest, APassingGateStillShowsFailedTurnsAndChecks) {
+  const results::Results results = fixtures::SampleResults();
+  Comparison comparison = fixtures::SampleComparison();
+  comparison.passed = true;
+  comparison.failures.clear();
+  const std::string html = Render({results, &comparison});
+  EXPECT_THAT(html, HasSubstr("<div class=\"banner warn\" id=\"verdict-banner\">gate passed "
+                              "\u00b7 2 failed turns \u00b7 1 failed check</div>"));
+}
+
+TEST(HtmlReporterTest, EachScenarioDrawsOnItsOwnScale) {
+  const results::Results results = fixtures::LargeResults();
+  const std::string html = Render({results});
+  // The waterfall axis of a scenario ten times slower ends ten times further out.
+  auto waterfall_end = [&](int scenario) {
+    const size_t section = html.find(fmt::format("id=\"scenario-{}\"", scenario));
+    const size_t chart = html.find("critical path waterfall of", section);
+    const size_t label =
+        html.rfind("class=\"axis-label\" text-anchor=\"middle\">", html.find("</svg>", chart));
+    return html.substr(label, html.find('<', label) - label);
+  };
+  EXPECT_NE(waterfall_end(1), waterfall_end(2));  // scenario 0 is ten times slower than 1
 }
 
 // Runs `command` through the shell; returns its exit status.
@@ -166,6 +198,108 @@ TEST(HtmlReporterTest, RendersInHeadlessChromiumWithoutConsoleErrors) {
   EXPECT_FALSE(std::regex_search(chromium_log, std::regex(R"(CONSOLE[(:]\d+)"))) << chromium_log;
   EXPECT_TRUE(fs::exists(screenshot));
   EXPECT_GT(fs::file_size(screenshot), 10000u);
+}
+
+// Appended to a copy of the page (never to the report itself): measures the rendered page and
+// writes what it found into the DOM, which --dump-dom then prints. Lines: the order of the page's
+// top-level sections ("scenario:<name>" for a scenario group), how many SVG texts were measured,
+// those whose box leaves their chart's viewBox (a clipped label), and whether the page scrolls
+// sideways.
+constexpr std::string_view kLayoutProbe = R"js(
+<script>
+(function () {
+  var lines = [];
+  var order = [];
+  document.querySelectorAll('body > h2[id], body > section.scenario').forEach(function (e) {
+    order.push(e.tagName === 'SECTION' ? 'scenario:' + e.querySelector('h2').textContent : e.id);
+  });
+  lines.push('order ' + order.join('|'));
+  var checked = 0, clipped = [];
+  document.querySelectorAll('svg.chart').forEach(function (svg) {
+    var box = svg.viewBox.baseVal;
+    svg.querySelectorAll('text').forEach(function (text) {
+      var b = text.getBBox();
+      checked++;
+      if (b.x < 0 || b.y < 0 || b.x + b.width > box.width || b.y + b.height > box.height) {
+        clipped.push(text.textContent + ' in ' + svg.getAttribute('aria-label'));
+      }
+    });
+  });
+  lines.push('texts ' + checked);
+  lines.push('clipped ' + clipped.length + (clipped.length ? ': ' + clipped.join('; ') : ''));
+  lines.push('sideways ' + (document.documentElement.scrollWidth > window.innerWidth));
+  var pre = document.createElement('pre');
+  pre.id = 'layout-probe';
+  pre.textContent = lines.join('\n');
+  document.body.appendChild(pre);
+})();
+</script>
+)js";
+
+// The probe's line starting with `key` (without the key), "" when absent.
+std::string ProbeLine(const std::string& dom, std::string_view key) {
+  const size_t probe = dom.find("id=\"layout-probe\"");
+  if (probe == std::string::npos) return "";
+  const size_t at = dom.find("\n" + std::string(key) + " ", probe);
+  const size_t first = dom.find(">" + std::string(key) + " ", probe);
+  const size_t start = first != std::string::npos && first < dom.find('\n', probe)
+                           ? first + 1
+                           : (at == std::string::npos ? std::string::npos : at + 1);
+  if (start == std::string::npos) return "";
+  const size_t end = dom.find_first_of("\n<", start);
+  return dom.substr(start + key.size() + 1, end - start - key.size() - 1);
+}
+
+// The 200-cell report, laid out by a real browser: verdict and problems first, one group per
+// scenario in the order of the results, and no SVG label outside its chart.
+TEST(HtmlReporterTest, LargeReportIsGroupedAndNoLabelIsClippedInChromium) {
+  const std::string chromium = FindChromium();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed";
+  const fs::path dir = fs::path(AGENTREPLAY_TEST_OUTPUT_DIR) / "html_report_large";
+  fs::create_directories(dir);
+  const results::Results results = fixtures::LargeResults();
+  ASSERT_EQ(results.cells.size(), 200u);
+  const Comparison comparison = CompareWithinRun(results);
+  std::string html = Render({results, &comparison});
+  const fs::path report = dir / "report.html";
+  std::ofstream(report, std::ios::binary) << html;  // kept for people to look at
+  html.insert(html.rfind("</body>"), kLayoutProbe);
+  const fs::path page = fs::absolute(dir / "probed.html");
+  std::ofstream(page, std::ios::binary) << html;
+
+  const fs::path profile = dir / "profile", dom = dir / "dom.html", log = dir / "chromium.log";
+  ASSERT_EQ(Shell(chromium + " --headless --disable-gpu --no-sandbox --no-first-run " +
+                  "--disable-dev-shm-usage --user-data-dir='" + profile.string() +
+                  "' --window-size=1280,2000 --dump-dom 'file://" + page.string() + "' >'" +
+                  dom.string() + "' 2>'" + log.string() + "'"),
+            0)
+      << Slurp(log);
+  const std::string rendered = Slurp(dom);
+  ASSERT_THAT(rendered, HasSubstr("id=\"layout-probe\"")) << Slurp(log);
+
+  std::string expected_order = "verdict|problems|changes-heading|summary|scenarios";
+  for (size_t i = 0; i < results.cells.size(); i += fixtures::kLargeCellsPerScenario) {
+    expected_order += "|scenario:" + results.cells[i].scenario;
+  }
+  expected_order += "|runtimes";
+  EXPECT_EQ(ProbeLine(rendered, "order"), expected_order);
+  // Three charts per scenario, each with a label per cell: hundreds of texts were measured.
+  EXPECT_GT(std::stoi(ProbeLine(rendered, "texts")), 600);
+  EXPECT_EQ(ProbeLine(rendered, "clipped"), "0");
+  EXPECT_EQ(ProbeLine(rendered, "sideways"), "false");
+  // Every scenario group has its own heading and its three charts.
+  for (int i = 1; i <= fixtures::kLargeScenarios; ++i) {
+    const size_t at =
+        rendered.find(fmt::format("<section class=\"scenario\" id=\"scenario-{}\">", i));
+    ASSERT_NE(at, std::string::npos) << i;
+    const size_t end = rendered.find("</section>", at);
+    size_t charts = 0;
+    for (size_t c = rendered.find("<svg class=\"chart\"", at); c < end;
+         c = rendered.find("<svg class=\"chart\"", c + 1)) {
+      ++charts;
+    }
+    EXPECT_EQ(charts, 3u) << i;
+  }
 }
 
 }  // namespace

@@ -1,15 +1,19 @@
 // The formats other tools read: the fields those tools look up must be there, with the right
 // types (Google Benchmark's compare.py and github-action-benchmark's `googlecpp` tool, the
-// action's customSmallerIsBetter input, Bencher's BMF), and CSV quoting per RFC 4180.
+// action's customSmallerIsBetter input, Bencher's BMF), CSV quoting per RFC 4180, and no cell
+// whose turns failed vanishing from any of them.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "reports/csv_reporter.h"
 #include "reports/reporter.h"
+#include "tests/reports/failing_results.h"
 #include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
@@ -67,6 +71,59 @@ TEST(GbenchReporterTest, HasTheFieldsCompareAndGithubActionBenchmarkRead) {
   EXPECT_FALSE(medians.contains("e2e_ms/lookup/chat/p0/sim_median"));  // nothing measured
 }
 
+// Finds the benchmarks named `name` in a gbench document.
+std::vector<const rapidjson::Value*> Benchmarks(const rapidjson::Document& doc,
+                                                const std::string& name) {
+  std::vector<const rapidjson::Value*> out;
+  for (const auto& b : doc["benchmarks"].GetArray()) {
+    if (name == b["name"].GetString()) out.push_back(&b);
+  }
+  return out;
+}
+
+TEST(GbenchReporterTest, ACellWhoseTurnsAllFailedIsAnErroredBenchmark) {
+  const rapidjson::Document doc = RenderJson("gbench", fixtures::FailingResults());
+  const auto dead = Benchmarks(doc, "e2e_ms/ladder/responses/c16/sim");
+  ASSERT_EQ(dead.size(), 1u);  // as Google Benchmark writes a SkipWithError run: no aggregates
+  const rapidjson::Value& b = *dead[0];
+  EXPECT_TRUE(b["error_occurred"].GetBool());
+  EXPECT_STREQ(b["error_message"].GetString(), "3 of 3 turns failed: turn_timeout x2, http_429 x1");
+  EXPECT_STREQ(b["run_type"].GetString(), "iteration");
+  EXPECT_EQ(b["iterations"].GetInt(), 0);
+  EXPECT_EQ(b["error_rate"].GetDouble(), 100);
+  // The family ttfs_ms was measured by another cell, so the dead cell is there too; ttft_ms was
+  // measured by none.
+  EXPECT_EQ(Benchmarks(doc, "ttfs_ms/ladder/responses/c16/sim").size(), 1u);
+  EXPECT_TRUE(Benchmarks(doc, "ttft_ms/ladder/responses/c16/sim").empty());
+  EXPECT_TRUE(Benchmarks(doc, "e2e_ms/ladder/responses/c32/sim").empty());  // nothing ran
+}
+
+TEST(GbenchReporterTest, APartlyFailedCellCarriesErrorCounters) {
+  const rapidjson::Document doc = RenderJson("gbench", fixtures::FailingResults());
+  const auto flaky = Benchmarks(doc, "e2e_ms/ladder/responses/c8/sim");
+  ASSERT_EQ(flaky.size(), 2u);  // the two successful turns
+  for (const rapidjson::Value* b : flaky) {
+    EXPECT_FALSE(b->HasMember("error_occurred"));
+    EXPECT_EQ((*b)["turns"].GetDouble(), 4);
+    EXPECT_EQ((*b)["error_turns"].GetDouble(), 2);
+    EXPECT_EQ((*b)["error_rate"].GetDouble(), 50);
+  }
+  const auto median = Benchmarks(doc, "e2e_ms/ladder/responses/c8/sim_median");
+  ASSERT_EQ(median.size(), 1u);
+  EXPECT_EQ((*median[0])["error_rate"].GetDouble(), 50);
+  const auto clean = Benchmarks(doc, "e2e_ms/ladder/responses/c1/sim");
+  ASSERT_EQ(clean.size(), 2u);
+  EXPECT_FALSE(clean[0]->HasMember("error_rate"));
+}
+
+TEST(GbenchReporterTest, ExportsItlGapsAsRepetitions) {
+  const rapidjson::Document doc = RenderJson("gbench", fixtures::SampleResults());
+  EXPECT_EQ(Benchmarks(doc, "itl_ms/weather/responses/p5/sim").size(), 9u);  // 3 gaps x 3 turns
+  const auto median = Benchmarks(doc, "itl_ms/weather/responses/p5/sim_median");
+  ASSERT_EQ(median.size(), 1u);
+  EXPECT_EQ((*median[0])["real_time"].GetDouble(), 20);
+}
+
 TEST(GithubBenchmarkReporterTest, IsAnArrayOfNameUnitValue) {
   const rapidjson::Document doc = RenderJson("github-benchmark", fixtures::SampleResults());
   ASSERT_TRUE(doc.IsArray());
@@ -88,11 +145,30 @@ TEST(GithubBenchmarkReporterTest, IsAnArrayOfNameUnitValue) {
   EXPECT_STREQ(doc[0]["name"].GetString(), "weather/responses/p5/sim ttfs_ms p50");
 }
 
+TEST(GithubBenchmarkReporterTest, EveryMeasuredCellHasAnErrorRate) {
+  const rapidjson::Document doc = RenderJson("github-benchmark", fixtures::FailingResults());
+  std::map<std::string, const rapidjson::Value*> by_name;
+  for (const auto& entry : doc.GetArray()) by_name[entry["name"].GetString()] = &entry;
+  ASSERT_TRUE(by_name.contains("ladder/responses/c16/sim error_rate"));
+  const rapidjson::Value& dead = *by_name["ladder/responses/c16/sim error_rate"];
+  EXPECT_EQ(dead["value"].GetDouble(), 100);
+  EXPECT_STREQ(dead["unit"].GetString(), "%");
+  EXPECT_NE(std::string(dead["extra"].GetString()).find("turn_timeout x2"), std::string::npos);
+  EXPECT_EQ((*by_name["ladder/responses/c8/sim error_rate"])["value"].GetDouble(), 50);
+  EXPECT_EQ((*by_name["ladder/responses/c1/sim error_rate"])["value"].GetDouble(), 0);
+  EXPECT_FALSE(by_name.contains("ladder/responses/c32/sim error_rate"));  // nothing ran
+}
+
 TEST(BencherReporterTest, IsBenchmarkThenMeasureThenValues) {
   const rapidjson::Document doc = RenderJson("bencher", fixtures::SampleResults());
   ASSERT_TRUE(doc.IsObject());
   ASSERT_TRUE(doc.HasMember("weather/responses/p5/sim"));
-  EXPECT_FALSE(doc.HasMember("lookup/chat/p0/sim"));  // nothing measured
+  // Every turn failed: no latency, but the error rate keeps the cell in view.
+  ASSERT_TRUE(doc.HasMember("lookup/chat/p0/sim"));
+  EXPECT_EQ(doc["lookup/chat/p0/sim"].MemberCount(), 1u);
+  EXPECT_EQ(doc["lookup/chat/p0/sim"]["error-rate"]["value"].GetDouble(), 100);
+  EXPECT_EQ(doc["weather/responses/p5/sim"]["error-rate"]["value"].GetDouble(), 0);
+  EXPECT_EQ(doc["weather/responses/p5/sim"]["itl-ms"]["value"].GetDouble(), 20);
   const auto& e2e = doc["weather/responses/p5/sim"]["e2e-ms"];
   EXPECT_EQ(e2e["value"].GetDouble(), 852);
   EXPECT_EQ(e2e["lower_value"].GetDouble(), 840);
@@ -137,9 +213,39 @@ TEST(CsvReporterTest, EveryRowHasEveryColumnAndEndsInCrlf) {
     start = end + 2;
   }
   size_t stats = 0;
-  for (const auto& cell : results.cells) stats += cell.stats.size();
+  for (const auto& cell : results.cells) stats += cell.stats.size() + 1;  // + error_rate
   EXPECT_EQ(rows, stats + 1);
   EXPECT_NE(text.find("\"weather, \"\"sunny\"\"\",responses,p5"), std::string::npos);
+}
+
+std::string RenderCsv(const results::Results& results) {
+  std::ostringstream out;
+  CsvReporter().Report({results}, out);
+  return out.str();
+}
+
+TEST(CsvReporterTest, FailedTurnsHaveAnErrorRateRow) {
+  const std::string text = RenderCsv(fixtures::FailingResults());
+  // count = turns measured (the warm-up left out), mean = percent failed; no other statistic.
+  EXPECT_NE(text.find("\r\nladder,responses,c8,sim,error_rate,%,4,,,,,,,50,,,,,,,,,,,\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\r\nladder,responses,c16,sim,error_rate,%,3,,,,,,,100,"), std::string::npos);
+  EXPECT_NE(text.find("\r\nladder,responses,c1,sim,error_rate,%,2,,,,,,,0,"), std::string::npos);
+  EXPECT_EQ(text.find("c32"), std::string::npos);  // nothing ran, nothing to say
+}
+
+TEST(CsvReporterTest, NumbersAreTheShortestTextThatReadsBack) {
+  const std::string text = RenderCsv(fixtures::FailingResults());
+  // Shortest round trip: 203.335 as it is, not %.17g's 203.33500000000001 nor a fixed
+  // precision that drops digits other values need.
+  EXPECT_NE(text.find("ladder,responses,c1,sim,e2e_ms,ms,2,203.33,203.335,203.339,203.34,"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("99999"), std::string::npos) << text;
+  results::Results results = fixtures::FailingResults();
+  results.cells[0].stats["e2e_ms"].mean = 0.1 + 0.2;  // not 0.3: the CSV must not pretend it is
+  EXPECT_NE(RenderCsv(results).find(",0.30000000000000004,"), std::string::npos);
 }
 
 }  // namespace

@@ -106,6 +106,28 @@ TEST(StatisticsTest, MannWhitneyDegenerateInputs) {
   EXPECT_DOUBLE_EQ(MannWhitneyU({1, 2, 3}, {1, 2, 3}).p_value, 1.0);
 }
 
+// Reference p-values from summing exact hypergeometric probabilities in Python's fractions (the
+// first is Fisher's tea-tasting table, p = 0.4857 in R's fisher.test).
+TEST(StatisticsTest, FisherExactMatchesBruteForce) {
+  EXPECT_NEAR(FisherExactP(3, 4, 1, 4), 0.4857142857142857, 1e-12);
+  EXPECT_NEAR(FisherExactP(5, 5, 0, 5), 0.007936507936507936, 1e-12);
+  EXPECT_NEAR(FisherExactP(1, 10, 7, 10), 0.019766611097880447, 1e-12);
+  EXPECT_NEAR(FisherExactP(2, 7, 9, 12), 0.07394617766134794, 1e-12);
+  EXPECT_NEAR(FisherExactP(0, 4, 3, 3), 0.02857142857142857, 1e-12);
+  // Symmetric in the groups and in events against non-events.
+  EXPECT_NEAR(FisherExactP(7, 10, 1, 10), FisherExactP(1, 10, 7, 10), 1e-12);
+  EXPECT_NEAR(FisherExactP(9, 10, 3, 10), FisherExactP(1, 10, 7, 10), 1e-12);
+}
+
+TEST(StatisticsTest, FisherExactDegenerateInputsAndMinimum) {
+  EXPECT_EQ(FisherExactP(0, 5, 0, 5), 1.0);       // no events at all
+  EXPECT_EQ(FisherExactP(5, 5, 5, 5), 1.0);       // only events
+  EXPECT_EQ(FisherExactP(0, 0, 3, 5), 1.0);       // an empty group
+  EXPECT_NEAR(MinimumFisherP(3, 3), 0.1, 1e-12);  // 3 against 3 never reaches 0.05
+  EXPECT_NEAR(MinimumFisherP(5, 5), 0.007936507936507936, 1e-12);
+  EXPECT_LT(MinimumFisherP(1000, 1000), 1e-100);
+}
+
 TEST(StatisticsTest, BootstrapIsReproducibleAndSeedDependent) {
   // Non-round values: with round ones, different draws often land on the same percentiles.
   const std::vector<double> sorted = {90.13, 95.71,  97.02,  100.4,  101.17,
