@@ -9,26 +9,15 @@
 #include "harness/packages/settings.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/run/matrix_runner.h"
+#include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
 
 using mocks::Dist;
 
-const Registry& Shipped() {
-  static const Registry registry = [] {
-    auto loaded = Registry::Load(shipped::PackagesFile());
-    if (!loaded) throw std::runtime_error(loaded.error());
-    return std::move(*loaded);
-  }();
-  return registry;
-}
-
-Variant V(std::string_view spec) {
-  auto resolved = Shipped().ResolveVariant(spec);
-  if (!resolved) throw std::runtime_error(resolved.error());
-  return std::move(*resolved);
-}
+const Registry& Shipped() { return ShippedPackages(); }
+Variant V(std::string_view spec) { return ShippedVariant(spec); }
 
 // One tool round (`calls` calls of get_current_time, 20 ms each) then a short answer, on a
 // network whose connections cost 30 ms (TCP) + 20 ms (TLS).

@@ -6,6 +6,7 @@
 #include "harness/packages/shipped_files.h"
 #include "harness/packages/tool_packs_file.h"
 #include "harness/run/matrix_runner.h"
+#include "tests/harness/test_variants.h"
 #include "tools/tool_catalog.h"
 
 namespace agentreplay::harness {
@@ -14,20 +15,8 @@ namespace {
 using mocks::Dist;
 using ::testing::HasSubstr;
 
-const Registry& Shipped() {
-  static const Registry registry = [] {
-    auto loaded = Registry::Load(shipped::PackagesFile());
-    if (!loaded) throw std::runtime_error(loaded.error());
-    return std::move(*loaded);
-  }();
-  return registry;
-}
-
-Variant V(std::string_view spec) {
-  auto resolved = Shipped().ResolveVariant(spec);
-  if (!resolved) throw std::runtime_error(resolved.error());
-  return std::move(*resolved);
-}
+const Registry& Shipped() { return ShippedPackages(); }
+Variant V(std::string_view spec) { return ShippedVariant(spec); }
 
 // A fixed-latency scenario: one tool round (get_current_time, 40 ms) then a text answer.
 mocks::Scenario ToolScenario(int calls = 1) {

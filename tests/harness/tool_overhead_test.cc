@@ -17,22 +17,14 @@
 #include "harness/run/proxy_hop_draws.h"
 #include "harness/scenario/scenario_loader.h"
 #include "harness/scenario/scenario_writer.h"
+#include "tests/harness/test_variants.h"
 
 namespace agentreplay::harness {
 namespace {
 
 using mocks::Dist;
 
-Variant V(std::string_view spec) {
-  static const Registry registry = [] {
-    auto loaded = Registry::Load(shipped::PackagesFile());
-    if (!loaded) throw std::runtime_error(loaded.error());
-    return std::move(*loaded);
-  }();
-  auto resolved = registry.ResolveVariant(spec);
-  if (!resolved) throw std::runtime_error(resolved.error());
-  return std::move(*resolved);
-}
+Variant V(std::string_view spec) { return ShippedVariant(spec); }
 
 // `calls` calls of get_current_time (40 ms each unless the test says otherwise) in one step,
 // then a short answer.
