@@ -17,12 +17,18 @@ inline constexpr int kExitChecksFailed = 1;
 inline constexpr int kExitBadInput = 2;
 
 int RunCommand(const RunOptions& options, const std::string& command_line);
+// Exit 0 when every rate ran, 2 on bad input (an open-files limit too low included), 130/143
+// when stopped by a signal (the sessions that finished are kept and reported).
+int LoadCommand(const LoadOptions& options, const std::string& command_line);
 int ValidateCommand(const ValidateOptions& options);
 int ImportCommand(const ImportOptions& options);
 int ListCommand(const ListOptions& options);
 // Exit 0 when the gate passes, 1 on a regression, 2 on bad input.
 int CompareCommand(const CompareOptions& options);
 int ReportCommand(const ReportOptions& options);
+// Exit 0 when the merged document is written, 2 on bad input (shards of different runs, a
+// missing or incomplete shard without --allow-partial, an unreadable file).
+int MergeCommand(const MergeOptions& options);
 int ServeCommand(const ServeOptions& options);
 int ChatCommand(const ChatOptions& options);
 // Exit 0 after a clean stop, 1 when the cassette could not be written completely, 2 on bad input.

@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   if (const auto* run = std::get_if<RunOptions>(&parsed.command)) {
     return RunCommand(*run, parsed.command_line);
   }
+  if (const auto* load = std::get_if<LoadOptions>(&parsed.command)) {
+    return LoadCommand(*load, parsed.command_line);
+  }
   if (const auto* validate = std::get_if<ValidateOptions>(&parsed.command)) {
     return ValidateCommand(*validate);
   }
@@ -21,6 +24,7 @@ int main(int argc, char** argv) {
   if (const auto* i = std::get_if<ImportOptions>(&parsed.command)) return ImportCommand(*i);
   if (const auto* c = std::get_if<CompareOptions>(&parsed.command)) return CompareCommand(*c);
   if (const auto* r = std::get_if<ReportOptions>(&parsed.command)) return ReportCommand(*r);
+  if (const auto* m = std::get_if<MergeOptions>(&parsed.command)) return MergeCommand(*m);
   if (const auto* s = std::get_if<ServeOptions>(&parsed.command)) return ServeCommand(*s);
   if (const auto* c = std::get_if<ChatOptions>(&parsed.command)) return ChatCommand(*c);
   if (const auto* r = std::get_if<RecordOptions>(&parsed.command)) return RecordCommand(*r);

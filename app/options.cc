@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/load_options.h"
 #include "llm/llm_client.h"
 
 namespace agentreplay::app {
@@ -54,7 +55,17 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
       ->check(CLI::Range(1, 100000));
   run_cmd->add_option("--seed", run.seed, "Seed of every random draw");
   run_cmd->add_option("--out", run.out_dir,
-                      "Directory for results.json (rewritten after each cell)");
+                      "Directory for results.json (written at the end) and "
+                      "results.journal.jsonl (a line per cell as it finishes)");
+  run_cmd
+      ->add_option("-j,--jobs", run.jobs,
+                   "Repetitions run at once, each worker in a world of its own; results are "
+                   "identical to a serial run's (default: every core in the simulated world, 1 "
+                   "in the real and live worlds)")
+      ->check(CLI::Range(0, 1024));
+  run_cmd->add_option("--shard", run.shard,
+                      "I/N: run only the I-th of N deterministic slices of the cells (plan "
+                      "index % N == I-1); `agentreplay merge` joins the shards' results");
   run_cmd->add_option("--workspace", run.workspace_dir,
                       "Keep each repetition's workspace (data and blobs) under this directory "
                       "instead of a temporary one");
@@ -113,6 +124,25 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   report_cmd->add_flag("--wide", report.wide,
                        "Console table with every column, one line per cell (default: the key "
                        "columns, fitted to the terminal or COLUMNS, else 120)");
+
+  MergeOptions merge;
+  auto* merge_cmd = app.add_subcommand(
+      "merge",
+      "Join the results of a run's shards (run --shard I/N) into the document one machine would "
+      "have written, or rebuild a run's results.json from its journal; exit 0 ok, 2 bad input");
+  merge_cmd
+      ->add_option("files", merge.files,
+                   "Every shard's results.json or results.journal.jsonl, in any order")
+      ->required()
+      ->check(CLI::ExistingFile);
+  merge_cmd->add_option("-o,--out", merge.out_file, "The merged results file to write");
+  merge_cmd
+      ->add_option("--format", merge.formats,
+                   "Other reports (comma-separated): console on stdout, files beside --out")
+      ->delimiter(',');
+  merge_cmd->add_flag("--allow-partial", merge.allow_partial,
+                      "Merge shards that stopped early or are missing; say what is missing");
+  merge_cmd->add_flag("--wide", merge.wide, "Console table with every column");
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand(
@@ -193,6 +223,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
                        "Drop a cassette's partial last line (a recording cut short)");
   import_cmd->add_flag("--no-lift", import_options.no_lift, "Write the cassettes only");
 
+  LoadOptions load;
+  auto* load_cmd = AddLoadCommand(app, load);
+
   ValidateOptions validate;
   auto* validate_cmd =
       app.add_subcommand("validate",
@@ -225,13 +258,41 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
       std::fputs("agentreplay run: --world live needs --base-url\n", stderr);
       return 2;
     }
+    if (!run.shard.empty()) {
+      int index = 0;
+      int count = 0;
+      char rest = 0;
+      if (std::sscanf(run.shard.c_str(), "%d/%d%c", &index, &count, &rest) != 2 || count < 1 ||
+          count > 100000 || index < 1 || index > count) {
+        std::fprintf(stderr,
+                     "agentreplay run: --shard %s: expected I/N with 1 <= I <= N <= 100000 "
+                     "(e.g. 2/4)\n",
+                     run.shard.c_str());
+        return 2;
+      }
+      run.shard_index = index;
+      run.shard_count = count;
+    }
+    if (run.jobs > 1 && run.world != "sim") {
+      std::fprintf(stderr,
+                   "agentreplay run: --jobs %d: the %s world runs one repetition at a time "
+                   "(concurrent repetitions would disturb each other's timing; `agentreplay "
+                   "load` measures concurrency)\n",
+                   run.jobs, run.world.c_str());
+      return 2;
+    }
     out.command = run;
+  }
+  if (load_cmd->parsed()) {
+    if (auto exit_code = CheckLoadOptions(load)) return exit_code;
+    out.command = load;
   }
   if (validate_cmd->parsed()) out.command = validate;
   if (import_cmd->parsed()) out.command = import_options;
   if (list_cmd->parsed()) out.command = list;
   if (compare_cmd->parsed()) out.command = compare;
   if (report_cmd->parsed()) out.command = report;
+  if (merge_cmd->parsed()) out.command = merge;
   if (serve_cmd->parsed()) out.command = serve;
   if (chat_cmd->parsed()) out.command = chat;
   if (record_cmd->parsed()) out.command = record;

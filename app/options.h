@@ -47,6 +47,13 @@ struct RunOptions {
   double time_scale = 1.0;
   // Prometheus Pushgateway to push the metrics to after the run (empty: none).
   std::string push_url;
+  // Workers running repetitions at once; 0: every core in the simulated world, 1 in the real
+  // and live worlds (concurrent repetitions there would disturb each other's timing).
+  int jobs = 0;
+  // "I/N": run the I-th of N deterministic slices of the plan (empty: all of it).
+  std::string shard;
+  int shard_index = 0;  // parsed from `shard`
+  int shard_count = 0;
 };
 
 // `compare BASE [HEAD] [--base SEL] [--head SEL] [--gate FILE]`.
@@ -68,6 +75,15 @@ struct ReportOptions {
   std::string push_url;
   std::string job = "agentreplay";  // Pushgateway job name
   bool wide = false;                // the console table with every column
+};
+
+// `merge FILE... [-o FILE]`: the shards of one run (or a run's journal) into one document.
+struct MergeOptions {
+  std::vector<std::string> files;
+  std::string out_file = "results.json";
+  std::vector<std::string> formats;  // other reports, written beside out_file (console: stdout)
+  bool allow_partial = false;        // merge stopped or missing shards, saying what is missing
+  bool wide = false;                 // the console table with every column
 };
 
 // `serve [SCENARIO]`: the mock back end over HTTP until SIGINT/SIGTERM.
@@ -119,6 +135,25 @@ struct ImportOptions {
   bool no_lift = false;               // cassettes only
 };
 
+// `load`: sessions of one scenario started on an open-loop schedule, many at once on one
+// event loop, in the real world or against a live endpoint (app/load_command.cc).
+struct LoadOptions {
+  std::string scenario_file;  // a scenario or a cassette; empty: the shipped two_tool_rounds
+  std::string variants;       // comma-separated; empty: the top of the default ladder
+  std::vector<std::string> runtimes;
+  std::vector<double> rates = {10};  // sessions per second; several: a sweep, a cell per rate
+  std::string arrival = "fixed";     // fixed or poisson
+  double duration_s = 0;             // arrivals within this many seconds (0: see sessions)
+  int64_t sessions = 0;              // at most this many sessions per rate (0: see duration)
+  int concurrency_cap = 1000;        // sessions at once at most; later arrivals wait
+  uint64_t seed = 1;
+  double time_scale = 1.0;  // the served mock's factor on every scripted time
+  std::string base_url;     // set: drive this OpenAI-compatible endpoint instead of the mock
+  std::string out_dir = "agentreplay-load";
+  std::vector<std::string> formats = {"console", "json"};
+  bool wide = false;
+};
+
 struct ValidateOptions {
   std::vector<std::string> files;
 };
@@ -131,7 +166,8 @@ struct ParsedCommandLine {
   std::string log_level = "warn";
   std::string command_line;  // as typed, for the results' context
   std::variant<std::monostate, RunOptions, ValidateOptions, ListOptions, CompareOptions,
-               ReportOptions, ServeOptions, ChatOptions, RecordOptions, ImportOptions>
+               ReportOptions, ServeOptions, ChatOptions, RecordOptions, ImportOptions, LoadOptions,
+               MergeOptions>
       command;
 };
 

@@ -1,25 +1,33 @@
-// The `run` subcommand: scenarios × runtimes × variants × repetitions in one world, results
-// written after every cell, then the reports.
+// The `run` subcommand: scenarios × runtimes × variants × repetitions in one world. Every
+// finished cell is appended to the journal at once (nothing finished is lost); results.json is
+// written once at the end, then the reports.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
+#include <thread>
 
 #include "app/build_info.h"
 #include "app/commands.h"
 #include "app/run_progress.h"
 #include "app/shared_inputs.h"
 #include "app/terminal.h"
+#include "core/random.h"
 #include "harness/packages/setting_sweep.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/recording/replay_sources.h"
 #include "harness/run/matrix_runner.h"
 #include "harness/scenario/fault_decoder.h"
+#include "results/results_journal.h"
 #include "results/results_json.h"
 
 namespace agentreplay::app {
@@ -44,6 +52,38 @@ bool LoadAll(const std::vector<std::string>& files, harness::ReplayMode mode,
   return ok;
 }
 
+// What decides the cells and their samples, hashed: shards of one run share it, and `merge`
+// refuses documents whose plans differ. File contents, not names: an edited scenario is
+// another plan.
+std::string PlanFingerprint(const RunOptions& options, const std::vector<std::string>& files,
+                            const results::Context& context) {
+  std::string text =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", context.version, context.git_revision,
+                  options.world, options.base_url, options.seed, options.repetitions,
+                  options.warmup, options.lift, options.time_scale, options.variants,
+                  fmt::join(options.settings, ";"), fmt::join(options.runtimes, ","));
+  std::vector<std::string> inputs = files;
+  for (const auto& shipped : {harness::shipped::PackagesFile(), harness::shipped::PricesFile(),
+                              harness::shipped::ToolPacksFile()}) {
+    inputs.push_back(shipped.string());
+  }
+  if (!options.faults_file.empty()) inputs.push_back(options.faults_file);
+  for (const auto& file : inputs) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    text += fmt::format("|{:016x}", DeriveSeed(0, bytes.str()));
+  }
+  return fmt::format("{:016x}", DeriveSeed(0, text));
+}
+
+// CPU time of the whole process (every worker, and the served mock's thread in the real world).
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
 Expected<std::unique_ptr<harness::World>> MakeWorld(const RunOptions& options) {
   if (options.world == "real") {
     harness::RealWorldOptions real;
@@ -51,12 +91,7 @@ Expected<std::unique_ptr<harness::World>> MakeWorld(const RunOptions& options) {
     return harness::MakeRealWorld(real);
   }
   if (options.world == "live") {
-    harness::LiveWorldOptions live;
-    live.base_url = options.base_url;
-    const char* key = std::getenv("OPENAI_API_KEY");
-    live.api_key = key != nullptr ? key : "";
-    live.user_agent = fmt::format("agentreplay/{}", AGENTREPLAY_VERSION);
-    return harness::MakeLiveWorld(live);
+    return MakeLiveWorldFromEnvironment(options.base_url);
   }
   return harness::MakeSimWorld();
 }
@@ -142,6 +177,13 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
     matrix.faults = std::move(*faults);
   }
 
+  matrix.jobs = options.jobs > 0 ? options.jobs
+                : options.world == "sim"
+                    ? static_cast<int>(std::max(1U, std::thread::hardware_concurrency()))
+                    : 1;
+  matrix.shard_index = options.shard_index;
+  matrix.shard_count = options.shard_count;
+
   results::Results results;
   FillBuildAndMachine(results.context);
   results.context.world = options.world;
@@ -149,44 +191,81 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   results.context.repetitions = options.repetitions;
   results.context.warmup = options.warmup;
   results.context.command_line = command_line;
+  results.context.plan = PlanFingerprint(options, files, results.context);
+  results.context.planned_cells = static_cast<int>(harness::PlanCells(scenarios, matrix).size());
+  results.context.shard_index = options.shard_index;
+  results.context.shard_count = options.shard_count;
 
-  auto world = MakeWorld(options);
-  if (!world) {
-    fmt::print(stderr, "error: --world {}: {}\n", options.world, world.error());
+  auto first_world = MakeWorld(options);  // a bad endpoint fails before any file is written
+  if (!first_world) {
+    fmt::print(stderr, "error: --world {}: {}\n", options.world, first_world.error());
     return kExitBadInput;
   }
+  // The first worker takes this world; any other makes its own.
+  std::unique_ptr<harness::World> first = std::move(*first_world);
+  auto make_world = [&options, &first]() -> Expected<std::unique_ptr<harness::World>> {
+    if (first) return std::move(first);
+    return MakeWorld(options);
+  };
   const fs::path out_file = fs::path(options.out_dir) / "results.json";
+  const fs::path journal_file = fs::path(options.out_dir) / results::kJournalFileName;
+  // A results.json left by an earlier run in this directory must not pass for this run's.
+  std::error_code removed;
+  fs::remove(out_file, removed);
+  auto journal =
+      results::JournalWriter::Create(journal_file, results.context, std::chrono::seconds(1));
+  if (!journal) {
+    fmt::print(stderr, "error: {}\n", journal.error());
+    return kExitBadInput;
+  }
   bool write_failed = false;
   const StopOnSignals signals;
   matrix.stop_requested = [&signals] { return signals.signal() != 0; };
-  const size_t planned = harness::PlanCells(scenarios, matrix).size();
+  const size_t planned = harness::ShardOf(harness::PlanCells(scenarios, matrix), matrix).size();
   RunProgress progress(planned, IsTerminal(stderr));
-  harness::RunMatrix(**world, scenarios, matrix, results, [&](const results::Results& so_far) {
-    const auto& cell = so_far.cells.back();
-    progress.CellDone(cell.samples.size());
-    spdlog::info("{} / {} / {}: {} samples, {} errors", cell.scenario, cell.runtime, cell.variant,
-                 cell.samples.size(), cell.error_samples);
-    if (auto written = results::WriteResultsFileAtomically(so_far, out_file);
-        !written && !write_failed) {
-      fmt::print(stderr, "error: {}\n", written.error());
-      write_failed = true;
-    }
-  });
-
+  const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = ProcessCpuSeconds();
+  auto ran =
+      harness::RunMatrix(make_world, scenarios, matrix, results, [&](const results::Cell& cell) {
+        progress.CellDone(cell.samples.size());
+        spdlog::info("{} / {} / {}: {} samples, {} errors", cell.scenario, cell.runtime,
+                     cell.variant, cell.samples.size(), cell.error_samples);
+        if (auto appended = journal->Append(cell); !appended && !write_failed) {
+          fmt::print(stderr, "error: {}\n", appended.error());
+          write_failed = true;
+        }
+      });
   progress.Finish();
-  if (results.cells.empty() && !write_failed) {
-    // Stopped (or nothing planned) before any cell ended: the file still says what ran.
-    if (auto written = results::WriteResultsFileAtomically(results, out_file); !written) {
-      fmt::print(stderr, "error: {}\n", written.error());
-      write_failed = true;
-    }
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double cpu_s = ProcessCpuSeconds() - cpu_start;
+  if (!ran) {
+    fmt::print(stderr, "error: --world {}: {}\n", options.world, ran.error());
+    return kExitBadInput;
+  }
+  if (auto closed = journal->Close(); !closed && !write_failed) {
+    fmt::print(stderr, "error: {}\n", closed.error());
+    write_failed = true;
+  }
+  // The document, once: the journal's cells with the changes against their baselines.
+  if (auto written = results::WriteResultsFileAtomically(results, out_file); !written) {
+    fmt::print(stderr, "error: {}\n", written.error());
+    write_failed = true;
   }
 
-  // results.json is already written (after every cell); the other formats are rendered now.
+  // results.json is written; the other formats are rendered now.
   const bool reported =
       WriteReportOutputs(results, options.formats, options.out_dir, {"json"}, options.push_url,
                          "agentreplay", ConsoleWidth(options.wide));
   std::cout << "\nresults: " << out_file.string() << "\n";
+  size_t turns = 0;
+  for (const auto& cell : results.cells) turns += cell.samples.size();
+  // What the run cost this machine: the figure the speed goals are stated in.
+  fmt::print(
+      "ran {} turns in {:.2f} s wall, {:.2f} s CPU ({:.0f} turns per CPU-second, {} "
+      "worker{})\n",
+      turns, wall_s, cpu_s, cpu_s > 0 ? static_cast<double>(turns) / cpu_s : 0.0, matrix.jobs,
+      matrix.jobs == 1 ? "" : "s");
   if (signals.signal() != 0) {
     // Stopped early: say what was kept and what was not, and exit as the signal asks.
     fmt::print(stderr, "interrupted ({}): kept {} of {} cells in {}; {} not run\n",

@@ -6,7 +6,9 @@
 #include "harness/packages/registry.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/run/matrix_runner.h"
+#include "harness/run/repetition.h"
 #include "harness/scenario/scenario_loader.h"
+#include "results/statistics.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -50,20 +52,27 @@ std::vector<Variant> Resolve(std::string_view list) {
   return std::move(*resolved);
 }
 
-// One streamed turn of `scenario` on `runtime` with the packages that streaming needs.
+// One repetition of `scenario` (its turns) on `runtime` with the packages that streaming needs,
+// as the matrix runs it: a fresh world session, agent and workspace, no statistics (those are
+// per cell: BM_CellStatistics). one_tool_call has one turn, so its CPU time per iteration is
+// the CPU time of a turn.
 void BM_SimulatedTurn(benchmark::State& state, Runtime runtime, const std::string& scenario_name) {
   const mocks::Scenario scenario = Load(scenario_name);
   auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 1;
   const Variant variant = Resolve("p0+p2+p1+p3").front();
+  const results::Cell header = CellHeader(world->name(), scenario, variant, runtime);
   int64_t turns = 0;
+  int64_t errors = 0;
   for (auto _ : state) {
     options.seed = static_cast<uint64_t>(turns);
-    results::Cell cell = RunCell(*world, scenario, variant, runtime, options);
-    benchmark::DoNotOptimize(cell);
-    turns += static_cast<int64_t>(cell.samples.size());
+    RepetitionOutput out = RunRepetition(*world, scenario, variant, runtime, options, header, 0);
+    for (const auto& sample : out.samples) errors += sample.ok ? 0 : 1;
+    turns += static_cast<int64_t>(out.samples.size());
+    benchmark::DoNotOptimize(out);
   }
+  if (errors > 0) state.SkipWithError("turns failed");
   state.counters["turns/s"] =
       benchmark::Counter(static_cast<double>(turns), benchmark::Counter::kIsRate);
 }
@@ -75,11 +84,27 @@ BENCHMARK_CAPTURE(BM_SimulatedTurn, chat_one_tool, Runtime::kChat, std::string("
 BENCHMARK_CAPTURE(BM_SimulatedTurn, responses_long_answer, Runtime::kResponses,
                   std::string("long_answer"));
 
+// A cell's statistics at 20 repetitions of long_answer (its pooled inter-token gaps are the
+// largest metric): computed once per cell, by the worker that ends the cell.
+void BM_CellStatistics(benchmark::State& state) {
+  const mocks::Scenario scenario = Load("long_answer");
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 20;
+  const Variant variant = Resolve("p0+p2+p1+p3").front();
+  const results::Cell cell = RunCell(*world, scenario, variant, Runtime::kResponses, options);
+  for (auto _ : state) {
+    results::Cell copy = cell;
+    results::ComputeCellStats(copy, 1);
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(BM_CellStatistics)->Unit(benchmark::kMillisecond);
+
 // The full default matrix: every shipped scenario × 3 runtimes × the default ladder × 20
 // repetitions, as `agentreplay run --runtimes assistants,responses,chat -n 20` runs it.
 void BM_DefaultMatrix(benchmark::State& state) {
   const auto scenarios = AllShipped();
-  auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 20;
   options.variants = Resolve("default");
@@ -87,7 +112,9 @@ void BM_DefaultMatrix(benchmark::State& state) {
   size_t cells = 0;
   for (auto _ : state) {
     results::Results results;
-    RunMatrix(*world, scenarios, options, results, nullptr);
+    auto ran = RunMatrix([] { return Expected<std::unique_ptr<World>>(MakeSimWorld()); }, scenarios,
+                         options, results, nullptr);
+    if (!ran) state.SkipWithError(ran.error().c_str());
     cells = results.cells.size();
     benchmark::DoNotOptimize(results);
   }

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <string>
@@ -72,6 +73,18 @@ std::string BaselineOf(const std::string& variant) {
   return "baseline" + (at == std::string::npos ? std::string() : variant.substr(at));
 }
 
+// A p50 as the results document holds it: results_json.cc writes numbers with at most 6
+// decimals. Changes come from these, so a run, a journal read back and merged shards (which only
+// have the written figures) compute the same changes, and a reader can check them from the
+// document: USD costs have more decimals than the file keeps.
+double AsWritten(double value) {
+  if (!std::isfinite(value) || std::fabs(value) >= 1e15) return value;
+  const std::string text = fmt::format("{:.6f}", value);
+  double written = value;
+  std::from_chars(text.data(), text.data() + text.size(), written);  // locale-free, like fmt
+  return written;
+}
+
 }  // namespace
 
 void CompareWithBaseline(Results& results) {
@@ -94,8 +107,10 @@ void CompareWithBaseline(Results& results) {
     cell.baseline = base->runtime + "/" + base->variant;
     for (const auto& [metric, summary] : cell.stats) {
       auto it = base->stats.find(metric);
-      if (it == base->stats.end() || it->second.p50 == 0.0) continue;
-      cell.change_vs_baseline[metric] = (summary.p50 - it->second.p50) / it->second.p50;
+      if (it == base->stats.end()) continue;
+      const double base_p50 = AsWritten(it->second.p50);
+      if (base_p50 == 0.0) continue;
+      cell.change_vs_baseline[metric] = (AsWritten(summary.p50) - base_p50) / base_p50;
     }
   }
 }

@@ -48,6 +48,14 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"cost_usd", "usd", "input and output tokens priced from scenarios/registry/prices.json"},
       {"errors", "count", "1 when the turn ended in an error"},
       {"agent_cpu_us", "us", "CPU time of the agent core during the turn (mock excluded)"},
+      {"start_delay_ms", "ms",
+       "load: a session's intended start (its arrival on the open-loop schedule) to its first "
+       "turn's t0: the wait for a free slot, set-up and a busy loop"},
+      {"ttft_from_intended_ms", "ms",
+       "load: ttft_ms counted from the session's intended start (start_delay_ms + ttft_ms; no "
+       "coordinated omission)"},
+      {"e2e_from_intended_ms", "ms",
+       "load: e2e_ms counted from the session's intended start (start_delay_ms + e2e_ms)"},
   };
   return kCatalog;
 }

@@ -29,6 +29,15 @@ struct Context {
   std::string os;
   std::string command_line;
   int warmup = 0;  // warm-up repetitions per cell, run first and left out of the statistics
+  // What decides the cells and their samples (scenario files, variants, runtimes, seed,
+  // repetitions, world, build): equal plans give equal cells, so shards of one run share it
+  // and `merge` refuses documents whose plans differ. Empty in documents written before it.
+  std::string plan;
+  int planned_cells = 0;  // cells in the whole plan (every shard's); 0 when unknown
+  // Set when this document holds one shard of the plan: the cells whose plan index i has
+  // i % shard_count == shard_index - 1, in plan order. 0/0 for a whole run.
+  int shard_index = 0;  // 1-based
+  int shard_count = 0;
 };
 
 // One measured turn: one repetition of one user turn of a cell's scenario.

@@ -214,6 +214,17 @@ void WriteContext(Emitter& e, const Context& c) {
   e.IntField("cpus", c.cpus);
   e.StringField("os", c.os);
   e.StringField("command_line", c.command_line);
+  if (!c.plan.empty()) {
+    e.StringField("plan", c.plan);
+    e.IntField("planned_cells", c.planned_cells);
+  }
+  if (c.shard_count > 0) {
+    e.Key("shard");
+    e.BeginObject();
+    e.IntField("index", c.shard_index);
+    e.IntField("count", c.shard_count);
+    e.EndObject();
+  }
   e.EndObject();
 }
 
@@ -339,6 +350,18 @@ std::string ResultsToJson(const Results& results, bool pretty) {
   for (const Cell& cell : results.cells) WriteCell(e, cell);
   e.EndArray();
   e.EndObject();
+  return e.Take();
+}
+
+std::string CellToJsonLine(const Cell& cell) {
+  Emitter e(/*pretty=*/false);
+  WriteCell(e, cell);
+  return e.Take();
+}
+
+std::string ContextToJsonLine(const Context& context) {
+  Emitter e(/*pretty=*/false);
+  WriteContext(e, context);
   return e.Take();
 }
 

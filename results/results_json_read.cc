@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/input_file.h"
+#include "results/results_journal.h"
 #include "results/results_json.h"
 
 namespace agentreplay::results {
@@ -171,10 +172,11 @@ class DocReader {
   }
 
   bool ReadResults(const Value& doc, Results* out);
-
- private:
   bool ReadContext(const Value& v, const std::string& ptr, Context* c);
   bool ReadCell(const Value& v, const std::string& ptr, Cell* c);
+
+ private:
+  bool ReadShard(const Value& context, const std::string& ptr, Context* c);
   bool ReadSample(const Value& v, const std::string& ptr, Sample* s);
   bool ReadSummary(const Value& v, const std::string& ptr, Summary* s);
   bool ReadCheck(const Value& v, const std::string& ptr, Check* c);
@@ -208,14 +210,31 @@ bool DocReader::ReadResults(const Value& doc, Results* out) {
 bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) {
   return ClosedObject(v, ptr,
                       {"version", "git_revision", "build_type", "world", "seed", "repetitions",
-                       "warmup", "started_at", "hostname", "cpus", "os", "command_line"}) &&
-         GetOptional(v, ptr, "warmup", &c->warmup) && Get(v, ptr, "version", &c->version) &&
-         Get(v, ptr, "git_revision", &c->git_revision) &&
+                       "warmup", "started_at", "hostname", "cpus", "os", "command_line", "plan",
+                       "planned_cells", "shard"}) &&
+         GetOptional(v, ptr, "warmup", &c->warmup) && GetOptional(v, ptr, "plan", &c->plan) &&
+         GetOptional(v, ptr, "planned_cells", &c->planned_cells) && ReadShard(v, ptr, c) &&
+         Get(v, ptr, "version", &c->version) && Get(v, ptr, "git_revision", &c->git_revision) &&
          Get(v, ptr, "build_type", &c->build_type) && Get(v, ptr, "world", &c->world) &&
          Get(v, ptr, "seed", &c->seed) && Get(v, ptr, "repetitions", &c->repetitions) &&
          Get(v, ptr, "started_at", &c->started_at) && Get(v, ptr, "hostname", &c->hostname) &&
          Get(v, ptr, "cpus", &c->cpus) && Get(v, ptr, "os", &c->os) &&
          Get(v, ptr, "command_line", &c->command_line);
+}
+
+bool DocReader::ReadShard(const Value& context, const std::string& ptr, Context* c) {
+  if (!context.HasMember("shard")) return true;
+  const std::string here = PointerTo(ptr, "shard");
+  const Value* v = Member(context, ptr, "shard");
+  if (!ClosedObject(*v, here, {"index", "count"}) || !Get(*v, here, "index", &c->shard_index) ||
+      !Get(*v, here, "count", &c->shard_count)) {
+    return false;
+  }
+  if (c->shard_count < 1 || c->shard_index < 1 || c->shard_index > c->shard_count) {
+    return Fail(here, fmt::format("shard {}/{} is not a shard (1 <= index <= count)",
+                                  c->shard_index, c->shard_count));
+  }
+  return true;
 }
 
 bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
@@ -336,30 +355,63 @@ bool DocReader::ReadCheck(const Value& v, const std::string& ptr, Check* c) {
          Get(v, ptr, "detail", &c->detail);
 }
 
+// Parses `text` as one JSON value; a syntax error is located by line (counted from
+// `first_line`) and column.
+std::optional<Failure> ParseJson(std::string_view text, std::string_view file_name, int first_line,
+                                 rapidjson::Document* doc) {
+  doc->Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  if (!doc->HasParseError()) return std::nullopt;
+  const size_t offset = std::min(doc->GetErrorOffset(), text.size());
+  const std::string_view before = text.substr(0, offset);
+  const size_t line = static_cast<size_t>(first_line) +
+                      static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+  const size_t line_start = before.rfind('\n');
+  const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
+  return Failure(Diagnostic{
+      std::string(file_name), std::nullopt, static_cast<int>(line), static_cast<int>(column),
+      fmt::format("invalid JSON: {}", rapidjson::GetParseError_En(doc->GetParseError()))});
+}
+
+// The reader's error, placed on `line` (the JSON pointer says where in it).
+Failure OnLine(Diagnostic diagnostic, int line) {
+  diagnostic.line = line;
+  return Failure(std::move(diagnostic));
+}
+
 }  // namespace
 
 Expected<Results> ReadResultsJson(std::string_view text, std::string_view file_name) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    const size_t offset = std::min(doc.GetErrorOffset(), text.size());
-    const std::string_view before = text.substr(0, offset);
-    const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
-    const size_t line_start = before.rfind('\n');
-    const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    return Failure(Diagnostic{
-        std::string(file_name), std::nullopt, static_cast<int>(line), static_cast<int>(column),
-        fmt::format("invalid JSON: {}", rapidjson::GetParseError_En(doc.GetParseError()))});
-  }
+  if (auto failed = ParseJson(text, file_name, 1, &doc)) return std::move(*failed);
   DocReader reader(file_name);
   Results results;
   if (!reader.ReadResults(doc, &results)) return Failure(reader.error());
   return results;
 }
 
-Expected<Results> LoadResultsFile(const std::filesystem::path& path) {
+Expected<Cell> ReadCellJson(std::string_view text, std::string_view file_name, int line) {
+  rapidjson::Document doc;
+  if (auto failed = ParseJson(text, file_name, line, &doc)) return std::move(*failed);
+  DocReader reader(file_name);
+  Cell cell;
+  if (!reader.ReadCell(doc, "", &cell)) return OnLine(reader.error(), line);
+  return cell;
+}
+
+Expected<Context> ReadContextJson(std::string_view text, std::string_view file_name, int line) {
+  rapidjson::Document doc;
+  if (auto failed = ParseJson(text, file_name, line, &doc)) return std::move(*failed);
+  DocReader reader(file_name);
+  Context context;
+  if (!reader.ReadContext(doc, "", &context)) return OnLine(reader.error(), line);
+  return context;
+}
+
+Expected<Results> LoadResultsFile(const std::filesystem::path& path,
+                                  std::vector<std::string>* notes) {
   Expected<std::string> text = ReadInputFile(path, kMaxResultsFileBytes);
   if (!text) return text.failure();
+  if (path.extension() == ".jsonl") return ReadResultsJournal(*text, path.string(), notes);
   return ReadResultsJson(*text, path.string());
 }
 

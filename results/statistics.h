@@ -44,7 +44,12 @@ struct BootstrapOptions {
 
 // Percentile-bootstrap confidence intervals of the median and of the mean, from the same
 // resamples. Absent below 2 values. All-equal values give the degenerate interval [v, v] without
-// resampling (every resample would be that value).
+// resampling (every resample would be that value). Above kBootstrapMaxValues values (a cell's
+// pooled inter-token gaps) the large-sample intervals replace the bootstrap, whose cost grows
+// with resamples × values while its answer converges to theirs: the distribution-free interval
+// of the median between the order statistics at ranks n/2 ∓ z·√n/2 (the normal approximation of
+// Binomial(n, 1/2)), and mean ± z·s/√n.
+inline constexpr size_t kBootstrapMaxValues = 1000;
 struct CenterIntervals {
   std::optional<Interval> median;
   std::optional<Interval> mean;

@@ -90,6 +90,9 @@ class LiveWorld : public World {
   LiveWorld(net::HttpTransportOptions options, std::string api_prefix)
       : clock_(loop_), options_(std::move(options)), api_prefix_(std::move(api_prefix)) {}
   std::string_view name() const override { return "live"; }
+  Clock* shared_clock() override { return &clock_; }
+  bool RunLoopUntil(const std::function<bool()>& done) override { return loop_.RunUntil(done); }
+  void RunLoopUntilIdle() override { loop_.Run(); }
 
   std::unique_ptr<WorldSession> Open(const mocks::Scenario&, uint64_t) override {
     auto transport = net::HttpTransport::Create(loop_, clock_, options_);

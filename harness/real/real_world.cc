@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <utility>
 
 #include "core/random.h"
 #include "harness/real/proxy_hop.h"
@@ -75,19 +76,47 @@ class RecordingTransport : public Transport {
   ArrivalLog& log_;
 };
 
+// The server's write log holds every session's chunks; each session takes only its own. With
+// one session at a time (`run`) that is the whole log; with many at once (`load`) a session's
+// take must not drop the chunks of the others still running, so they wait here until their
+// session asks. Chunks of sessions that already closed are dropped.
+class WriteLogRouter {
+ public:
+  explicit WriteLogRouter(mocks::MockServer& server) : server_(server) {}
+  void Open(const std::string& id) { pending_[id]; }
+  void Close(const std::string& id) { pending_.erase(id); }
+  std::vector<mocks::WriteLogEntry> Take(const std::string& id) {
+    for (auto& w : server_.TakeWriteLog()) {
+      auto it = pending_.find(w.session);
+      if (it != pending_.end()) it->second.push_back(std::move(w));
+    }
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return {};
+    return std::exchange(it->second, {});
+  }
+
+ private:
+  mocks::MockServer& server_;
+  std::map<std::string, std::vector<mocks::WriteLogEntry>> pending_;
+};
+
 class RealSession : public WorldSession {
  public:
-  RealSession(mocks::MockServer& server, std::string id, const mocks::Scenario& scenario,
-              net::HttpTransportOptions options, std::unique_ptr<net::HttpTransport> transport,
-              net::EventLoop& loop, net::SteadyClock& clock)
+  RealSession(mocks::MockServer& server, WriteLogRouter& writes, std::string id,
+              const mocks::Scenario& scenario, net::HttpTransportOptions options,
+              std::unique_ptr<net::HttpTransport> transport, net::EventLoop& loop,
+              net::SteadyClock& clock)
       : server_(server),
+        writes_(writes),
         id_(std::move(id)),
         hop_costs_(scenario),
         loop_(loop),
         clock_(clock),
         options_(std::move(options)),
         http_(std::move(transport)),
-        recording_(*http_, clock_, arrivals_) {}
+        recording_(*http_, clock_, arrivals_) {
+    writes_.Open(id_);
+  }
 
   // Before the first request: a transport with these read and total timeouts replaces the
   // default one (the connect timeout stays the transport's).
@@ -106,7 +135,10 @@ class RealSession : public WorldSession {
     return http_->stats().connections_opened + *hop_connections_;
   }
 
-  ~RealSession() override { server_.CloseSession(id_); }
+  ~RealSession() override {
+    writes_.Close(id_);
+    server_.CloseSession(id_);
+  }
 
   Clock& clock() override { return clock_; }
   Transport& transport() override { return recording_; }
@@ -139,16 +171,20 @@ class RealSession : public WorldSession {
       // run (each resumes a coroutine that must end), and a tool call abandoned by its timeout
       // runs to its end. Nothing may be left for the loop's destructor to drop.
       if (finished) loop_.Run();
-      if (auto states = server_.state_log(id_)) states_ = std::move(*states);
+      SettleTurn();
     });
     return result;
   }
 
+  void SettleTurn() override {
+    if (auto states = server_.state_log(id_)) states_ = std::move(*states);
+  }
+
   std::vector<double> TakeTimingFidelity() override {
     std::vector<double> out;
-    for (const auto& w : server_.TakeWriteLog()) {
+    for (const auto& w : writes_.Take(id_)) {
       auto it = arrivals_.find(w.request_id);
-      if (w.session != id_ || it == arrivals_.end()) continue;
+      if (it == arrivals_.end()) continue;
       // The first read that brought the end of this chunk.
       const auto& reads = it->second;
       auto hit = std::lower_bound(reads.begin(), reads.end(), w.body_end,
@@ -171,6 +207,7 @@ class RealSession : public WorldSession {
   }
 
   mocks::MockServer& server_;
+  WriteLogRouter& writes_;
   std::string id_;
   ProxyHopCosts hop_costs_;
   int max_idle_connections_ = 8;
@@ -187,8 +224,11 @@ class RealSession : public WorldSession {
 class RealWorld : public World {
  public:
   explicit RealWorld(std::unique_ptr<mocks::MockServer> server)
-      : server_(std::move(server)), clock_(loop_, server_->zero()) {}
+      : server_(std::move(server)), writes_(*server_), clock_(loop_, server_->zero()) {}
   std::string_view name() const override { return "real"; }
+  Clock* shared_clock() override { return &clock_; }
+  bool RunLoopUntil(const std::function<bool()>& done) override { return loop_.RunUntil(done); }
+  void RunLoopUntilIdle() override { loop_.Run(); }
 
   std::unique_ptr<WorldSession> Open(const mocks::Scenario& scenario, uint64_t seed) override {
     const std::string id = fmt::format("s{}", ++sessions_);
@@ -199,12 +239,13 @@ class RealWorld : public World {
     options.extra_headers.push_back({std::string(mocks::kSessionHeader), id});
     auto transport = net::HttpTransport::Create(loop_, clock_, options);
     if (!transport) throw std::runtime_error("real world: " + transport.error());
-    return std::make_unique<RealSession>(*server_, id, scenario, std::move(options),
+    return std::make_unique<RealSession>(*server_, writes_, id, scenario, std::move(options),
                                          std::move(*transport), loop_, clock_);
   }
 
  private:
   std::unique_ptr<mocks::MockServer> server_;
+  WriteLogRouter writes_;
   net::EventLoop loop_;
   net::SteadyClock clock_;
   uint64_t sessions_ = 0;

@@ -151,14 +151,36 @@ Workspace* AgentSession::workspace() {
   return workspace_.get();
 }
 
-MeasuredTurn AgentSession::RunTurn(const std::string& user) {
-  MeasuredTurn out;
+AgentSession::TurnStart AgentSession::BeginTurn() {
   probe_->BeginTurn();
   if (tool_calls_) tool_calls_->NewTurn();
-  const std::optional<uint64_t> connections_before = world_.connections_opened();
-  const Duration cpu_before = ThreadCpuTime();
-  const Duration foreign_before = world_.foreign_cpu_time();
-  const size_t states_before = world_.state_log().size();
+  TurnStart start;
+  start.connections = world_.connections_opened();
+  start.cpu = ThreadCpuTime();
+  start.foreign_cpu = world_.foreign_cpu_time();
+  start.states = world_.state_log().size();
+  return start;
+}
+
+void AgentSession::FinishTurn(const TurnStart& start, bool count_cpu, MeasuredTurn& out) {
+  TurnContext context;
+  context.agent_cpu =
+      (ThreadCpuTime() - start.cpu) - (world_.foreign_cpu_time() - start.foreign_cpu);
+  const auto& states = world_.state_log();
+  context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(start.states),
+                             states.end());
+  context.price = spec_.price;
+  if (const auto connections = world_.connections_opened(); connections && start.connections) {
+    context.connections_opened = *connections - *start.connections;
+  }
+  DeriveMetrics(probe_->TakeTimeline(), *out.turn, context, out.sample);
+  if (!count_cpu) out.sample.metrics.erase("agent_cpu_us");
+  out.sample.fidelity_ms = world_.TakeTimingFidelity();
+}
+
+MeasuredTurn AgentSession::RunTurn(const std::string& user) {
+  MeasuredTurn out;
+  const TurnStart start = BeginTurn();
   try {
     out.turn = world_.Drive(agent_->RunTurn(user));
   } catch (const std::exception& e) {
@@ -169,18 +191,40 @@ MeasuredTurn AgentSession::RunTurn(const std::string& user) {
     out.sample = InternalErrorSample("hang", "the world ran out of work before the turn finished");
     return out;
   }
-  TurnContext context;
-  context.agent_cpu = (ThreadCpuTime() - cpu_before) - (world_.foreign_cpu_time() - foreign_before);
-  const auto& states = world_.state_log();
-  context.transitions.assign(states.begin() + static_cast<std::ptrdiff_t>(states_before),
-                             states.end());
-  context.price = spec_.price;
-  if (const auto connections = world_.connections_opened(); connections && connections_before) {
-    context.connections_opened = *connections - *connections_before;
-  }
-  DeriveMetrics(probe_->TakeTimeline(), *out.turn, context, out.sample);
-  out.sample.fidelity_ms = world_.TakeTimingFidelity();
+  FinishTurn(start, /*count_cpu=*/true, out);
   return out;
+}
+
+Task<MeasuredTurn> AgentSession::RunTurnAsync(std::string user, std::optional<TimePoint> intended) {
+  MeasuredTurn out;
+  const TurnStart start = BeginTurn();
+  const TimePoint started = world_.clock().Now();
+  std::string failure;
+  try {
+    TurnResult turn = co_await agent_->RunTurn(user);
+    out.turn.emplace(std::move(turn));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  world_.SettleTurn();
+  if (!out.turn) {
+    out.sample = InternalErrorSample("exception", failure);
+  } else {
+    FinishTurn(start, /*count_cpu=*/false, out);
+  }
+  if (intended) {
+    // Latency from the intended start: the wait for a free slot and the session's set-up count,
+    // as wrk2 counts them, so a saturated agent cannot hide its queue.
+    const double delay = ToMillis(started - *intended);
+    out.sample.metrics["start_delay_ms"] = delay;
+    static constexpr std::pair<const char*, const char*> kFromIntended[] = {
+        {"ttft_ms", "ttft_from_intended_ms"}, {"e2e_ms", "e2e_from_intended_ms"}};
+    for (const auto& [metric, from_intended] : kFromIntended) {
+      auto it = out.sample.metrics.find(metric);
+      if (it != out.sample.metrics.end()) out.sample.metrics[from_intended] = delay + it->second;
+    }
+  }
+  co_return out;
 }
 
 }  // namespace agentreplay::harness

@@ -71,6 +71,14 @@ class AgentSession {
   // Runs one user turn to its end in the world and derives its metrics.
   MeasuredTurn RunTurn(const std::string& user);
 
+  // The same turn as a task on the world's shared loop, for many sessions at once (`load`):
+  // the caller drives the loop (World::RunLoopUntil). Other sessions' work runs on the same
+  // thread meanwhile, so agent_cpu_us (the thread's CPU time) is left out. With `intended`
+  // (the instant the session was due to start, on the world's clock), the sample also gets
+  // start_delay_ms and the user-visible latencies counted from it (ttft_from_intended_ms,
+  // e2e_from_intended_ms): an open-loop load's latencies without coordinated omission.
+  Task<MeasuredTurn> RunTurnAsync(std::string user, std::optional<TimePoint> intended);
+
   // The workspace, made (and seeded from the scenario) on first use; null when it cannot be
   // made, which is logged once. The data tools answer no_workspace then.
   Workspace* workspace();
@@ -78,6 +86,15 @@ class AgentSession {
  private:
   AgentSession(WorldSession& world, AgentSessionSpec spec);
   class Fanout;
+  // What a turn's metrics are measured against, taken as it starts.
+  struct TurnStart {
+    std::optional<uint64_t> connections;
+    Duration cpu{0};
+    Duration foreign_cpu{0};
+    size_t states = 0;
+  };
+  TurnStart BeginTurn();
+  void FinishTurn(const TurnStart& start, bool count_cpu, MeasuredTurn& out);
 
   WorldSession& world_;
   AgentSessionSpec spec_;

@@ -10,6 +10,7 @@
 #include "core/random.h"
 #include "harness/run/agent_session.h"
 #include "harness/run/checks.h"
+#include "harness/run/repetition.h"
 #include "harness/run/workspace_setup.h"
 #include "results/statistics.h"
 
@@ -29,10 +30,40 @@ results::Sample ErrorSample(int repetition, int turn, std::string kind, std::str
   return s;
 }
 
-// One repetition: a fresh world, a fresh agent, every turn of the scenario in order.
-void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantSettings& settings,
-                   const MatrixOptions& matrix, uint64_t seed, int repetition,
-                   results::Cell& cell) {
+}  // namespace
+
+int RepetitionsPerCell(const MatrixOptions& options) {
+  if (options.repetitions <= 0) return 0;
+  return std::max(options.warmup, 0) + options.repetitions;
+}
+
+results::Cell CellHeader(std::string_view world, const mocks::Scenario& scenario,
+                         const Variant& variant, Runtime runtime) {
+  results::Cell cell;
+  cell.scenario = scenario.name;
+  cell.runtime = RuntimeName(runtime);
+  cell.variant = variant.name;
+  cell.world = world;
+  cell.source.kind = scenario.source_kind;
+  cell.source.path = scenario.source_path;
+  cell.source.origin = scenario.source_origin;
+  return cell;
+}
+
+// One repetition: a fresh world session, a fresh agent, every turn of the scenario in order.
+RepetitionOutput RunRepetition(World& world, const mocks::Scenario& scenario,
+                               const Variant& variant, Runtime runtime, const MatrixOptions& matrix,
+                               const results::Cell& cell, int index) {
+  RepetitionOutput out;
+  const int warmup = std::max(matrix.warmup, 0);
+  // Warm-ups replay the seeds of the first measured repetitions, so warming up never changes
+  // what the measured repetitions draw. Sample.repetition counts warm-ups too.
+  const int seed_index = index < warmup ? index % matrix.repetitions : index - warmup;
+  const uint64_t seed = RepetitionSeed(matrix.seed, scenario.name, seed_index);
+  const int repetition = index;
+  VariantSettings settings = variant.settings;
+  settings.runtime = runtime;
+
   // Rules from --faults follow the scenario's own, so their indexes (and draws) come after.
   std::optional<mocks::Scenario> with_faults;
   if (!matrix.faults.empty()) {
@@ -61,10 +92,10 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
   auto session = AgentSession::Open(*world_session, std::move(spec));
   if (!session) {
     for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
-      cell.samples.push_back(
+      out.samples.push_back(
           ErrorSample(repetition, t, "internal", "session_unavailable", session.error()));
     }
-    return;
+    return out;
   }
 
   for (int t = 0; t < static_cast<int>(scenario.turns.size()); ++t) {
@@ -73,8 +104,8 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
     measured.sample.repetition = repetition;
     measured.sample.turn = t;
     if (!measured.turn) {
-      cell.samples.push_back(std::move(measured.sample));
-      return;  // the agent's state is unknown: later turns would measure nonsense
+      out.samples.push_back(std::move(measured.sample));
+      return out;  // the agent's state is unknown: later turns would measure nonsense
     }
     const TurnResult& turn = *measured.turn;
     std::vector<CheckOutcome> outcomes = EvaluateTurn(script, t, turn);
@@ -84,13 +115,32 @@ void RunRepetition(World& world, const mocks::Scenario& scenario, const VariantS
       data.name = fmt::format("turn {}: {}", t + 1, data.name);
       outcomes.push_back(std::move(data));
     }
-    AccumulateChecks(outcomes, cell.checks);
-    cell.samples.push_back(std::move(measured.sample));
+    for (auto& outcome : outcomes) out.checks.push_back(std::move(outcome));
+    out.samples.push_back(std::move(measured.sample));
     if (!turn.ok) {
       SPDLOG_DEBUG("{} rep {} turn {}: {}", scenario.name, repetition, t, turn.error->message);
     }
   }
+  return out;
 }
+
+results::Cell AssembleCell(results::Cell header, std::vector<RepetitionOutput> repetitions,
+                           const MatrixOptions& options) {
+  results::Cell cell = std::move(header);
+  const size_t warmup = static_cast<size_t>(std::max(options.warmup, 0));
+  for (size_t i = 0; i < repetitions.size(); ++i) {
+    for (auto& sample : repetitions[i].samples) {
+      sample.warmup = i < warmup;
+      cell.samples.push_back(std::move(sample));
+    }
+    // Warm-ups' checks are dropped with them.
+    if (i >= warmup) AccumulateChecks(repetitions[i].checks, cell.checks);
+  }
+  results::ComputeCellStats(cell, options.seed);
+  return cell;
+}
+
+namespace {
 
 // A recording replays verbatim only on the runtime it was recorded on: the other runtimes' cells
 // are left out, with a note (lifting the recording replays it on every runtime).
@@ -125,59 +175,13 @@ uint64_t RepetitionSeed(uint64_t run_seed, const std::string& scenario, int repe
 
 results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Variant& variant,
                       Runtime runtime, const MatrixOptions& options) {
-  VariantSettings settings = variant.settings;
-  settings.runtime = runtime;
-  results::Cell cell;
-  cell.scenario = scenario.name;
-  cell.runtime = RuntimeName(runtime);
-  cell.variant = variant.name;
-  cell.world = world.name();
-  cell.source.kind = scenario.source_kind;
-  cell.source.path = scenario.source_path;
-  cell.source.origin = scenario.source_origin;
-  // Warm-up first; their checks are dropped with them. Sample.repetition counts warm-ups too.
-  for (int w = 0; w < options.warmup && options.repetitions > 0; ++w) {
-    const size_t first = cell.samples.size();
-    RunRepetition(world, scenario, settings, options,
-                  RepetitionSeed(options.seed, scenario.name, w % options.repetitions), w, cell);
-    for (size_t i = first; i < cell.samples.size(); ++i) cell.samples[i].warmup = true;
+  results::Cell header = CellHeader(world.name(), scenario, variant, runtime);
+  std::vector<RepetitionOutput> repetitions;
+  repetitions.reserve(static_cast<size_t>(RepetitionsPerCell(options)));
+  for (int i = 0; i < RepetitionsPerCell(options); ++i) {
+    repetitions.push_back(RunRepetition(world, scenario, variant, runtime, options, header, i));
   }
-  cell.checks.clear();
-  const int offset = std::max(options.warmup, 0);
-  for (int rep = 0; rep < options.repetitions; ++rep) {
-    RunRepetition(world, scenario, settings, options,
-                  RepetitionSeed(options.seed, scenario.name, rep), offset + rep, cell);
-  }
-  results::ComputeCellStats(cell, options.seed);
-  return cell;
-}
-
-void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
-               const MatrixOptions& options, results::Results& results,
-               const std::function<void(const results::Results&)>& after_cell) {
-  // A cost that silently goes missing reads as "free": say once per model that it has none.
-  if (options.prices != nullptr) {
-    std::vector<std::string_view> warned;
-    for (const auto& scenario : scenarios) {
-      if (options.prices->Find(scenario.model) ||
-          std::find(warned.begin(), warned.end(), scenario.model) != warned.end()) {
-        continue;
-      }
-      warned.push_back(scenario.model);
-      spdlog::warn(
-          "model '{}' (scenario {}) has no price in the price table: cost_usd is left "
-          "out of its cells",
-          scenario.model, scenario.name);
-    }
-  }
-  for (const PlannedCell& planned : PlanCells(scenarios, options)) {
-    // A stop (SIGINT, SIGTERM) lets the cell in flight finish, then runs no more.
-    if (options.stop_requested && options.stop_requested()) return;
-    results.cells.push_back(
-        RunCell(world, *planned.scenario, *planned.variant, planned.runtime, options));
-    results::CompareWithBaseline(results);
-    if (after_cell) after_cell(results);
-  }
+  return AssembleCell(std::move(header), std::move(repetitions), options);
 }
 
 std::vector<PlannedCell> PlanCells(const std::vector<mocks::Scenario>& scenarios,
@@ -192,6 +196,19 @@ std::vector<PlannedCell> PlanCells(const std::vector<mocks::Scenario>& scenarios
       if (runtimes.empty()) runtimes.push_back(variant.settings.runtime);
       if (scenario.recording) runtimes = RecordedRuntimeOnly(scenario, variant, runtimes);
       for (Runtime runtime : runtimes) cells.push_back(PlannedCell{&scenario, &variant, runtime});
+    }
+  }
+  return cells;
+}
+
+std::vector<PlannedCell> ShardOf(const std::vector<PlannedCell>& plan,
+                                 const MatrixOptions& options) {
+  if (options.shard_count <= 0) return plan;
+  std::vector<PlannedCell> cells;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (i % static_cast<size_t>(options.shard_count) ==
+        static_cast<size_t>(options.shard_index - 1)) {
+      cells.push_back(plan[i]);
     }
   }
   return cells;

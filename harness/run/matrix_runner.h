@@ -1,17 +1,25 @@
-// Runs the matrix scenario × variant × runtime, each cell for N repetitions of every turn, in
-// one world, and hands the growing results to a callback after every cell so they can be
-// written to disk at once (a crash loses nothing already measured).
+// Runs the matrix scenario × variant × runtime, each cell for N repetitions of every turn, and
+// hands every finished cell to a callback in plan order so it can be written to disk at once (a
+// crash loses nothing already measured).
+//
+// Repetitions are independent (each has its own seed, world session and agent), so they are
+// the unit of work: `jobs` workers, each with a world of its own, take them in plan order, and
+// a cell is assembled from its repetitions in repetition order when its last one ends. The
+// cells, their samples and their statistics are therefore identical to a serial run's, byte for
+// byte, whatever the number of workers (CPU figures aside).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/tool_selection.h"
+#include "core/expected.h"
 #include "harness/packages/registry.h"
 #include "harness/run/prices.h"
 #include "harness/run/world.h"
@@ -50,8 +58,15 @@ struct MatrixOptions {
   // whole request (the official SDKs' default is 10 minutes). Non-positive: none.
   Duration read_timeout = std::chrono::seconds(30);
   Duration total_timeout = std::chrono::minutes(10);
-  // Asked before each cell; true stops the matrix there (the cells done stay in the results).
+  // Asked before each cell starts, from any worker; true stops the matrix there: cells already
+  // started finish, no other starts (the cells done stay in the results).
   std::function<bool()> stop_requested;
+  // Workers running repetitions at once, each in a world of its own (1: on the calling thread).
+  int jobs = 1;
+  // Run only the cells of this shard: plan index i with i % shard_count == shard_index - 1.
+  // shard_count 0: every cell.
+  int shard_index = 0;
+  int shard_count = 0;
 };
 
 // One cell the matrix will run, in order.
@@ -61,10 +76,12 @@ struct PlannedCell {
   Runtime runtime = Runtime::kAssistants;
 };
 
-// The cells RunMatrix runs for these scenarios and options, in the order it runs them (for
-// progress: how many there are).
+// Every cell of the plan for these scenarios and options, in plan order (shards ignored).
 std::vector<PlannedCell> PlanCells(const std::vector<mocks::Scenario>& scenarios,
                                    const MatrixOptions& options);
+// The cells of `plan` that the options' shard runs (all of them without a shard).
+std::vector<PlannedCell> ShardOf(const std::vector<PlannedCell>& plan,
+                                 const MatrixOptions& options);
 
 // The seed of one repetition: independent of runtime and variant, so every cell of a
 // scenario replays the same model behaviour and differences come from the agent alone.
@@ -74,10 +91,16 @@ uint64_t RepetitionSeed(uint64_t run_seed, const std::string& scenario, int repe
 results::Cell RunCell(World& world, const mocks::Scenario& scenario, const Variant& variant,
                       Runtime runtime, const MatrixOptions& options);
 
-// Runs every cell in order, appending to `results.cells` and calling `after_cell` after each;
-// the changes against each scenario's baseline cell are filled in as cells arrive.
-void RunMatrix(World& world, const std::vector<mocks::Scenario>& scenarios,
-               const MatrixOptions& options, results::Results& results,
-               const std::function<void(const results::Results&)>& after_cell);
+// Makes the world one worker runs its repetitions in (the simulated world is single-threaded:
+// every worker has its own).
+using WorldFactory = std::function<Expected<std::unique_ptr<World>>()>;
+
+// Runs the shard's cells (every cell without a shard) on `options.jobs` workers, appending each
+// to `results.cells` in plan order and calling `after_cell` with it on the calling thread; then
+// fills in the changes against each scenario's baseline cell. Fails, before running anything,
+// when a worker's world cannot be made.
+Status RunMatrix(const WorldFactory& make_world, const std::vector<mocks::Scenario>& scenarios,
+                 const MatrixOptions& options, results::Results& results,
+                 const std::function<void(const results::Cell&)>& after_cell);
 
 }  // namespace agentreplay::harness

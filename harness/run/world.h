@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,9 @@ class WorldSession {
   // Real world: client arrival minus the instant the server was due to write, per streamed
   // chunk since the last call (ms). The simulated world has no such noise: empty.
   virtual std::vector<double> TakeTimingFidelity() { return {}; }
+  // After a turn run without Drive (on a loop shared by many sessions, `load`): the bookkeeping
+  // Drive does once its turn has ended (the real world fetches the server's state log).
+  virtual void SettleTurn() {}
 };
 
 class World {
@@ -80,6 +84,18 @@ class World {
   virtual ~World() = default;
   virtual std::string_view name() const = 0;
   virtual std::unique_ptr<WorldSession> Open(const mocks::Scenario& scenario, uint64_t seed) = 0;
+  // Many sessions at once (`load`): worlds whose sessions all run on one event loop hand out
+  // the clock they share and run that loop for the caller, who starts turns as tasks on it
+  // (AgentSession::RunTurnAsync) instead of driving one turn at a time. Null / false in a world
+  // that runs one session at a time (the simulated world).
+  virtual Clock* shared_clock() { return nullptr; }
+  // Runs the loop until `done()` holds (checked after every handler) or it runs out of work.
+  virtual bool RunLoopUntil(const std::function<bool()>& done) {
+    (void)done;
+    return false;
+  }
+  // Runs the loop until it has nothing left to do (cancelled timers, abandoned work).
+  virtual void RunLoopUntilIdle() {}
 };
 
 // What every world's Drive does around its own loop: starts `turn` as the root of a task

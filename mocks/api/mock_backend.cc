@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "llm/endpoints.h"
 #include "mocks/api/assistants/assistants_api.h"
@@ -20,6 +23,25 @@ namespace agentreplay::mocks {
 
 namespace {
 
+// A lazy body that counts its bytes into its request's log entry as they are pulled.
+class CountingSource final : public ChunkSource {
+ public:
+  CountingSource(std::shared_ptr<ChunkSource> inner, std::vector<RequestLogEntry>& log,
+                 size_t index)
+      : inner_(std::move(inner)), log_(log), index_(index) {}
+
+  bool Next(TimedChunk& chunk) override {
+    if (!inner_->Next(chunk)) return false;
+    log_[index_].response_bytes += chunk.bytes.size();
+    return true;
+  }
+
+ private:
+  std::shared_ptr<ChunkSource> inner_;
+  std::vector<RequestLogEntry>& log_;
+  size_t index_;
+};
+
 // The mock's own answer to a setup request, moved to when the recording's answer arrived.
 void Retime(MockResponse& response, const CassettePlayer::Timing& timing) {
   const Duration body = timing.body_end - timing.headers_at;
@@ -31,8 +53,9 @@ void Retime(MockResponse& response, const CassettePlayer::Timing& timing) {
 
 class MockBackend::Impl {
  public:
-  Impl(const Scenario& scenario, uint64_t seed)
-      : scenario_(scenario),
+  Impl(std::shared_ptr<const Scenario> scenario, uint64_t seed)
+      : owned_(std::move(scenario)),
+        scenario_(*owned_),
         seed_(seed),
         knowledge_(scenario_.documents),
         ids_(seed),
@@ -79,7 +102,10 @@ class MockBackend::Impl {
                                    context.quick.at, context.quick.processing);
     }
 
-    if (!hits.empty()) FaultInjector::Apply(hits, endpoint, response);
+    if (!hits.empty()) {
+      Materialize(response);  // faults edit the whole body
+      FaultInjector::Apply(hits, endpoint, response);
+    }
 
     RequestLogEntry entry;
     entry.sent_at = sent_at;
@@ -91,15 +117,25 @@ class MockBackend::Impl {
     entry.status = response.status;
     entry.fault = hits.Names();
     log_.push_back(std::move(entry));
+    if (response.lazy != nullptr) {
+      response.lazy =
+          std::make_shared<CountingSource>(std::move(response.lazy), log_, log_.size() - 1);
+    }
     return response;
   }
 
+  void set_lazy_bodies(bool lazy) {
+    responses_.set_lazy_streams(lazy);
+    chat_.set_lazy_streams(lazy);
+  }
   const std::vector<RequestLogEntry>& log() const { return log_; }
   const std::vector<StateTransition>& states() const { return states_; }
 
  private:
-  // A copy, so the caller's scenario may go away while the back end lives.
-  const Scenario scenario_;
+  // Owned (a copy, or shared with other back ends), so the caller's scenario may go away while
+  // the back end lives.
+  const std::shared_ptr<const Scenario> owned_;
+  const Scenario& scenario_;
   const uint64_t seed_;
   // Built once and shared, like the scenario: file_search reads it from every runtime.
   const KnowledgeBase knowledge_;
@@ -114,13 +150,18 @@ class MockBackend::Impl {
 };
 
 MockBackend::MockBackend(const Scenario& scenario, uint64_t seed)
-    : impl_(std::make_unique<Impl>(scenario, seed)) {}
+    : impl_(std::make_unique<Impl>(std::make_shared<const Scenario>(scenario), seed)) {}
+
+MockBackend::MockBackend(std::shared_ptr<const Scenario> scenario, uint64_t seed)
+    : impl_(std::make_unique<Impl>(std::move(scenario), seed)) {}
 
 MockBackend::~MockBackend() = default;
 
 MockResponse MockBackend::Handle(const HttpRequest& request, TimePoint sent_at) {
   return impl_->Handle(request, sent_at);
 }
+
+void MockBackend::set_lazy_bodies(bool lazy) { impl_->set_lazy_bodies(lazy); }
 
 const std::vector<RequestLogEntry>& MockBackend::request_log() const { return impl_->log(); }
 

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/time.h"
@@ -35,6 +37,16 @@ struct TimedChunk {
 //                                                       → kTimeout "read_timeout" from the
 //                                                         client's read timeout
 // Chunks due after fault_at are not sent.
+// The rest of a body, produced chunk by chunk as it is pulled. A server streaming a long body
+// holds its plan instead of its rendered bytes; the chunks are exactly those an eager render
+// gives, in order, `at` never decreasing.
+class ChunkSource {
+ public:
+  virtual ~ChunkSource() = default;
+  // Moves the next chunk into `chunk`; false when the body has ended.
+  virtual bool Next(TimedChunk& chunk) = 0;
+};
+
 enum class WireFault {
   kNone,
   kEmptyResponse,
@@ -55,7 +67,19 @@ struct MockResponse {
   // > 0: the server says `connection: close` and closes this long after the body's last byte
   // (Toxiproxy slow_close). The body itself is complete; only the close is late.
   Duration close_delay{0};
+  // Set: the body goes on after `chunks` with what this source yields. Only a back end asked
+  // for lazy bodies returns one (the HTTP server's); everything else sees whole bodies. A copy
+  // of the response shares the source, so only one copy may read it.
+  std::shared_ptr<ChunkSource> lazy;
 };
+
+// Pulls the rest of a lazy body into `chunks` (for code that needs the whole body).
+inline void Materialize(MockResponse& response) {
+  if (response.lazy == nullptr) return;
+  TimedChunk chunk;
+  while (response.lazy->Next(chunk)) response.chunks.push_back(std::move(chunk));
+  response.lazy.reset();
+}
 
 // One request as the mock saw it; the source of exact request counts.
 struct RequestLogEntry {

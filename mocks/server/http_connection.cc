@@ -1,5 +1,6 @@
-// One connection of the mock HTTP server: read a request, play its WirePlan on a timer,
-// repeat while the connection stays alive.
+// One connection of the mock HTTP server: read a request, play its WireStream on the
+// connection's one timer (each segment pulled, and a lazy body rendered, only as it falls
+// due), repeat while the connection stays alive.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -58,17 +61,21 @@ MockResponse ServerError(int status, std::string message) {
                            Duration::zero());
 }
 
+// A write takes with it the segments already due (never one that is not), at most kMaxBatch,
+// so that a connection far behind does not keep a large batch's buffers.
+constexpr size_t kMaxBatch = 16;
+
 }  // namespace
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(MockServer::Impl& server, tcp::socket socket)
-      : server_(server), socket_(std::move(socket)), timer_(server.io) {
-    server_.connections.insert(this);
+  Connection(MockServer::Impl& server, MockServer::Impl::Shard& shard, tcp::socket socket)
+      : server_(server), shard_(shard), socket_(std::move(socket)), timer_(shard.io) {
+    shard_.connections.insert(this);
     server_.open.fetch_add(1, std::memory_order_relaxed);
   }
   ~Connection() {
-    server_.connections.erase(this);
+    shard_.connections.erase(this);
     server_.open.fetch_sub(1, std::memory_order_relaxed);
   }
 
@@ -128,25 +135,59 @@ class Connection : public std::enable_shared_from_this<Connection> {
       receipt += server_.ConnectCost(session_);
     }
     MockResponse response;
+    std::shared_ptr<SessionSlot> slot;
     try {
-      response = server_.Answer(session_, request, receipt);
+      response = server_.Answer(session_, request, receipt, slot);
     } catch (const std::exception& e) {
       spdlog::error("mock server: the mock failed on {} {}: {}", request.method, request.target,
                     e.what());
       response = ServerError(500, std::string("the mock failed: ") + e.what());
     }
-    Play(std::move(response), receipt, keep_alive);
+    Play(std::move(response), receipt, keep_alive, std::move(slot));
   }
 
-  void Play(MockResponse response, SteadyClock::time_point receipt, bool keep_alive) {
-    plan_ = PlanWire(std::move(response), server_.options.time_scale, keep_alive);
+  void Play(MockResponse response, SteadyClock::time_point receipt, bool keep_alive,
+            std::shared_ptr<SessionSlot> slot = nullptr) {
+    // A lazy body is rendered by its back end, under its lock, as the stream is pulled; the
+    // slot keeps that back end alive until the body has been written.
+    slot_ = response.lazy != nullptr ? std::move(slot) : nullptr;
+    {
+      std::unique_lock<std::mutex> lock;
+      if (slot_ != nullptr) lock = std::unique_lock(slot_->mutex);
+      stream_ = WireStream(std::move(response), server_.options.time_scale, keep_alive);
+    }
+    tag_ = WriteTagRef();
+    if (server_.options.record_writes) {
+      tag_.tag = std::make_shared<const WriteTag>(WriteTag{stream_.request_id(), session_});
+    }
     receipt_ = receipt;
-    next_ = 0;
+    Pull();
     Next();
   }
 
-  SteadyClock::time_point DueOf(size_t step) const {
-    return receipt_ + std::chrono::duration_cast<SteadyClock::duration>(plan_.steps[step].at);
+  // Takes the stream's next segment into `ahead_`. A lazy body that fails to render ends the
+  // response there: its head is out, so all the client can learn is a truncated body.
+  bool Pull() {
+    try {
+      if (slot_ != nullptr && stream_.renders()) {
+        std::lock_guard lock(slot_->mutex);
+        has_ahead_ = stream_.Next(ahead_);
+      } else {
+        has_ahead_ = stream_.Next(ahead_);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("mock server: the mock failed while streaming {}: {}", stream_.request_id(),
+                    e.what());
+      has_ahead_ = true;
+      ahead_ = WireSegment();
+      ahead_.action = WireAction::kFin;
+      ahead_.at = Duration::zero();  // due at once
+    }
+    return has_ahead_;
+  }
+
+  SteadyClock::time_point DueOf(Duration at) const {
+    return receipt_ + std::chrono::duration_cast<SteadyClock::duration>(at);
   }
 
   // The instant to wake for a step due at `due`: the end of its grid cell, if any.
@@ -160,13 +201,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Next() {
     if (closed_) return;
-    if (next_ >= plan_.steps.size()) {
-      plan_ = {};
+    if (!has_ahead_) {
+      // The response is out: release its state before waiting for the next request.
+      stream_ = WireStream();
+      slot_.reset();
+      tag_ = WriteTagRef();
       if (buffer_.size() > 4096) buffer_.shrink_to_fit();  // idle connections stay small
       ReadRequest();
       return;
     }
-    const auto due = DueOf(next_);
+    const auto due = DueOf(ahead_.at);
     if (due <= SteadyClock::now()) {
       Fire();
       return;
@@ -178,49 +222,51 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  // Writes every step that is due by now in one gathered write; a step that ends the
-  // connection ends the batch.
+  // Writes the segment that is due, with any others already due, in one gathered write
+  // straight from the segments' own bytes; a segment that ends the connection ends the batch.
   void Fire() {
     const auto now = SteadyClock::now();
-    size_t end = next_;
+    batch_.clear();
+    batch_.push_back(std::move(ahead_));
+    has_ahead_ = false;
+    while (batch_.size() < kMaxBatch && batch_.back().action == WireAction::kWrite) {
+      const std::optional<Duration> next = stream_.next_at();
+      if (!next || DueOf(*next) > now || !Pull()) break;
+      batch_.push_back(std::move(ahead_));
+      has_ahead_ = false;
+    }
     out_.clear();
-    do {
-      const WireStep& step = plan_.steps[end];
-      if (!step.bytes.empty()) out_.push_back(asio::buffer(step.bytes));
-      ++end;
-      if (step.action != WireAction::kWrite) break;
-    } while (end < plan_.steps.size() && DueOf(end) <= now);
+    for (const WireSegment& segment : batch_) {
+      if (segment.prefix_size > 0) out_.push_back(asio::buffer(segment.prefix_view()));
+      if (!segment.payload.empty()) out_.push_back(asio::buffer(segment.payload));
+      if (!segment.suffix.empty()) out_.push_back(asio::buffer(segment.suffix));
+    }
+    const bool more = batch_.back().action == WireAction::kWrite;
     if (out_.empty()) {
-      OnWritten({}, end);
+      if (more && !has_ahead_) Pull();
+      OnWritten({});
       return;
     }
     asio::async_write(socket_, out_,
-                      [self = shared_from_this(), end](const beast::error_code& ec, std::size_t) {
-                        self->OnWritten(ec, end);
+                      [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                        self->OnWritten(ec);
                       });
+    // The next segment is rendered while this write is on its way, not before it.
+    if (more && !has_ahead_) Pull();
   }
 
-  void OnWritten(const beast::error_code& ec, size_t end) {
+  void OnWritten(const beast::error_code& ec) {
     if (closed_) return;
     if (ec) {
       Close();  // the client went away mid-response
       return;
     }
-    const auto written = SteadyClock::now();
-    if (server_.options.record_writes) {
-      std::vector<WriteLogEntry> entries;
-      for (size_t i = next_; i < end; ++i) {
-        const WireStep& step = plan_.steps[i];
-        if (!step.carries_body) continue;
-        entries.push_back(WriteLogEntry{plan_.request_id, session_, step.body_end,
-                                        server_.OnBase(DueOf(i)), server_.OnBase(written)});
-      }
-      if (!entries.empty()) server_.RecordWrites(entries);
+    if (tag_.tag != nullptr) {
+      const TimePoint written = server_.OnBase(SteadyClock::now());
+      server_.RecordWrites(tag_, batch_, receipt_, written);
     }
-    // Written bytes are not needed again: a long stream's memory shrinks as it plays.
-    for (size_t i = next_; i < end; ++i) std::string().swap(plan_.steps[i].bytes);
-    const WireAction action = plan_.steps[end - 1].action;
-    next_ = end;
+    const WireAction action = batch_.back().action;
+    batch_.clear();  // written bytes are not needed again
     switch (action) {
       case WireAction::kWrite:
         Next();
@@ -262,22 +308,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   MockServer::Impl& server_;
+  MockServer::Impl::Shard& shard_;
   tcp::socket socket_;
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string session_;
-  bool fresh_ = true;  // no request has arrived on this connection yet
-  WirePlan plan_;
-  size_t next_ = 0;
+  bool fresh_ = true;                  // no request has arrived on this connection yet
+  WireStream stream_;                  // the response being played
+  std::shared_ptr<SessionSlot> slot_;  // its back end, while it renders a lazy body
+  WriteTagRef tag_;                    // its write-log names
+  WireSegment ahead_;                  // the next segment, when `has_ahead_`
+  bool has_ahead_ = false;
+  std::vector<WireSegment> batch_;  // being written
   SteadyClock::time_point receipt_{};
   std::vector<asio::const_buffer> out_;
   std::array<char, 512> sink_{};
   bool closed_ = false;
 };
 
-void StartConnection(MockServer::Impl& server, tcp::socket socket) {
-  std::make_shared<Connection>(server, std::move(socket))->Start();
+void StartConnection(MockServer::Impl& server, MockServer::Impl::Shard& shard, tcp::socket socket) {
+  if (shard.stopping) return;  // accepted as the server stopped
+  std::make_shared<Connection>(server, shard, std::move(socket))->Start();
 }
 
 void CloseConnection(Connection& connection) { connection.Close(); }

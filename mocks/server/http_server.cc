@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
 #include <cmath>
+#include <deque>
 #include <exception>
 #include <utility>
 
@@ -20,44 +22,93 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
+// Every connection is a file descriptor: thousands of concurrent streams need more than the
+// usual soft limit of 1024, and the hard limit is ours to take.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("mock server: cannot raise RLIMIT_NOFILE to its hard limit {}", limit.rlim_max);
+  }
+}
+
+rlim_t FileLimit() {
+  rlimit limit{};
+  return getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 0;
+}
+
 }  // namespace
+
+static_assert(sizeof(CompactWrite) == 24, "agentreplay_load reports the write log's share");
 
 // ---- server thread --------------------------------------------------------------------------
 
 void MockServer::Impl::Accept() {
-  acceptor.async_accept([this](const beast::error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || stopping || !acceptor.is_open()) return;
+  // Each connection is accepted straight onto the event loop of the shard that will serve it.
+  Shard& shard = *shards[next_shard];
+  next_shard = (next_shard + 1) % shards.size();
+  acceptor->async_accept(shard.io, [this, &shard](const beast::error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || shards[0]->stopping || !acceptor->is_open()) {
+      return;
+    }
     if (ec) {
-      // E.g. out of file descriptors: back off briefly instead of spinning.
-      spdlog::warn("mock server: accept failed: {}", ec.message());
-      accept_retry.expires_after(std::chrono::milliseconds(10));
-      accept_retry.async_wait([this](const beast::error_code& wait_ec) {
+      // E.g. out of file descriptors: back off briefly instead of spinning, and say which
+      // limit it is (once per burst, not every 10 ms).
+      if (!accept_failing) {
+        if (ec == asio::error::no_descriptors) {
+          spdlog::error(
+              "mock server: accept failed: {} (RLIMIT_NOFILE is {} with {} connections open; "
+              "raise the hard limit, e.g. ulimit -Hn)",
+              ec.message(), FileLimit(), open.load(std::memory_order_relaxed));
+        } else {
+          spdlog::warn("mock server: accept failed: {}", ec.message());
+        }
+      }
+      accept_failing = true;
+      accept_retry->expires_after(std::chrono::milliseconds(10));
+      accept_retry->async_wait([this](const beast::error_code& wait_ec) {
         if (!wait_ec) Accept();
       });
       return;
     }
+    accept_failing = false;
     accepted.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ignored;
     // Every SSE event must leave when it is due, not when Nagle decides.
     socket.set_option(tcp::no_delay(true), ignored);
-    StartConnection(*this, std::move(socket));
+    if (&shard == shards[0].get()) {
+      StartConnection(*this, shard, std::move(socket));
+    } else {
+      asio::post(shard.io, [this, &shard, socket = std::move(socket)]() mutable {
+        StartConnection(*this, shard, std::move(socket));
+      });
+    }
     Accept();
   });
 }
 
 void MockServer::Impl::Shutdown() {
-  stopping = true;
   beast::error_code ignored;
-  acceptor.close(ignored);
-  accept_retry.cancel();
+  acceptor->close(ignored);
+  accept_retry->cancel();
+  for (auto& shard : shards) {
+    asio::post(shard->io, [this, raw = shard.get()] { ShutdownShard(*raw); });
+  }
+}
+
+void MockServer::Impl::ShutdownShard(Shard& shard) {
+  shard.stopping = true;
+  shard.work.reset();  // run() returns once the connections' handlers have drained
   // Closing never frees a connection (its pending handlers own it), so the set stays valid
   // while we walk it; copy anyway, as a handler run later may erase.
-  const std::vector<Connection*> open_now(connections.begin(), connections.end());
+  const std::vector<Connection*> open_now(shard.connections.begin(), shard.connections.end());
   for (Connection* connection : open_now) CloseConnection(*connection);
 }
 
 MockResponse MockServer::Impl::Answer(std::string_view session, const HttpRequest& request,
-                                      SteadyClock::time_point receipt) {
+                                      SteadyClock::time_point receipt,
+                                      std::shared_ptr<SessionSlot>& slot_out) {
   // The mock plays the scenario in scenario time; PlanWire stretches its offsets back.
   const auto since_zero = std::chrono::duration_cast<Duration>(receipt - zero);
   const TimePoint sent_at =
@@ -66,9 +117,9 @@ MockResponse MockServer::Impl::Answer(std::string_view session, const HttpReques
           : TimePoint(Duration(static_cast<Duration::rep>(
                 std::llround(static_cast<double>(since_zero.count()) / options.time_scale))));
   if (options.handler) return options.handler(session, request, sent_at);
-  const std::shared_ptr<SessionSlot> slot = SessionFor(session);
-  std::lock_guard lock(slot->mutex);
-  return slot->backend.Handle(request, sent_at);
+  slot_out = SessionFor(session);
+  std::lock_guard lock(slot_out->mutex);
+  return slot_out->backend.Handle(request, sent_at);
 }
 
 SteadyClock::duration MockServer::Impl::ConnectCost(std::string_view session) {
@@ -81,9 +132,30 @@ SteadyClock::duration MockServer::Impl::ConnectCost(std::string_view session) {
       Duration(static_cast<Duration::rep>(static_cast<double>(cost.count()) * options.time_scale)));
 }
 
-void MockServer::Impl::RecordWrites(std::vector<WriteLogEntry>& entries) {
+void MockServer::Impl::RecordWrites(WriteTagRef& tag, const std::vector<WireSegment>& batch,
+                                    SteadyClock::time_point receipt, TimePoint written) {
   std::lock_guard lock(write_log_mutex);
-  for (auto& entry : entries) write_log.push_back(std::move(entry));
+  if (tag.generation != write_generation) {
+    // The first entries of this response in this log: register its names.
+    if (write_tags.size() >= CompactWrite::kMaxTags) {
+      if (!write_tags_full) spdlog::warn("mock server: write log full until it is taken");
+      write_tags_full = true;
+      return;
+    }
+    tag.generation = write_generation;
+    tag.index = write_tags.size();
+    write_tags.push_back(tag.tag);
+  }
+  for (const WireSegment& segment : batch) {
+    if (!segment.carries_body) continue;
+    const auto due = receipt + std::chrono::duration_cast<SteadyClock::duration>(segment.at);
+    CompactWrite entry;
+    entry.due = OnBase(due);
+    entry.written = written;
+    entry.body_end = segment.body_end & ((uint64_t{1} << 40) - 1);  // a TiB per body at most
+    entry.tag = tag.index & (CompactWrite::kMaxTags - 1);
+    write_log.push_back(entry);
+  }
 }
 
 // ---- any thread -----------------------------------------------------------------------------
@@ -97,7 +169,7 @@ std::shared_ptr<SessionSlot> MockServer::Impl::FindSession(std::string_view id) 
 std::shared_ptr<SessionSlot> MockServer::Impl::SessionFor(std::string_view id) {
   std::lock_guard lock(sessions_mutex);
   auto& slot = sessions[std::string(id)];
-  if (slot == nullptr) slot = std::make_shared<SessionSlot>(options.scenario, options.seed);
+  if (slot == nullptr) slot = std::make_shared<SessionSlot>(default_scenario, options.seed);
   return slot;
 }
 
@@ -106,21 +178,36 @@ std::unique_ptr<MockServer> MockServer::Start(MockServerOptions options) {
     spdlog::error("mock server: time scale must be a positive number, not {}", options.time_scale);
     return nullptr;
   }
+  if (options.threads < 1) {
+    spdlog::error("mock server: threads must be at least 1, not {}", options.threads);
+    return nullptr;
+  }
+  RaiseFileLimit();
   std::string host = options.host;
   const uint16_t port = options.port;
+  const int threads = options.threads;
   auto impl = std::make_unique<Impl>(std::move(options));
-  if (!OpenListener(impl->acceptor, host, port, "mock server")) return nullptr;
-  impl->port = impl->acceptor.local_endpoint().port();
+  for (int i = 0; i < threads; ++i) impl->shards.push_back(std::make_unique<Impl::Shard>());
+  impl->acceptor = std::make_unique<tcp::acceptor>(impl->shards[0]->io);
+  impl->accept_retry = std::make_unique<asio::steady_timer>(impl->shards[0]->io);
+  if (!OpenListener(*impl->acceptor, host, port, "mock server")) return nullptr;
+  impl->port = impl->acceptor->local_endpoint().port();
   impl->host = std::move(host);
   impl->Accept();
-  impl->thread = std::thread([raw = impl.get()] {
-    pthread_setname_np(pthread_self(), "mock-server");  // tells it apart in top and perf
-    try {
-      raw->io.run();
-    } catch (const std::exception& e) {
-      spdlog::critical("mock server: event loop failed: {}", e.what());
-    }
-  });
+  for (size_t i = 0; i < impl->shards.size(); ++i) {
+    Impl::Shard& shard = *impl->shards[i];
+    shard.thread = std::thread([&shard, i] {
+      // Tells the threads apart in top and perf.
+      const std::string name =
+          i == 0 ? std::string("mock-server") : fmt::format("mock-server-{}", i);
+      pthread_setname_np(pthread_self(), name.c_str());
+      try {
+        shard.io.run();
+      } catch (const std::exception& e) {
+        spdlog::critical("mock server: event loop failed: {}", e.what());
+      }
+    });
+  }
   return std::unique_ptr<MockServer>(new MockServer(std::move(impl)));
 }
 
@@ -129,11 +216,11 @@ MockServer::MockServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MockServer::~MockServer() { Stop(); }
 
 void MockServer::Stop() {
-  if (!impl_->thread.joinable()) return;
-  // Shut down from the server thread, then let the loop drain: every pending handler sees
-  // its operation aborted and run() returns once no work is left.
-  asio::post(impl_->io, [impl = impl_.get()] { impl->Shutdown(); });
-  impl_->thread.join();
+  if (impl_->shards.empty() || !impl_->shards[0]->thread.joinable()) return;
+  // Shut down from the accepting thread, each shard on its own, then let the loops drain:
+  // every pending handler sees its operation aborted and run() returns once no work is left.
+  asio::post(impl_->shards[0]->io, [impl = impl_.get()] { impl->Shutdown(); });
+  for (auto& shard : impl_->shards) shard->thread.join();
 }
 
 const std::string& MockServer::host() const { return impl_->host; }
@@ -154,8 +241,13 @@ std::chrono::steady_clock::time_point MockServer::zero() const { return impl_->z
 TimePoint MockServer::Now() const { return impl_->OnBase(SteadyClock::now()); }
 
 void MockServer::OpenSession(const std::string& id, const Scenario& scenario, uint64_t seed) {
+  OpenSession(id, std::make_shared<const Scenario>(scenario), seed);
+}
+
+void MockServer::OpenSession(const std::string& id, std::shared_ptr<const Scenario> scenario,
+                             uint64_t seed) {
   // Built outside the lock: a scenario with documents indexes them.
-  auto slot = std::make_shared<SessionSlot>(scenario, seed);
+  auto slot = std::make_shared<SessionSlot>(std::move(scenario), seed);
   std::lock_guard lock(impl_->sessions_mutex);
   impl_->sessions[id] = std::move(slot);
 }
@@ -194,9 +286,22 @@ std::optional<std::vector<StateTransition>> MockServer::state_log(const std::str
 }
 
 std::vector<WriteLogEntry> MockServer::TakeWriteLog() {
+  std::deque<CompactWrite> compact;
+  std::vector<std::shared_ptr<const WriteTag>> tags;
+  {
+    std::lock_guard lock(impl_->write_log_mutex);
+    compact.swap(impl_->write_log);
+    tags.swap(impl_->write_tags);
+    ++impl_->write_generation;
+    impl_->write_tags_full = false;
+  }
+  // Expanded here, off the server thread's write path.
   std::vector<WriteLogEntry> taken;
-  std::lock_guard lock(impl_->write_log_mutex);
-  taken.swap(impl_->write_log);
+  taken.reserve(compact.size());
+  for (const CompactWrite& w : compact) {
+    const WriteTag& tag = *tags[w.tag];
+    taken.push_back(WriteLogEntry{tag.request_id, tag.session, w.body_end, w.due, w.written});
+  }
   return taken;
 }
 

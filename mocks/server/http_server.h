@@ -6,7 +6,8 @@
 // wire_writer.h and the table in mock_backend.h).
 //
 // One io_context on one background thread runs every connection and every timed write, on
-// timers: a thousand open streams cost a thousand timers, not a thousand threads.
+// timers: a thousand open streams cost a thousand timers, not a thousand threads. With
+// `threads` > 1 there are that many, each serving its share of the connections.
 //
 // Sessions: a request may name its session in the `x-agentreplay-session` header; each
 // session is its own MockBackend (fresh state, own seed). Without the header a request
@@ -56,6 +57,10 @@ struct MockServerOptions {
   // due instant). Chunks due within one cell leave together, late by less than the width,
   // never early: thousands of streams on one thread then cost far fewer wake-ups.
   Duration write_grid{0};
+  // Server threads, each with its own event loop; connections are dealt out in turn. More than
+  // one helps only when one core cannot keep up with the writes (many thousands of streams).
+  // The handler, if any, is then called from several threads.
+  int threads = 1;
   // Record one write-log entry per body chunk (the load benchmark and the real world's
   // fidelity figures need it; a long-running `serve` does not).
   bool record_writes = true;
@@ -91,6 +96,9 @@ class MockServer {
 
   // Creates (or replaces) a session with fresh state. Any thread.
   void OpenSession(const std::string& id, const Scenario& scenario, uint64_t seed);
+  // The same, sharing `scenario` with other sessions instead of copying it: thousands of
+  // sessions of one long scenario then hold it once.
+  void OpenSession(const std::string& id, std::shared_ptr<const Scenario> scenario, uint64_t seed);
   // Forgets a session; false if there was none. Requests already being answered finish.
   bool CloseSession(const std::string& id);
   bool HasSession(const std::string& id) const;

@@ -11,6 +11,10 @@
 namespace agentreplay::mocks {
 namespace {
 
+// What follows a chunk's data, and that plus the terminator (the last chunk of a body).
+constexpr std::string_view kChunkEnd = "\r\n";
+constexpr std::string_view kChunkEndTerminator = "\r\n0\r\n\r\n";
+
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200:
@@ -116,93 +120,159 @@ std::string_view RandomDataBytes() {
   return bytes;
 }
 
-WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_alive) {
-  WirePlan plan;
-  if (auto id = FindHeader(response.headers, "x-request-id")) plan.request_id = std::string(*id);
-  const WireFault fault = response.fault;
-  const Duration fault_at = Scale(response.fault_at, time_scale);
+WireStream::WireStream(MockResponse response, double time_scale, bool client_keep_alive)
+    : response_(std::move(response)), time_scale_(time_scale), ended_(false) {
+  if (auto id = FindHeader(response_.headers, "x-request-id")) request_id_ = std::string(*id);
+  const WireFault fault = response_.fault;
+  fault_at_ = Scale(response_.fault_at, time_scale);
 
   // Faults that replace the whole response.
   if (fault == WireFault::kEmptyResponse || fault == WireFault::kRandomDataThenClose) {
-    plan.keep_alive = false;
-    plan.steps.push_back(WireStep{
-        fault_at, WireAction::kFin,
-        fault == WireFault::kRandomDataThenClose ? std::string(RandomDataBytes()) : std::string()});
-    return plan;
+    keep_alive_ = false;
+    WireSegment segment;
+    segment.at = fault_at_;
+    segment.action = WireAction::kFin;
+    if (fault == WireFault::kRandomDataThenClose) segment.payload = std::string(RandomDataBytes());
+    Push(std::move(segment));
+    response_.chunks.clear();
+    response_.lazy.reset();
+    ended_ = true;
+    return;
   }
 
   const bool has_fault = fault != WireFault::kNone;
-  const bool chunked = IsEventStream(response.headers) || fault == WireFault::kMalformedChunk;
+  chunked_ = IsEventStream(response_.headers) || fault == WireFault::kMalformedChunk;
   // Toxiproxy's slow_close: the body is complete, the close comes late.
-  const bool slow_close = !has_fault && response.close_delay > Duration::zero();
-  plan.keep_alive = client_keep_alive && !has_fault && !slow_close;
+  slow_close_ = !has_fault && response_.close_delay > Duration::zero();
+  keep_alive_ = client_keep_alive && !has_fault && !slow_close_;
 
   HttpHeaders extra;
-  if (chunked) {
+  if (chunked_) {
     extra.push_back({"transfer-encoding", "chunked"});
   } else {
+    Materialize(response_);  // Content-Length needs the whole body
     size_t length = 0;
-    for (const auto& chunk : response.chunks) length += chunk.bytes.size();
+    for (const auto& chunk : response_.chunks) length += chunk.bytes.size();
     extra.push_back({"content-length", std::to_string(length)});
   }
-  if (!client_keep_alive || slow_close) extra.push_back({"connection", "close"});
+  if (!client_keep_alive || slow_close_) extra.push_back({"connection", "close"});
 
   // Steps due after the fault are cut, except that a malformed chunk always follows the head.
-  const bool cuts = fault == WireFault::kConnectionReset || fault == WireFault::kClose ||
-                    fault == WireFault::kStall || fault == WireFault::kMalformedChunk;
-  const Duration head_at = Scale(response.headers_at, time_scale);
-  auto sent = [&](Duration at) { return !cuts || at <= fault_at; };
-
-  Duration last{0};
-  if (sent(head_at) || fault == WireFault::kMalformedChunk) {
-    last = head_at;
-    plan.steps.push_back(WireStep{head_at, WireAction::kWrite,
-                                  FormatHead(response.status, response.headers, extra), false, 0});
-    uint64_t body = 0;
-    for (auto& chunk : response.chunks) {
-      const Duration at = std::max(Scale(chunk.at, time_scale), last);
-      if (!sent(at)) break;
-      if (chunk.bytes.empty()) continue;  // an empty HTTP chunk would end the body
-      body += chunk.bytes.size();
-      WireStep step{at, WireAction::kWrite, {}, true, body};
-      if (chunked) {
-        step.bytes.reserve(chunk.bytes.size() + 12);
-        AppendChunk(step.bytes, chunk.bytes);
-      } else {
-        step.bytes = std::move(chunk.bytes);
-      }
-      plan.steps.push_back(std::move(step));
-      last = at;
-    }
+  cuts_ = fault == WireFault::kConnectionReset || fault == WireFault::kClose ||
+          fault == WireFault::kStall || fault == WireFault::kMalformedChunk;
+  const Duration head_at = Scale(response_.headers_at, time_scale);
+  if (Sent(head_at) || fault == WireFault::kMalformedChunk) {
+    last_ = head_at;
+    WireSegment head;
+    head.at = head_at;
+    head.payload = FormatHead(response_.status, response_.headers, extra);
+    Push(std::move(head));
+    in_body_ = true;
   }
+}
 
-  switch (fault) {
-    case WireFault::kNone:
+bool WireStream::Next(WireSegment& segment) {
+  // The newest segment may still take the terminator or the FIN: hand it out only once the
+  // one after it (or the end) is known.
+  while (!ended_ && queue_.size() < 2) Advance();
+  if (queue_.empty()) return false;
+  segment = std::move(queue_.front());
+  queue_.erase(queue_.begin());  // two or three segments at most: cheaper than a deque
+  return true;
+}
+
+void WireStream::Push(WireSegment segment) { queue_.push_back(std::move(segment)); }
+
+bool WireStream::PullChunk(TimedChunk& chunk) {
+  if (next_chunk_ < response_.chunks.size()) {
+    chunk = std::move(response_.chunks[next_chunk_++]);
+    return true;
+  }
+  return response_.lazy != nullptr && response_.lazy->Next(chunk);
+}
+
+void WireStream::Advance() {
+  TimedChunk chunk;
+  while (in_body_ && PullChunk(chunk)) {
+    const Duration at = std::max(Scale(chunk.at, time_scale_), last_);
+    if (!Sent(at)) break;
+    if (chunk.bytes.empty()) continue;  // an empty HTTP chunk would end the body
+    body_ += chunk.bytes.size();
+    WireSegment segment;
+    segment.at = at;
+    segment.carries_body = true;
+    segment.body_end = body_;
+    if (chunked_) {
+      const auto end = fmt::format_to_n(segment.prefix.data(), segment.prefix.size(), "{:x}\r\n",
+                                        chunk.bytes.size());
+      segment.prefix_size = static_cast<uint8_t>(end.size);
+      segment.suffix = kChunkEnd;
+    }
+    segment.payload = std::move(chunk.bytes);
+    Push(std::move(segment));
+    last_ = at;
+    return;
+  }
+  // The body has ended, or the fault cut it: what is left is not sent.
+  in_body_ = false;
+  response_.chunks = {};
+  response_.lazy.reset();
+  End();
+  ended_ = true;
+}
+
+void WireStream::End() {
+  switch (response_.fault) {
+    case WireFault::kNone: {
+      WireSegment& last = queue_.back();
       // The terminator travels with the last event, as the API sends it.
-      if (chunked) plan.steps.back().bytes.append(kChunkedTerminator);
-      if (slow_close) {
-        plan.steps.push_back(WireStep{
-            last + Scale(response.close_delay, time_scale), WireAction::kFin, {}, false, 0});
-      } else if (!plan.keep_alive) {
-        plan.steps.back().action = WireAction::kFin;
+      if (chunked_) last.suffix = last.suffix.empty() ? kChunkedTerminator : kChunkEndTerminator;
+      if (slow_close_) {
+        WireSegment close;
+        close.at = last_ + Scale(response_.close_delay, time_scale_);
+        close.action = WireAction::kFin;
+        Push(std::move(close));
+      } else if (!keep_alive_) {
+        last.action = WireAction::kFin;
       }
       break;
-    case WireFault::kMalformedChunk:
-      plan.steps.push_back(WireStep{std::max(fault_at, last), WireAction::kFin,
-                                    std::string(kMalformedChunkBytes), false, 0});
+    }
+    case WireFault::kMalformedChunk: {
+      WireSegment segment;
+      segment.at = std::max(fault_at_, last_);
+      segment.action = WireAction::kFin;
+      segment.payload = std::string(kMalformedChunkBytes);
+      Push(std::move(segment));
       break;
+    }
     case WireFault::kConnectionReset:
-      plan.steps.push_back(WireStep{std::max(fault_at, last), WireAction::kReset, {}, false, 0});
-      break;
     case WireFault::kClose:
-      plan.steps.push_back(WireStep{std::max(fault_at, last), WireAction::kFin, {}, false, 0});
+    case WireFault::kStall: {
+      WireSegment segment;
+      segment.at = std::max(fault_at_, last_);
+      segment.action = response_.fault == WireFault::kConnectionReset ? WireAction::kReset
+                       : response_.fault == WireFault::kClose         ? WireAction::kFin
+                                                                      : WireAction::kStall;
+      Push(std::move(segment));
       break;
-    case WireFault::kStall:
-      plan.steps.push_back(WireStep{std::max(fault_at, last), WireAction::kStall, {}, false, 0});
-      break;
+    }
     case WireFault::kEmptyResponse:
     case WireFault::kRandomDataThenClose:
-      break;  // handled above
+      break;  // handled by the constructor
+  }
+}
+
+WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_alive) {
+  WireStream stream(std::move(response), time_scale, client_keep_alive);
+  WirePlan plan;
+  plan.request_id = stream.request_id();
+  plan.keep_alive = stream.keep_alive();
+  WireSegment segment;
+  while (stream.Next(segment)) {
+    WireStep step{segment.at, segment.action, {}, segment.carries_body, segment.body_end};
+    step.bytes.reserve(segment.size());
+    step.bytes.append(segment.prefix_view()).append(segment.payload).append(segment.suffix);
+    plan.steps.push_back(std::move(step));
   }
   return plan;
 }

@@ -1,10 +1,13 @@
 // How a MockResponse becomes bytes on a socket, without the socket: the HTTP/1.1 head, the
 // body's framing (Content-Length for JSON, chunked transfer for SSE streams), and the wire
-// faults. The HTTP server plays the resulting plan on its timers; tests and benchmarks use the
-// pure functions directly.
+// faults. The HTTP server pulls a WireStream one segment at a time as each falls due (a lazy
+// body is rendered only then, and no chunk is copied to be framed); PlanWire is the same
+// stream drained into strings, for tests and benchmarks.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +41,70 @@ struct WirePlan {
   // After the last step the connection serves the next request (otherwise the last step
   // closes it, or it stalls).
   bool keep_alive = true;
+};
+
+// One timed write, framed without copying its payload: prefix + payload + suffix. The prefix is
+// a chunk-size line, the payload the head or a body chunk's bytes (moved out of the response),
+// the suffix static bytes (the chunk's CRLF, the chunked terminator).
+struct WireSegment {
+  Duration at{0};  // as WireStep::at
+  WireAction action = WireAction::kWrite;
+  std::array<char, 20> prefix{};
+  uint8_t prefix_size = 0;
+  std::string payload;
+  std::string_view suffix;
+  bool carries_body = false;  // as WireStep
+  uint64_t body_end = 0;
+
+  std::string_view prefix_view() const { return {prefix.data(), prefix_size}; }
+  size_t size() const { return prefix_size + payload.size() + suffix.size(); }
+};
+
+// A response's timed writes, produced one at a time as they are pulled (a lazy body's chunks
+// are rendered only then). Looks one body chunk ahead, since the last carries the terminator.
+class WireStream {
+ public:
+  WireStream() = default;
+  // As PlanWire.
+  WireStream(MockResponse response, double time_scale, bool client_keep_alive);
+  WireStream(WireStream&&) = default;
+  WireStream& operator=(WireStream&&) = default;
+
+  // Moves the next segment into `segment`; false after the last.
+  bool Next(WireSegment& segment);
+
+  const std::string& request_id() const { return request_id_; }
+  bool keep_alive() const { return keep_alive_; }
+  // Whether pulling may still render a lazy body (the caller then holds the back end's lock).
+  bool renders() const { return response_.lazy != nullptr; }
+  // When the next segment is due, if it has been produced already (it usually has: the stream
+  // looks one ahead); pulling it then renders no more than pulling would anyway.
+  std::optional<Duration> next_at() const {
+    if (queue_.empty()) return std::nullopt;
+    return queue_.front().at;
+  }
+
+ private:
+  void Push(WireSegment segment);
+  void Advance();  // produces the next segment, or the ending
+  bool PullChunk(TimedChunk& chunk);
+  bool Sent(Duration at) const { return !cuts_ || at <= fault_at_; }
+  void End();
+
+  MockResponse response_;
+  double time_scale_ = 1.0;
+  std::string request_id_;
+  bool keep_alive_ = true;
+  bool chunked_ = false;
+  bool slow_close_ = false;
+  bool cuts_ = false;
+  Duration fault_at_{0};
+  Duration last_{0};
+  uint64_t body_ = 0;
+  size_t next_chunk_ = 0;
+  bool in_body_ = false;
+  bool ended_ = true;
+  std::vector<WireSegment> queue_;  // produced, not yet pulled
 };
 
 // Turns a response into timed socket writes. `time_scale` multiplies every offset;

@@ -40,7 +40,7 @@ BlobStore::BlobStore(const fs::path& root) {
   if (ec) root_ = fs::absolute(root).lexically_normal();
 }
 
-std::optional<fs::path> BlobStore::Resolve(std::string_view relative, BlobError* error) const {
+std::optional<fs::path> BlobStore::CheckPath(std::string_view relative, BlobError* error) {
   auto refuse = [&](std::string message) -> std::optional<fs::path> {
     Fail(error, "invalid_path", std::move(message));
     return std::nullopt;
@@ -72,7 +72,17 @@ std::optional<fs::path> BlobStore::Resolve(std::string_view relative, BlobError*
   if (lexical.empty()) {
     return refuse(fmt::format("'{}' names the store itself, not a file", relative));
   }
+  return lexical;
+}
 
+std::optional<fs::path> BlobStore::Resolve(std::string_view relative, BlobError* error) const {
+  auto refuse = [&](std::string message) -> std::optional<fs::path> {
+    Fail(error, "invalid_path", std::move(message));
+    return std::nullopt;
+  };
+  const std::optional<fs::path> checked = CheckPath(relative, error);
+  if (!checked) return std::nullopt;
+  const fs::path& lexical = *checked;
   std::error_code ec;
   const fs::path resolved = fs::weakly_canonical(root_ / lexical, ec);
   if (ec) return refuse(fmt::format("cannot resolve '{}': {}", relative, ec.message()));

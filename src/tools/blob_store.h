@@ -53,6 +53,11 @@ class BlobStore {
 
   const std::filesystem::path& root() const { return root_; }
 
+  // `relative` as a path inside a store, by its text alone (no file is looked at): nullopt and
+  // `error` (invalid_path) when it is empty, too long, absolute, has a NUL byte or a '..', or
+  // names the store itself.
+  static std::optional<std::filesystem::path> CheckPath(std::string_view relative,
+                                                        BlobError* error);
   // The absolute path `relative` names inside the store, symlinks resolved; nullopt and
   // `error` (invalid_path) when it is refused. The store's root itself is refused too.
   std::optional<std::filesystem::path> Resolve(std::string_view relative, BlobError* error) const;

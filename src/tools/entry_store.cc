@@ -101,6 +101,24 @@ Expected<std::unique_ptr<EntryStore>> EntryStore::Open(const std::filesystem::pa
   return std::unique_ptr<EntryStore>(new EntryStore(std::move(db)));
 }
 
+Expected<std::unique_ptr<EntryStore>> EntryStore::OpenInMemory(std::string_view image) {
+  auto opened = sqlite::Database::OpenInMemory(image);
+  if (!opened) return std::move(opened.failure());
+  std::unique_ptr<sqlite::Database> db = std::move(*opened);
+  if (image.empty()) {
+    for (std::string_view sql : kSchema) {
+      const Status created = db->Exec(sql);
+      if (!created) return Fail("cannot create the schema: " + created.error());
+    }
+  }
+  return std::unique_ptr<EntryStore>(new EntryStore(std::move(db)));
+}
+
+Expected<std::string> EntryStore::Image() {
+  std::lock_guard lock(mutex_);
+  return db_->Serialize();
+}
+
 Expected<int64_t> EntryStore::AddLocked(const EntrySeed& entry, std::string_view now) {
   auto stmt = db_->Prepare(
       "INSERT INTO entries(category, title, content, tags, created_at, updated_at) "

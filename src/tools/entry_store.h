@@ -89,6 +89,11 @@ class EntryStore {
   // run).
   static Expected<std::unique_ptr<EntryStore>> Open(const std::filesystem::path& file,
                                                     bool durable);
+  // A private in-memory store starting from `image` (Image() of another store; empty: a new,
+  // empty store). A copy of a seeded store costs a memcpy instead of a schema and inserts.
+  static Expected<std::unique_ptr<EntryStore>> OpenInMemory(std::string_view image);
+  // The store as a database file's bytes.
+  Expected<std::string> Image();
 
   // Each of these fails with SQLite's message when SQLite fails.
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <mutex>
 #include <vector>
 
 #include "json/json_text.h"
@@ -143,11 +145,22 @@ std::optional<ZoneOffset> LookUpZoneOffset(std::string_view zone, std::chrono::s
   const char* dir = std::getenv("TZDIR");
   const std::string path =
       fmt::format("{}/{}", dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo", zone);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
-                                         std::istreambuf_iterator<char>());
-  return ParseTzif(bytes, t.time_since_epoch().count());
+  // The zone files are read once per process and path: a simulated run asks for the same zone
+  // thousands of times a second. A zone that is not there is remembered as missing.
+  static std::mutex mutex;
+  static std::map<std::string, std::optional<std::vector<unsigned char>>, std::less<>> files;
+  std::lock_guard lock(mutex);
+  auto it = files.find(path);
+  if (it == files.end()) {
+    std::optional<std::vector<unsigned char>> bytes;
+    if (std::ifstream in(path, std::ios::binary); in) {
+      bytes.emplace((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
+    if (files.size() >= 1024) files.clear();  // bounded: zone names come from the model
+    it = files.emplace(path, std::move(bytes)).first;
+  }
+  if (!it->second) return std::nullopt;
+  return ParseTzif(*it->second, t.time_since_epoch().count());
 }
 
 std::unique_ptr<Tool> MakeGetCurrentTimeTool() { return std::make_unique<GetCurrentTimeTool>(); }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cstring>
+#include <string>
 #include <utility>
 
 namespace agentreplay::sqlite {
@@ -103,6 +105,34 @@ Expected<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& 
   }
   sqlite3_extended_result_codes(db, 1);
   return std::unique_ptr<Database>(new Database(db));
+}
+
+Expected<std::unique_ptr<Database>> Database::OpenInMemory(std::string_view image) {
+  auto opened = Open(":memory:");
+  if (!opened || image.empty()) return opened;
+  // SQLite frees the copy with the connection, and may grow it as the agent writes.
+  auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+  if (copy == nullptr) return Fail("cannot open an in-memory database: out of memory");
+  std::memcpy(copy, image.data(), image.size());
+  const auto size = static_cast<sqlite3_int64>(image.size());
+  const int rc =
+      sqlite3_deserialize((*opened)->db_, "main", copy, size, size,
+                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  if (rc != SQLITE_OK) {
+    return Fail(fmt::format("cannot load the database image: {}", sqlite3_errstr(rc)));
+  }
+  return opened;
+}
+
+Expected<std::string> Database::Serialize() const {
+  sqlite3_int64 size = 0;
+  unsigned char* bytes = sqlite3_serialize(db_, "main", &size, 0);
+  if (bytes == nullptr) {
+    return Fail("cannot serialise the database: " + std::string(sqlite3_errmsg(db_)));
+  }
+  std::string image(reinterpret_cast<const char*>(bytes), static_cast<size_t>(size));
+  sqlite3_free(bytes);
+  return image;
 }
 
 Database::~Database() { sqlite3_close(db_); }

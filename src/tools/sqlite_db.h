@@ -61,6 +61,9 @@ class Database {
  public:
   // Opens (creating if missing) the database file.
   static Expected<std::unique_ptr<Database>> Open(const std::filesystem::path& path);
+  // A private in-memory database holding a copy of `image` (a database file's bytes, as
+  // Serialize gives them; empty: a new, empty database). Nothing touches the disk.
+  static Expected<std::unique_ptr<Database>> OpenInMemory(std::string_view image);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();
@@ -69,6 +72,9 @@ class Database {
   Status Exec(std::string_view sql);
   // A failed prepare gives a statement whose ok() is false; stepping it does nothing.
   Statement Prepare(std::string_view sql);
+
+  // The whole database as a file's bytes (the image OpenInMemory takes).
+  Expected<std::string> Serialize() const;
 
   int64_t LastInsertRowId() const;
   int64_t Changes() const;  // rows changed by the last INSERT, UPDATE or DELETE

@@ -3,8 +3,11 @@
 //   <dir>/data.sqlite   the data entries (EntryStore)
 //   <dir>/blobs/        the file store (BlobStore)
 //
-// The harness gives every repetition a fresh temporary workspace seeded from the scenario, so
-// repetitions cannot see each other's writes; `agentreplay chat` (or a test) may keep one.
+// The harness gives every repetition a fresh workspace seeded from the scenario, so
+// repetitions cannot see each other's writes; `agentreplay chat` (or a test) may keep one. A
+// fresh one keeps its entries in memory, copied from a seeded image, and makes its temporary
+// directory only when a file tool first needs it: thousands of repetitions a second must not
+// each create, seed and remove a database file.
 #pragma once
 
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +37,10 @@ class Workspace {
   static Expected<std::unique_ptr<Workspace>> CreateTemporary();
   // Uses `dir` (created if missing) and never removes it; existing data stays.
   static Expected<std::unique_ptr<Workspace>> Open(const std::filesystem::path& dir);
+  // Entries in memory, starting from `entries_image` (EntriesImage() of another workspace;
+  // empty: none); the file store in a temporary directory made on first use and removed by
+  // the destructor.
+  static Expected<std::unique_ptr<Workspace>> CreateInMemory(std::string_view entries_image);
 
   Workspace(const Workspace&) = delete;
   Workspace& operator=(const Workspace&) = delete;
@@ -40,10 +48,15 @@ class Workspace {
 
   // The directory outlives this object (e.g. to inspect what a run wrote).
   void Keep() { remove_on_destruction_ = false; }
+  // Empty for an in-memory workspace whose file store was never used.
   const std::filesystem::path& dir() const { return dir_; }
 
   EntryStore& entries() { return *entries_; }
-  BlobStore& blobs() { return *blobs_; }
+  // Makes the file store's directory on first use; throws std::runtime_error when it cannot
+  // (the file tools report it to the model as a storage error).
+  BlobStore& blobs();
+  // The entries as a database image, for CreateInMemory.
+  Expected<std::string> EntriesImage() { return entries_->Image(); }
 
   // Adds `entries` (all or none, created and updated at `seeded_at`) and writes `blobs` (path
   // relative to the store → content, replacing existing files). Blob paths are confined like
@@ -66,7 +79,12 @@ class Workspace {
   std::filesystem::path dir_;
   bool remove_on_destruction_ = false;
   std::unique_ptr<EntryStore> entries_;
+  std::mutex blobs_mutex_;  // tools on px's worker pool may ask for the store at once
   std::unique_ptr<BlobStore> blobs_;
+  // Seeded files of an in-memory workspace whose file store does not exist yet: written when
+  // a file tool first asks for the store (most repetitions never do).
+  std::map<std::string, std::string> pending_blobs_;
+  std::chrono::system_clock::time_point pending_at_{};
 };
 
 }  // namespace agentreplay

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -72,7 +73,7 @@ TEST_F(RunConsoleTest, TheMainJobFitsTheWidthItIsGiven) {
   EXPECT_THAT(ci.err, ::testing::Not(HasSubstr("cells \u00b7")));
 }
 
-// Stops a long run after its first cell with `signal_number`: the run finishes the cell in
+// Stops a long run after its first cell with `signal_number`: the run finishes the cells in
 // flight, keeps the cells done in results.json, reports them and exits 128 + the signal.
 void StopsCleanly(const fs::path& dir, int signal_number) {
   const fs::path out = dir / "out";
@@ -80,11 +81,17 @@ void StopsCleanly(const fs::path& dir, int signal_number) {
       {AGENTREPLAY_BINARY, "run", "-n", "2000", "--format", "console,json", "--out", out.string()});
   ASSERT_TRUE(child.started());
   const fs::path results = out / "results.json";
+  // The journal's second line is the first finished cell.
+  const fs::path journal = out / "results.journal.jsonl";
+  auto cells_done = [&] {
+    const std::string text = Slurp(journal);
+    return std::count(text.begin(), text.end(), '\n') - 1;
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!fs::exists(results) && std::chrono::steady_clock::now() < deadline) {
+  while (cells_done() < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_TRUE(fs::exists(results)) << "no cell finished within 120 s";
+  ASSERT_GE(cells_done(), 1) << "no cell finished within 120 s";
   child.Signal(signal_number);
   const std::string printed = child.ReadRest();
   EXPECT_EQ(child.Wait(), 128 + signal_number);

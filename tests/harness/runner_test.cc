@@ -190,17 +190,19 @@ TEST(RunnerTest, EveryShippedScenarioCompletesOnEveryRuntime) {
   auto variants = registry->ResolveList("p0+p2+p1+p3+pr");
   ASSERT_TRUE(variants.ok());
 
-  auto world = MakeSimWorld();
   MatrixOptions options;
   options.repetitions = 2;
   options.variants = *variants;
   options.runtimes = {Runtime::kAssistants, Runtime::kResponses, Runtime::kChat};
   results::Results results;
   int callbacks = 0;
-  RunMatrix(*world, scenarios, options, results, [&](const results::Results& so_far) {
-    ++callbacks;
-    EXPECT_EQ(so_far.cells.size(), static_cast<size_t>(callbacks));
-  });
+  ASSERT_TRUE(RunMatrix([] { return Expected<std::unique_ptr<World>>(MakeSimWorld()); }, scenarios,
+                        options, results,
+                        [&](const results::Cell& cell) {
+                          ++callbacks;
+                          EXPECT_EQ(&results.cells.back(), &cell);
+                          EXPECT_EQ(results.cells.size(), static_cast<size_t>(callbacks));
+                        }));
   EXPECT_EQ(callbacks, static_cast<int>(scenarios.size() * 3));
   for (const auto& cell : results.cells) {
     EXPECT_EQ(cell.error_samples, 0) << cell.scenario << "/" << cell.runtime << ": "

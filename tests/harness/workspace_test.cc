@@ -97,6 +97,9 @@ TEST(WorkspaceSetupTest, SeedsTheScenarioIntoATemporaryWorkspace) {
   auto ws = std::move(*prepared);
   EXPECT_EQ(*ws->CountEntries("inventory", ""), 2);
   EXPECT_EQ(*ws->CountEntries("", "nordlicht"), 1);
+  // The files are written when the file store is first used.
+  EXPECT_TRUE(ws->dir().empty());
+  ws->blobs();
   EXPECT_EQ(Slurp(ws->dir() / "blobs/invoices/2025-03/inv-20931.csv"), "item,qty\ntape,40\n");
   EXPECT_TRUE(fs::is_regular_file(ws->dir() / "blobs/readme.md"));
 
@@ -113,6 +116,30 @@ TEST(WorkspaceSetupTest, SeedsTheScenarioIntoATemporaryWorkspace) {
 
   const fs::path dir = ws->dir();
   ws.reset();
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+// Repetitions start from a copy of one seeded image: the agent's writes in one never show in the
+// next, and a scenario without files makes no directory at all.
+TEST(WorkspaceSetupTest, EachRepetitionStartsFromTheSeededImageInMemory) {
+  mocks::Scenario s = SeededScenario();
+  s.workspace.blobs.clear();
+  auto first = PrepareWorkspace(s, std::nullopt);
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_TRUE((*first)->dir().empty());
+  EntrySeed extra{"inventory", "Bubble wrap", "{}", {}};
+  ASSERT_TRUE((*first)->entries().Add(extra, "2026-01-01T00:00:00.000Z"));
+  EXPECT_EQ(*(*first)->CountEntries("inventory", ""), 3);
+  auto second = PrepareWorkspace(s, std::nullopt);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(*(*second)->CountEntries("inventory", ""), 2);
+  // The file store comes into being when a file tool first asks for it, and goes with it.
+  BlobError error;
+  ASSERT_TRUE((*second)->blobs().Write("notes.txt", "hi", false, nullptr, &error, {}))
+      << error.message;
+  const fs::path dir = (*second)->dir();
+  EXPECT_TRUE(fs::is_regular_file(dir / "blobs/notes.txt"));
+  second->reset();
   EXPECT_FALSE(fs::exists(dir));
 }
 

@@ -11,9 +11,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -382,6 +384,52 @@ TEST(MockServerTest, StreamsTheMocksResponseAndLogsEveryChunkWrite) {
   EXPECT_GE(requests->front().sent_at, before);
   EXPECT_LE(requests->front().sent_at, server->Now());
   EXPECT_EQ(requests->front().endpoint, "responses.create");
+}
+
+// Several server threads: each connection is served whole by one of them, streams interleave,
+// and the logs (write log, the lazily counted response bytes) still add up per session.
+TEST(MockServerTest, SeveralThreadsServeConcurrentStreams) {
+  MockServerOptions options;
+  options.scenario = ShippedScenario();
+  options.time_scale = 0.05;
+  options.threads = 3;
+  auto server = MockServer::Start(options);
+  ASSERT_NE(server, nullptr);
+  const auto shared = std::make_shared<const Scenario>(options.scenario);
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < 6; ++i) {
+    const std::string session = "t" + std::to_string(i);
+    server->OpenSession(session, shared, 7);
+    clients.push_back(std::make_unique<RawClient>(server->port()));
+    ASSERT_TRUE(clients.back()->connected());
+    clients.back()->Send(Request("POST", "/v1/responses", kStreamBody, session));
+  }
+  std::vector<Parsed> parsed;
+  size_t chunks = 0;
+  for (auto& client : clients) {
+    client->Read(Complete, milliseconds(10000));
+    parsed.push_back(Parse(client->data()));
+    ASSERT_TRUE(parsed.back().complete) << client->data();
+    EXPECT_NE(parsed.back().body.find("event: response.completed"), std::string::npos);
+    chunks += parsed.back().chunks.size();
+  }
+  const auto log = TakeWrites(*server, chunks);
+  ASSERT_EQ(log.size(), chunks);
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    const std::string session = "t" + std::to_string(i);
+    uint64_t last = 0;
+    for (const auto& entry : log) {
+      if (entry.session == session) last = std::max(last, entry.body_end);
+    }
+    EXPECT_EQ(last, parsed[i].body.size()) << session;
+    const auto requests = server->request_log(session);
+    ASSERT_TRUE(requests.has_value());
+    ASSERT_EQ(requests->size(), 1u);
+    EXPECT_EQ(requests->front().response_bytes, parsed[i].body.size()) << session;
+  }
+  EXPECT_EQ(server->connections_accepted(), 6u);
+  server->Stop();
+  EXPECT_EQ(server->connections_open(), 0u);
 }
 
 TEST(MockServerTest, SessionsHaveTheirOwnState) {

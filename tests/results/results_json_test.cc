@@ -121,6 +121,10 @@ Results Tiny() {
                2,
                "Linux",
                "agentreplay run",
+               0,
+               "",
+               0,
+               0,
                0};
   Cell cell;
   cell.scenario = "hello";

@@ -66,7 +66,12 @@ inline results::Results SampleResults() {
                "ci-host",
                8,
                "Linux",
-               "agentreplay run --seed 42"};
+               "agentreplay run --seed 42",
+               0,
+               "",
+               0,
+               0,
+               0};
 
   results::Cell fast = MakeCell("weather", "responses", "p5", 0);
   fast.samples = {OkSample(0, 852.0, 795.0, 40.0, 12.0, 5.0),

@@ -15,10 +15,31 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <vector>
 
 namespace agentreplay::results {
 namespace {
+
+// A 64-bit LCG for test data (the generator in statistics.cc is private to it).
+class TestLcg {
+ public:
+  explicit TestLcg(uint64_t seed) : state_(seed) {}
+  double NextDouble() {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state_ >> 11) * 0x1.0p-53;
+  }
+
+ private:
+  uint64_t state_;
+};
+
+std::vector<double> Sorted(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values;
+}
 
 TEST(StatisticsTest, QuantileIsType7) {
   // sorted([10, 2, 4, 1, 3, 7.5, 6, 9, 8.25]); statistics.quantiles(..., n=100,
@@ -211,6 +232,36 @@ TEST(StatisticsTest, StatSeedIsStableAndLabelled) {
   EXPECT_EQ(StatSeed(1, "a"), StatSeed(1, "a"));
   EXPECT_NE(StatSeed(1, "a"), StatSeed(1, "b"));
   EXPECT_NE(StatSeed(1, "a"), StatSeed(2, "a"));
+}
+
+// Above kBootstrapMaxValues the large-sample intervals stand in for the bootstrap: on the same
+// skewed data (inter-token gaps are), just below and just above the threshold, they agree to a
+// small part of their width, and they hold the sample's median and mean.
+TEST(StatisticsTest, LargeSamplesGetIntervalsThatAgreeWithTheBootstrap) {
+  auto skewed = [](size_t n) {
+    std::vector<double> values;
+    TestLcg rng(7);
+    for (size_t i = 0; i < n; ++i) values.push_back(10 + 30 * std::pow(rng.NextDouble(), 3.0));
+    return Sorted(values);
+  };
+  const std::vector<double> below = skewed(kBootstrapMaxValues);
+  const std::vector<double> above = skewed(kBootstrapMaxValues + 1);
+  const CenterIntervals boot = BootstrapCenterIntervals(below, 1);
+  const CenterIntervals large = BootstrapCenterIntervals(above, 1);
+  ASSERT_TRUE(boot.median && boot.mean && large.median && large.mean);
+  const double median_width = boot.median->high - boot.median->low;
+  const double mean_width = boot.mean->high - boot.mean->low;
+  EXPECT_NEAR(large.median->low, boot.median->low, 0.25 * median_width);
+  EXPECT_NEAR(large.median->high, boot.median->high, 0.25 * median_width);
+  EXPECT_NEAR(large.mean->low, boot.mean->low, 0.1 * mean_width);
+  EXPECT_NEAR(large.mean->high, boot.mean->high, 0.1 * mean_width);
+  const double median = Quantile(above, 0.5);
+  EXPECT_LE(large.median->low, median);
+  EXPECT_GE(large.median->high, median);
+  // Drawing nothing, they do not depend on the seed.
+  const CenterIntervals again = BootstrapCenterIntervals(above, 99);
+  EXPECT_EQ(again.median->low, large.median->low);
+  EXPECT_EQ(again.mean->high, large.mean->high);
 }
 
 }  // namespace

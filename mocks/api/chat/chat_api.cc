@@ -180,8 +180,8 @@ MockResponse ChatApi::Create(const HttpRequest& request, const RequestContext& c
   if (decision.fault) return RenderFault(*decision.fault, context);
 
   Rng rng(StepSeed(seed_, turn, step));
-  const StepPlan plan = PlanStep(scenario_, *decision.step, turn, step,
-                                 EstimateInputTokens(request.body.size()), rng);
+  StepPlan plan = PlanStep(scenario_, *decision.step, turn, step,
+                           EstimateInputTokens(request.body.size()), rng);
 
   ChatRenderContext render;
   render.created = UnixSeconds(context.sent_at);
@@ -201,7 +201,7 @@ MockResponse ChatApi::Create(const HttpRequest& request, const RequestContext& c
     response.headers =
         StandardHeaders("text/event-stream; charset=utf-8", context.request_id, plan.processing);
     response.headers_at = plan.response_start;
-    response.chunks = RenderChatStream(plan, render);
+    if (!lazy_streams_) response.chunks = RenderChatStream(plan, render);
   } else {
     response.headers = StandardHeaders("application/json", context.request_id, plan.processing);
     response.headers_at = plan.end;
@@ -212,6 +212,10 @@ MockResponse ChatApi::Create(const HttpRequest& request, const RequestContext& c
     const bool calls = FinishReason(plan) == "tool_calls";
     context.states->push_back(StateTransition{
         render.completion_id, calls ? "requires_action" : "completed", context.sent_at + plan.end});
+  }
+  if (stream && lazy_streams_) {
+    // Last: the plan and the context move into the source.
+    response.lazy = MakeChatStreamSource(std::move(plan), std::move(render));
   }
   return response;
 }

@@ -34,6 +34,9 @@ class ChatApi {
 
   MockResponse Create(const HttpRequest& request, const RequestContext& context);
 
+  // Streams are then returned as a ChunkSource (MockResponse::lazy) rendered as they are read.
+  void set_lazy_streams(bool lazy) { lazy_streams_ = lazy; }
+
  private:
   const Scenario& scenario_;
   uint64_t seed_;
@@ -42,6 +45,7 @@ class ChatApi {
   // One per back end, like one model deployment: the API's fingerprint changes only when the
   // serving configuration does.
   std::string system_fingerprint_;
+  bool lazy_streams_ = false;
 };
 
 }  // namespace agentreplay::mocks

@@ -1,6 +1,7 @@
 #include "mocks/api/chat/chat_renderer.h"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -53,44 +54,80 @@ void WriteFullUsage(Writer& w, const StepPlan& plan) {
   w.EndObject();
 }
 
-// Builds the stream chunk by chunk; each chunk is compact JSON in one SSE data line.
+// Builds the stream chunk by chunk; each chunk is compact JSON in one SSE data line. The work
+// is cut into units (an output's opening chunks, each of its deltas, the closing chunks) so
+// that the stream can be rendered all at once or one TimedChunk at a time as a server writes
+// it: the same units in the same order give the same bytes.
 class ChunkStream {
  public:
   ChunkStream(const StepPlan& plan, const ChatRenderContext& ctx) : plan_(plan), ctx_(ctx) {}
 
   std::vector<TimedChunk> Build() {
-    bool started = false;
-    int64_t call_index = 0;
-    for (size_t i = 0; i < plan_.outputs.size(); ++i) {
-      const PlannedOutput& out = plan_.outputs[i];
+    while (!finished_) Step();
+    return std::move(chunks_);
+  }
+
+  // The next TimedChunk, once it is complete (no later unit can add to it); false after the
+  // last.
+  bool Next(TimedChunk& chunk) {
+    while (!finished_ && chunks_.size() < 2) Step();
+    if (chunks_.empty()) return false;
+    chunk = std::move(chunks_.front());
+    chunks_.erase(chunks_.begin());  // a chunk or two are pending at most
+    return true;
+  }
+
+ private:
+  // Renders the next unit of work (which may render nothing: an empty argument piece).
+  void Step() {
+    while (output_ < plan_.outputs.size()) {
+      const PlannedOutput& out = plan_.outputs[output_];
       if (out.kind == Kind::kFileSearch || out.kind == Kind::kHostedTool ||
           out.kind == Kind::kReasoning) {
         // Chat offers no file_search nor hosted tools, and OpenAI's Chat Completions does not
         // stream reasoning: their time has been planned and passes without a chunk (reasoning
         // tokens are still counted in the usage).
+        ++output_;
         continue;
       }
-      if (!started) {
-        EmitRole(out.first_at(), out.kind == Kind::kText);
-        started = true;
+      if (!opened_) {
+        if (!started_) {
+          EmitRole(out.first_at(), out.kind == Kind::kText);
+          started_ = true;
+        }
+        if (out.kind == Kind::kToolCall) EmitCallHead(out, ctx_.call_ids.at(output_));
+        opened_ = true;
+        delta_ = 0;
+        return;
       }
-      if (out.kind == Kind::kText) {
-        for (const auto& delta : out.deltas) {
+      if (delta_ < out.deltas.size()) {
+        const PlannedDelta& delta = out.deltas[delta_++];
+        if (out.kind == Kind::kText) {
           EmitDelta(delta.at, [&](CompactJsonWriter& w) {
             WriteKey(w, plan_.refusal ? "refusal" : "content");
             WriteString(w, delta.text);
           });
+        } else if (!delta.text.empty()) {  // empty arguments: the first chunk said it all
+          EmitToolCallDelta(delta.at, call_index_, [&](CompactJsonWriter& w) {
+            WriteKey(w, "function");
+            w.StartObject();
+            WriteKey(w, "arguments");
+            WriteString(w, delta.text);
+            w.EndObject();
+          });
         }
-      } else {
-        EmitCall(out, ctx_.call_ids.at(i), call_index++);
+        return;
       }
+      if (out.kind == Kind::kToolCall) ++call_index_;
+      opened_ = false;
+      ++output_;
     }
-    if (!started) EmitRole(plan_.first_token, true);  // a step with no output at all
+    if (!started_) EmitRole(plan_.first_token, true);  // a step with no output at all
     EmitDelta(
         plan_.end, [](CompactJsonWriter&) {}, FinishReason(plan_));
     if (ctx_.include_usage) EmitUsage();
     Append(plan_.end, "[DONE]");
-    return std::move(chunks_);
+    finished_ = true;
   }
 
  private:
@@ -170,10 +207,10 @@ class ChunkStream {
     });
   }
 
-  void EmitCall(const PlannedOutput& out, const std::string& call_id, int64_t index) {
+  void EmitCallHead(const PlannedOutput& out, const std::string& call_id) {
     // id, type and name come once, with empty arguments; the pieces follow in chunks of their
     // own (the first at the same instant).
-    EmitToolCallDelta(out.first_at(), index, [&](CompactJsonWriter& w) {
+    EmitToolCallDelta(out.first_at(), call_index_, [&](CompactJsonWriter& w) {
       WriteKey(w, "id");
       WriteString(w, call_id);
       WriteKey(w, "type");
@@ -186,16 +223,6 @@ class ChunkStream {
       WriteString(w, "");
       w.EndObject();
     });
-    for (const auto& delta : out.deltas) {
-      if (delta.text.empty()) continue;  // empty arguments: the first chunk said it all
-      EmitToolCallDelta(delta.at, index, [&](CompactJsonWriter& w) {
-        WriteKey(w, "function");
-        w.StartObject();
-        WriteKey(w, "arguments");
-        WriteString(w, delta.text);
-        w.EndObject();
-      });
-    }
   }
 
   template <typename Body>
@@ -236,7 +263,33 @@ class ChunkStream {
 
   const StepPlan& plan_;
   const ChatRenderContext& ctx_;
-  std::vector<TimedChunk> chunks_;
+  std::vector<TimedChunk> chunks_;  // rendered, not yet handed out
+  size_t output_ = 0;               // the output being rendered
+  bool opened_ = false;             // its opening chunks are out
+  size_t delta_ = 0;                // its next delta
+  bool started_ = false;            // the role chunk is out
+  int64_t call_index_ = 0;          // the index of the next tool call
+  bool finished_ = false;           // [DONE] is out
+};
+
+// A stream rendered as it is read: owns what the builder refers to.
+class ChatStreamSource final : public ChunkSource {
+ public:
+  ChatStreamSource(StepPlan plan, ChatRenderContext context)
+      : plan_(Trimmed(std::move(plan))), context_(std::move(context)), stream_(plan_, context_) {}
+
+  bool Next(TimedChunk& chunk) override { return stream_.Next(chunk); }
+
+ private:
+  // Without the spare capacity the planner's vectors grew.
+  static StepPlan Trimmed(StepPlan plan) {
+    for (PlannedOutput& out : plan.outputs) out.deltas.shrink_to_fit();
+    return plan;
+  }
+
+  const StepPlan plan_;
+  const ChatRenderContext context_;
+  ChunkStream stream_;  // last: refers to the members above
 };
 
 }  // namespace
@@ -260,6 +313,10 @@ std::string_view FinishReason(const StepPlan& plan) {
 
 std::vector<TimedChunk> RenderChatStream(const StepPlan& plan, const ChatRenderContext& context) {
   return ChunkStream(plan, context).Build();
+}
+
+std::shared_ptr<ChunkSource> MakeChatStreamSource(StepPlan plan, ChatRenderContext context) {
+  return std::make_shared<ChatStreamSource>(std::move(plan), std::move(context));
 }
 
 std::string RenderChatCompletion(const StepPlan& plan, const ChatRenderContext& context) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,10 @@ std::string_view FinishReason(const StepPlan& plan);
 
 // The SSE body, as timed chunks (offsets from the request's send time).
 std::vector<TimedChunk> RenderChatStream(const StepPlan& plan, const ChatRenderContext& context);
+
+// The same body rendered chunk by chunk as it is pulled (the HTTP server's way). The source
+// owns the plan and the context.
+std::shared_ptr<ChunkSource> MakeChatStreamSource(StepPlan plan, ChatRenderContext context);
 
 // The chat.completion object, pretty-printed like the API's non-streamed bodies.
 std::string RenderChatCompletion(const StepPlan& plan, const ChatRenderContext& context);

@@ -236,8 +236,8 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   const StepDecision decision = resolver_.Decide(turn, step, FactsOf(body));
   if (decision.fault) return RenderFault(*decision.fault, context);
   Rng rng(StepSeed(seed_, turn, step));
-  const StepPlan plan = PlanStep(scenario_, *decision.step, turn, step,
-                                 EstimateInputTokens(request.body.size()), rng, &knowledge_);
+  StepPlan plan = PlanStep(scenario_, *decision.step, turn, step,
+                           EstimateInputTokens(request.body.size()), rng, &knowledge_);
 
   ResponsesRenderContext render;
   render.created_at = UnixSeconds(context.sent_at);
@@ -262,6 +262,14 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   const rapidjson::Value* stream_flag = FindMember(&body, "stream");
   const bool stream = stream_flag != nullptr && stream_flag->IsBool() && stream_flag->GetBool();
   std::string object = RenderResponseObject(plan, render);
+  // store=false responses can be neither retrieved nor continued, as with the API.
+  const rapidjson::Value* store = FindMember(&body, "store");
+  const bool stored = store == nullptr || !store->IsBool() || store->GetBool();
+  const rapidjson::Value* background_flag = FindMember(&body, "background");
+  const bool background = stream && stored && background_flag != nullptr &&
+                          background_flag->IsBool() && background_flag->GetBool();
+  // A background stream keeps its rendered events for resuming, so it is rendered whole.
+  const bool lazy = stream && lazy_streams_ && !background;
 
   MockResponse response;
   response.status = 200;
@@ -269,7 +277,7 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
     response.headers =
         StandardHeaders("text/event-stream; charset=utf-8", context.request_id, plan.processing);
     response.headers_at = plan.response_start;
-    response.chunks = RenderResponsesStream(plan, render);
+    if (!lazy) response.chunks = RenderResponsesStream(plan, render);
   } else {
     response.headers = StandardHeaders("application/json", context.request_id, plan.processing);
     response.headers_at = plan.end;
@@ -281,15 +289,16 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
         StateTransition{render.response_id, "completed", context.sent_at + plan.end});
   }
 
-  // store=false responses can be neither retrieved nor continued, as with the API.
-  const rapidjson::Value* store = FindMember(&body, "store");
-  if (store == nullptr || !store->IsBool() || store->GetBool()) {
-    const rapidjson::Value* background = FindMember(&body, "background");
-    if (stream && background != nullptr && background->IsBool() && background->GetBool()) {
+  if (stored) {
+    if (background) {
       background_streams_[render.response_id] = BackgroundStream{context.sent_at, response.chunks};
     }
     responses_[render.response_id] =
         StoredResponse{turn, step, std::move(call_ids), std::move(object)};
+  }
+  if (lazy) {
+    // Last: the plan and the context move into the source (which copies the request).
+    response.lazy = MakeResponsesStreamSource(std::move(plan), std::move(render));
   }
   return response;
 }

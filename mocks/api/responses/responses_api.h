@@ -43,6 +43,10 @@ class ResponsesApi {
   MockResponse Create(const HttpRequest& request, const RequestContext& context);
   MockResponse Retrieve(const HttpRequest& request, const RequestContext& context);
 
+  // Streams are then returned as a ChunkSource (MockResponse::lazy) rendered as they are read,
+  // except background ones (kept whole for resuming). The source refers to the scenario.
+  void set_lazy_streams(bool lazy) { lazy_streams_ = lazy; }
+
  private:
   struct StoredResponse {
     size_t turn = 0;
@@ -69,6 +73,7 @@ class ResponsesApi {
   // request (full history, no previous_response_id) be placed in the script.
   std::map<std::string, std::pair<size_t, size_t>> issued_calls_;
   StepResolver resolver_;
+  bool lazy_streams_ = false;
 };
 
 }  // namespace agentreplay::mocks

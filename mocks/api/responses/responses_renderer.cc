@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -13,6 +15,11 @@
 
 namespace agentreplay::mocks {
 namespace {
+
+struct PlannedDeltaView {
+  Duration at{0};
+  std::string_view text;
+};
 
 using namespace responses_wire;  // NOLINT(google-build-using-namespace): the renderer's own parts
 
@@ -122,39 +129,61 @@ void WriteResponse(Writer& w, const StepPlan& plan, const ResponsesRenderContext
   w.EndObject();
 }
 
-// Builds the stream event by event; each event is compact JSON in one SSE frame.
+// Builds the stream event by event; each event is compact JSON in one SSE frame. The work is
+// cut into units (the opening events, each output's opening events, each of its deltas, its
+// closing events, the closing event) so that the stream can be rendered all at once or one
+// chunk at a time as a server writes it: the same units in the same order give the same bytes.
+// A delta kept as a span of its output's content (the deltas concatenate to it): a long
+// stream's deltas then cost 16 bytes each while it plays, not a string each.
+struct CompactDelta {
+  Duration at{0};
+  uint32_t begin = 0;
+  uint32_t size = 0;
+};
+// Per output; an empty list: read the plan's own deltas.
+using CompactDeltas = std::vector<std::vector<CompactDelta>>;
+
 class StreamBuilder {
  public:
-  StreamBuilder(const StepPlan& plan, const ResponsesRenderContext& ctx)
-      : plan_(plan), ctx_(ctx), obfuscation_rng_(ctx.obfuscation_seed) {}
+  // `compact`, if given, replaces the deltas of the outputs it lists.
+  StreamBuilder(const StepPlan& plan, const ResponsesRenderContext& ctx,
+                const CompactDeltas* compact = nullptr)
+      : plan_(plan), ctx_(ctx), compact_(compact), obfuscation_rng_(ctx.obfuscation_seed) {}
 
   std::vector<TimedChunk> Build() {
-    Emit(plan_.response_start, "response.created", [&](CompactJsonWriter& w) {
-      WriteKey(w, "response");
-      WriteResponse(w, plan_, ctx_, Phase::kInProgress);
-    });
-    Emit(plan_.response_start, "response.in_progress", [&](CompactJsonWriter& w) {
-      WriteKey(w, "response");
-      WriteResponse(w, plan_, ctx_, Phase::kInProgress);
-    });
-    for (size_t i = 0; i < plan_.outputs.size(); ++i) {
-      switch (plan_.outputs[i].kind) {
-        case PlannedOutput::Kind::kText:
-          EmitText(i);
-          break;
-        case PlannedOutput::Kind::kToolCall:
-          EmitFunctionCall(i);
-          break;
-        case PlannedOutput::Kind::kFileSearch:
-          EmitFileSearch(i);
-          break;
-        case PlannedOutput::Kind::kReasoning:
-          EmitReasoning(i);
-          break;
-        case PlannedOutput::Kind::kHostedTool:
-          EmitHostedTool(i);
-          break;
-      }
+    while (!finished_) Step();
+    return std::move(chunks_);
+  }
+
+  // The next chunk, once it is complete (no later unit can add to it); false after the last.
+  bool Next(TimedChunk& chunk) {
+    while (!finished_ && chunks_.size() < 2) Step();
+    if (chunks_.empty()) return false;
+    chunk = std::move(chunks_.front());
+    chunks_.erase(chunks_.begin());  // a chunk or two are pending at most
+    return true;
+  }
+
+ private:
+  enum class Stage { kOpen, kDeltas, kClose };
+
+  // Renders the next unit of work.
+  void Step() {
+    if (!opened_) {
+      opened_ = true;
+      Emit(plan_.response_start, "response.created", [&](CompactJsonWriter& w) {
+        WriteKey(w, "response");
+        WriteResponse(w, plan_, ctx_, Phase::kInProgress);
+      });
+      Emit(plan_.response_start, "response.in_progress", [&](CompactJsonWriter& w) {
+        WriteKey(w, "response");
+        WriteResponse(w, plan_, ctx_, Phase::kInProgress);
+      });
+      return;
+    }
+    if (output_ < plan_.outputs.size()) {
+      StepOutput(output_);
+      return;
     }
     const bool incomplete = plan_.incomplete != Incompletion::kNone;
     Emit(plan_.end, incomplete ? "response.incomplete" : "response.completed",
@@ -162,10 +191,108 @@ class StreamBuilder {
            WriteKey(w, "response");
            WriteResponse(w, plan_, ctx_, Phase::kCompleted);
          });
-    return std::move(chunks_);
+    finished_ = true;
   }
 
- private:
+  const std::vector<CompactDelta>* CompactOf(size_t i) const {
+    if (compact_ == nullptr || (*compact_)[i].empty()) return nullptr;
+    return &(*compact_)[i];
+  }
+
+  size_t DeltaCount(size_t i) const {
+    const auto* compact = CompactOf(i);
+    return compact != nullptr ? compact->size() : plan_.outputs[i].deltas.size();
+  }
+
+  PlannedDeltaView DeltaOf(size_t i, size_t d) const {
+    if (const auto* compact = CompactOf(i)) {
+      const CompactDelta& c = (*compact)[d];
+      const std::string_view content = plan_.outputs[i].content;
+      return {c.at, content.substr(c.begin, c.size)};
+    }
+    const PlannedDelta& delta = plan_.outputs[i].deltas[d];
+    return {delta.at, delta.text};
+  }
+
+  // One unit of output `i`: its opening events, one delta, or its closing events.
+  void StepOutput(size_t i) {
+    const PlannedOutput& out = plan_.outputs[i];
+    const bool streams_deltas = out.kind == PlannedOutput::Kind::kText ||
+                                out.kind == PlannedOutput::Kind::kToolCall ||
+                                out.kind == PlannedOutput::Kind::kReasoning;
+    switch (stage_) {
+      case Stage::kOpen:
+        switch (out.kind) {
+          case PlannedOutput::Kind::kText:
+            OpenText(i);
+            break;
+          case PlannedOutput::Kind::kToolCall:
+            EmitItem(out.first_at(), "response.output_item.added", i, false);
+            break;
+          case PlannedOutput::Kind::kReasoning:
+            OpenReasoning(i);
+            break;
+          case PlannedOutput::Kind::kFileSearch:
+            EmitFileSearch(i);
+            break;
+          case PlannedOutput::Kind::kHostedTool:
+            EmitHostedTool(i);
+            break;
+        }
+        delta_ = 0;
+        stage_ = streams_deltas ? Stage::kDeltas : Stage::kOpen;
+        if (!streams_deltas) ++output_;
+        return;
+      case Stage::kDeltas:
+        if (delta_ < DeltaCount(i)) {
+          const PlannedDeltaView delta = DeltaOf(i, delta_++);
+          switch (out.kind) {
+            case PlannedOutput::Kind::kText:
+              if (plan_.refusal) {
+                RefusalDelta(i, delta);
+              } else {
+                TextDelta(i, delta);
+              }
+              break;
+            case PlannedOutput::Kind::kToolCall:
+              ArgumentsDelta(i, delta);
+              break;
+            case PlannedOutput::Kind::kReasoning:
+              ReasoningDelta(i, delta);
+              break;
+            case PlannedOutput::Kind::kFileSearch:
+            case PlannedOutput::Kind::kHostedTool:
+              break;
+          }
+          return;
+        }
+        stage_ = Stage::kClose;
+        [[fallthrough]];
+      case Stage::kClose:
+        switch (out.kind) {
+          case PlannedOutput::Kind::kText:
+            if (plan_.refusal) {
+              CloseRefusal(i);
+            } else {
+              CloseText(i);
+            }
+            break;
+          case PlannedOutput::Kind::kToolCall:
+            CloseFunctionCall(i);
+            break;
+          case PlannedOutput::Kind::kReasoning:
+            CloseReasoning(i);
+            break;
+          case PlannedOutput::Kind::kFileSearch:
+          case PlannedOutput::Kind::kHostedTool:
+            break;
+        }
+        stage_ = Stage::kOpen;
+        ++output_;
+        return;
+    }
+  }
+
   // Appends one event: "type" and "sequence_number" first, then what `body` writes.
   template <typename Body>
   void Emit(Duration at, std::string_view type, Body body) {
@@ -228,48 +355,56 @@ class StreamBuilder {
   }
 
   // A reasoning item: its summary part (or raw reasoning text) streamed delta by delta.
-  void EmitReasoning(size_t index) {
+  void SummaryPart(size_t index, Duration at, std::string_view type, std::string_view text) {
+    Emit(at, type, [&](CompactJsonWriter& w) {
+      WriteItemRef(w, index);
+      WriteKey(w, "part");
+      w.StartObject();
+      WriteKey(w, "type");
+      WriteString(w, "summary_text");
+      WriteKey(w, "text");
+      WriteString(w, text);
+      w.EndObject();
+      WriteKey(w, "summary_index");
+      w.Int(0);
+    });
+  }
+
+  void OpenReasoning(size_t index) {
     const PlannedOutput& out = plan_.outputs[index];
     EmitItem(out.first_at(), "response.output_item.added", index, false);
-    const std::string_view delta_type =
-        out.summary ? "response.reasoning_summary_text.delta" : "response.reasoning_text.delta";
-    const std::string_view done_type =
-        out.summary ? "response.reasoning_summary_text.done" : "response.reasoning_text.done";
-    const std::string_view position = out.summary ? "summary_index" : "content_index";
-    auto summary_part = [&](Duration at, std::string_view type, std::string_view text) {
-      Emit(at, type, [&](CompactJsonWriter& w) {
-        WriteItemRef(w, index);
-        WriteKey(w, "part");
-        w.StartObject();
-        WriteKey(w, "type");
-        WriteString(w, "summary_text");
-        WriteKey(w, "text");
-        WriteString(w, text);
-        w.EndObject();
-        WriteKey(w, "summary_index");
-        w.Int(0);
-      });
-    };
-    if (out.summary) summary_part(out.first_at(), "response.reasoning_summary_part.added", "");
-    for (const auto& delta : out.deltas) {
-      Emit(delta.at, delta_type, [&](CompactJsonWriter& w) {
-        WriteItemRef(w, index);
-        WriteKey(w, position);
-        w.Int(0);
-        WriteKey(w, "delta");
-        WriteString(w, delta.text);
-        WriteObfuscation(w, delta.text);
-      });
-    }
-    Emit(out.last_at(), done_type, [&](CompactJsonWriter& w) {
-      WriteItemRef(w, index);
-      WriteKey(w, position);
-      w.Int(0);
-      WriteKey(w, "text");
-      WriteString(w, out.content);
-    });
     if (out.summary) {
-      summary_part(out.last_at(), "response.reasoning_summary_part.done", out.content);
+      SummaryPart(index, out.first_at(), "response.reasoning_summary_part.added", "");
+    }
+  }
+
+  void ReasoningDelta(size_t index, const PlannedDeltaView& delta) {
+    const bool summary = plan_.outputs[index].summary;
+    Emit(delta.at,
+         summary ? "response.reasoning_summary_text.delta" : "response.reasoning_text.delta",
+         [&](CompactJsonWriter& w) {
+           WriteItemRef(w, index);
+           WriteKey(w, summary ? "summary_index" : "content_index");
+           w.Int(0);
+           WriteKey(w, "delta");
+           WriteString(w, delta.text);
+           WriteObfuscation(w, delta.text);
+         });
+  }
+
+  void CloseReasoning(size_t index) {
+    const PlannedOutput& out = plan_.outputs[index];
+    Emit(out.last_at(),
+         out.summary ? "response.reasoning_summary_text.done" : "response.reasoning_text.done",
+         [&](CompactJsonWriter& w) {
+           WriteItemRef(w, index);
+           WriteKey(w, out.summary ? "summary_index" : "content_index");
+           w.Int(0);
+           WriteKey(w, "text");
+           WriteString(w, out.content);
+         });
+    if (out.summary) {
+      SummaryPart(index, out.last_at(), "response.reasoning_summary_part.done", out.content);
     }
     EmitItem(out.last_at(), "response.output_item.done", index, true);
   }
@@ -309,27 +444,28 @@ class StreamBuilder {
     EmitItem(out.completed_at, "response.output_item.done", index, true);
   }
 
-  void EmitText(size_t index) {
+  void OpenText(size_t index) {
     const PlannedOutput& out = plan_.outputs[index];
     EmitItem(out.first_at(), "response.output_item.added", index, false);
     EmitPart(out.first_at(), "response.content_part.added", index, "");
-    if (plan_.refusal) {
-      EmitRefusal(index);
-      return;
-    }
-    for (const auto& delta : out.deltas) {
-      Emit(delta.at, "response.output_text.delta", [&](CompactJsonWriter& w) {
-        WriteItemRef(w, index);
-        WriteKey(w, "content_index");
-        w.Int(0);
-        WriteKey(w, "delta");
-        WriteString(w, delta.text);
-        WriteKey(w, "logprobs");
-        w.StartArray();
-        w.EndArray();
-        WriteObfuscation(w, delta.text);
-      });
-    }
+  }
+
+  void TextDelta(size_t index, const PlannedDeltaView& delta) {
+    Emit(delta.at, "response.output_text.delta", [&](CompactJsonWriter& w) {
+      WriteItemRef(w, index);
+      WriteKey(w, "content_index");
+      w.Int(0);
+      WriteKey(w, "delta");
+      WriteString(w, delta.text);
+      WriteKey(w, "logprobs");
+      w.StartArray();
+      w.EndArray();
+      WriteObfuscation(w, delta.text);
+    });
+  }
+
+  void CloseText(size_t index) {
+    const PlannedOutput& out = plan_.outputs[index];
     const std::vector<std::string_view> cited = CitedDocuments(plan_, index);
     for (size_t a = 0; a < cited.size(); ++a) {
       Emit(out.last_at(), "response.output_text.annotation.added", [&](CompactJsonWriter& w) {
@@ -356,19 +492,20 @@ class StreamBuilder {
     EmitItem(out.last_at(), "response.output_item.done", index, true);
   }
 
-  // The rest of a refusal message (after its added events): refusal deltas, then done.
-  void EmitRefusal(size_t index) {
+  // A refusal message: after its added events (OpenText), refusal deltas, then done.
+  void RefusalDelta(size_t index, const PlannedDeltaView& delta) {
+    Emit(delta.at, "response.refusal.delta", [&](CompactJsonWriter& w) {
+      WriteItemRef(w, index);
+      WriteKey(w, "content_index");
+      w.Int(0);
+      WriteKey(w, "delta");
+      WriteString(w, delta.text);
+      WriteObfuscation(w, delta.text);
+    });
+  }
+
+  void CloseRefusal(size_t index) {
     const PlannedOutput& out = plan_.outputs[index];
-    for (const auto& delta : out.deltas) {
-      Emit(delta.at, "response.refusal.delta", [&](CompactJsonWriter& w) {
-        WriteItemRef(w, index);
-        WriteKey(w, "content_index");
-        w.Int(0);
-        WriteKey(w, "delta");
-        WriteString(w, delta.text);
-        WriteObfuscation(w, delta.text);
-      });
-    }
     Emit(out.last_at(), "response.refusal.done", [&](CompactJsonWriter& w) {
       WriteItemRef(w, index);
       WriteKey(w, "content_index");
@@ -380,17 +517,17 @@ class StreamBuilder {
     EmitItem(out.last_at(), "response.output_item.done", index, true);
   }
 
-  void EmitFunctionCall(size_t index) {
+  void ArgumentsDelta(size_t index, const PlannedDeltaView& delta) {
+    Emit(delta.at, "response.function_call_arguments.delta", [&](CompactJsonWriter& w) {
+      WriteItemRef(w, index);
+      WriteKey(w, "delta");
+      WriteString(w, delta.text);
+      WriteObfuscation(w, delta.text);
+    });
+  }
+
+  void CloseFunctionCall(size_t index) {
     const PlannedOutput& out = plan_.outputs[index];
-    EmitItem(out.first_at(), "response.output_item.added", index, false);
-    for (const auto& delta : out.deltas) {
-      Emit(delta.at, "response.function_call_arguments.delta", [&](CompactJsonWriter& w) {
-        WriteItemRef(w, index);
-        WriteKey(w, "delta");
-        WriteString(w, delta.text);
-        WriteObfuscation(w, delta.text);
-      });
-    }
     Emit(out.last_at(), "response.function_call_arguments.done", [&](CompactJsonWriter& w) {
       WriteItemRef(w, index);
       WriteKey(w, "arguments");
@@ -424,9 +561,75 @@ class StreamBuilder {
 
   const StepPlan& plan_;
   const ResponsesRenderContext& ctx_;
+  const CompactDeltas* compact_;
   Rng obfuscation_rng_;
   int64_t sequence_number_ = 0;
-  std::vector<TimedChunk> chunks_;
+  std::vector<TimedChunk> chunks_;  // rendered, not yet handed out
+  bool opened_ = false;             // the opening events are out
+  size_t output_ = 0;               // the output being rendered
+  Stage stage_ = Stage::kOpen;
+  size_t delta_ = 0;       // its next delta
+  bool finished_ = false;  // the closing event is out
+};
+
+// The request as a stream echoes it, in a pool of its own: a parsed request's pool grows in
+// 64 KiB steps, which a thousand open streams would each keep.
+struct RequestCopy {
+  explicit RequestCopy(const rapidjson::Value& request) : pool(1024), document(&pool) {
+    document.CopyFrom(request, pool);
+  }
+  rapidjson::MemoryPoolAllocator<> pool;
+  rapidjson::Document document;
+};
+
+// A stream rendered as it is read: owns what the builder refers to.
+class ResponsesStreamSource final : public ChunkSource {
+ public:
+  ResponsesStreamSource(StepPlan plan, ResponsesRenderContext context)
+      : plan_(Compacted(std::move(plan), compact_)),
+        context_(std::move(context)),
+        request_(context_.request != nullptr ? std::make_unique<RequestCopy>(*context_.request)
+                                             : nullptr),
+        builder_(plan_, context_, &compact_) {
+    context_.request = request_ != nullptr ? &request_->document : nullptr;
+  }
+
+  bool Next(TimedChunk& chunk) override { return builder_.Next(chunk); }
+
+ private:
+  // The plan with each output's deltas as spans of its content (`compact`), keeping only the
+  // first and the last (first_at and last_at read them).
+  static StepPlan Compacted(StepPlan plan, CompactDeltas& compact) {
+    compact.resize(plan.outputs.size());
+    for (size_t i = 0; i < plan.outputs.size(); ++i) {
+      PlannedOutput& out = plan.outputs[i];
+      if (out.deltas.size() <= 2 || out.content.size() > UINT32_MAX) continue;
+      std::vector<CompactDelta> spans;
+      spans.reserve(out.deltas.size());
+      size_t offset = 0;
+      for (const PlannedDelta& delta : out.deltas) {
+        if (out.content.compare(offset, delta.text.size(), delta.text) != 0) break;
+        spans.push_back(CompactDelta{delta.at, static_cast<uint32_t>(offset),
+                                     static_cast<uint32_t>(delta.text.size())});
+        offset += delta.text.size();
+      }
+      if (spans.size() != out.deltas.size()) {  // not spans of the content: keep them
+        out.deltas.shrink_to_fit();
+        continue;
+      }
+      compact[i] = std::move(spans);
+      // Swapped, not assigned: assignment would keep the planner's whole allocation.
+      std::vector<PlannedDelta> ends{out.deltas.front(), out.deltas.back()};
+      out.deltas.swap(ends);
+    }
+    return plan;
+  }
+
+  CompactDeltas compact_;  // first: the plan's initialiser fills it
+  const StepPlan plan_;
+  ResponsesRenderContext context_;
+  const std::unique_ptr<const RequestCopy> request_;
+  StreamBuilder builder_;  // last: refers to the members above
 };
 
 }  // namespace
@@ -444,6 +647,11 @@ std::string ObfuscationFiller(size_t delta_chars, Rng& rng) {
 std::vector<TimedChunk> RenderResponsesStream(const StepPlan& plan,
                                               const ResponsesRenderContext& context) {
   return StreamBuilder(plan, context).Build();
+}
+
+std::shared_ptr<ChunkSource> MakeResponsesStreamSource(StepPlan plan,
+                                                       ResponsesRenderContext context) {
+  return std::make_shared<ResponsesStreamSource>(std::move(plan), std::move(context));
 }
 
 std::string RenderResponseObject(const StepPlan& plan, const ResponsesRenderContext& context) {

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,12 @@ struct ResponsesRenderContext {
 // The SSE body, as timed chunks (offsets from the request's send time).
 std::vector<TimedChunk> RenderResponsesStream(const StepPlan& plan,
                                               const ResponsesRenderContext& context);
+
+// The same body rendered chunk by chunk as it is pulled (the HTTP server's way: a long stream
+// then costs its plan, not its bytes). The source owns the plan, the context and a copy of
+// `*context.request`; `context.documents` must outlive it.
+std::shared_ptr<ChunkSource> MakeResponsesStreamSource(StepPlan plan,
+                                                       ResponsesRenderContext context);
 
 // The completed response object, pretty-printed like the API's non-streamed body. It is
 // also what GET /v1/responses/{id} returns.
