@@ -1,8 +1,11 @@
 #include "tools/blob_store.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <system_error>
 
@@ -11,6 +14,25 @@
 namespace agentreplay {
 namespace fs = std::filesystem;
 namespace {
+
+// Creates `path` (it must not exist; a symlink there is not followed) and writes `bytes`;
+// false with errno set when it cannot.
+bool WriteNewFile(const fs::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) {
+      const int saved = errno;
+      ::close(fd);
+      errno = saved;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(written));
+  }
+  return ::close(fd) == 0;
+}
 
 bool Fail(BlobError* error, std::string_view type, std::string message) {
   if (error != nullptr) *error = BlobError{std::string(type), std::move(message)};
@@ -195,16 +217,16 @@ bool BlobStore::Write(std::string_view path, std::string_view bytes, bool overwr
   fs::create_directories(resolved->parent_path(), ec);
   if (ec) return FailIo(error, "create the folder of", path, ec);
   // Write beside the target and rename over it, so a failed write never leaves half a file.
+  // Whatever sits at the temporary name (a file a crashed write left, or a symlink planted to
+  // make this write land outside the store) is removed, never followed, and the file is
+  // created new (O_EXCL, O_NOFOLLOW): one planted in between makes the write fail, not escape.
   const fs::path temp =
       resolved->parent_path() / ("." + resolved->filename().string() + ".upload-tmp");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      fs::remove(temp, ec);
-      return Fail(error, "storage_error", fmt::format("cannot write '{}'", path));
-    }
+  ::unlink(temp.c_str());
+  if (!WriteNewFile(temp, bytes)) {
+    const std::error_code why(errno, std::generic_category());
+    ::unlink(temp.c_str());
+    return FailIo(error, "write", path, why);
   }
   fs::last_write_time(temp, std::chrono::file_clock::from_sys(modified), ec);
   fs::rename(temp, *resolved, ec);

@@ -287,6 +287,26 @@ TEST_F(BlobToolsTest, SymlinksOutOfTheStoreAreRefused) {
       R"({"path":"alias.md","size":6,"encoding":"utf8","content":"inside","truncated":false})");
 }
 
+// upload_data_or_file writes beside its target first: a symlink planted at that temporary name
+// (or a file a crashed write left there) is replaced, never followed out of the store.
+TEST_F(BlobToolsTest, ASymlinkAtTheUploadsTemporaryNameIsNotFollowed) {
+  const fs::path outside = outside_->dir();
+  WriteFile(outside / "victim.txt", "UNTOUCHED");
+  fs::create_symlink(outside / "victim.txt", blobs_ / ".report.md.upload-tmp");
+  fs::create_symlink(outside / "planted.txt", blobs_ / ".notes.md.upload-tmp");  // dangling
+  WriteFile(blobs_ / ".stale.md.upload-tmp", "left by a crashed write");
+  Ok("upload_data_or_file", R"({"path":"report.md","content":"inside"})");
+  Ok("upload_data_or_file", R"({"path":"notes.md","content":"inside too"})");
+  Ok("upload_data_or_file", R"({"path":"stale.md","content":"fresh"})");
+  EXPECT_EQ(ReadFile((outside / "victim.txt").string()), "UNTOUCHED");
+  EXPECT_FALSE(fs::exists(outside / "planted.txt"));
+  EXPECT_EQ(ReadFile((blobs_ / "report.md").string()), "inside");
+  EXPECT_EQ(ReadFile((blobs_ / "notes.md").string()), "inside too");
+  EXPECT_EQ(ReadFile((blobs_ / "stale.md").string()), "fresh");
+  EXPECT_FALSE(fs::is_symlink(blobs_ / "report.md"));
+  EXPECT_THAT(Listed(), ElementsAre("notes.md", "report.md", "stale.md"));
+}
+
 TEST(Base64Test, RoundTripsAndRefusesGarbage) {
   const std::pair<std::string, std::string> pairs[] = {
       {"", ""},        {"f", "Zg=="},        {"fo", "Zm8="},
