@@ -192,7 +192,9 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   results.context.warmup = options.warmup;
   results.context.command_line = command_line;
   results.context.plan = PlanFingerprint(options, files, results.context);
-  results.context.planned_cells = static_cast<int>(harness::PlanCells(scenarios, matrix).size());
+  // Planned once here (planning warns about recordings left out); RunMatrix plans again.
+  const std::vector<harness::PlannedCell> plan = harness::PlanCells(scenarios, matrix);
+  results.context.planned_cells = static_cast<int>(plan.size());
   results.context.shard_index = options.shard_index;
   results.context.shard_count = options.shard_count;
 
@@ -221,7 +223,7 @@ int RunCommand(const RunOptions& options, const std::string& command_line) {
   bool write_failed = false;
   const StopOnSignals signals;
   matrix.stop_requested = [&signals] { return signals.signal() != 0; };
-  const size_t planned = harness::ShardOf(harness::PlanCells(scenarios, matrix), matrix).size();
+  const size_t planned = harness::ShardOf(plan, matrix).size();
   RunProgress progress(planned, IsTerminal(stderr));
   const auto wall_start = std::chrono::steady_clock::now();
   const double cpu_start = ProcessCpuSeconds();
