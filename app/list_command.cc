@@ -16,6 +16,7 @@
 #include "llm/llm_client.h"
 #include "results/result_model.h"
 #include "tools/tool_catalog.h"
+#include "json/json_text.h"
 
 namespace agentreplay::app {
 namespace {
@@ -29,8 +30,7 @@ std::string FirstSentence(const std::string& text) {
 // A tool's argument schema, indented under its name.
 std::string IndentedSchema(const std::string& compact) {
   rapidjson::Document doc;
-  doc.Parse(compact.c_str(), compact.size());
-  if (doc.HasParseError()) return "      " + compact;
+  if (json::ParseDocument(compact, doc)) return "      " + compact;
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/load_options.h"
+#include "app/serve_options.h"
 #include "llm/llm_client.h"
 
 namespace agentreplay::app {
@@ -145,22 +146,7 @@ std::optional<int> ParseCommandLine(int argc, char** argv, ParsedCommandLine& ou
   merge_cmd->add_flag("--wide", merge.wide, "Console table with every column");
 
   ServeOptions serve;
-  auto* serve_cmd = app.add_subcommand(
-      "serve", "Serve a scenario as an OpenAI-compatible HTTP endpoint until SIGINT/SIGTERM");
-  serve_cmd
-      ->add_option("scenario", serve.scenario_file,
-                   "Scenario file or cassette (default: a shipped scenario); a cassette is served "
-                   "verbatim")
-      ->check(CLI::ExistingFile);
-  serve_cmd->add_flag("--lift", serve.lift, "Serve a cassette lifted into a scenario");
-  serve_cmd->add_option("--host", serve.host, "Address to bind");
-  serve_cmd->add_option("--port", serve.port, "Port (0: pick a free one)")
-      ->check(CLI::Range(0, 65535));
-  serve_cmd->add_option("--time-scale", serve.time_scale, "Factor on every scripted time")
-      ->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--seed", serve.seed, "Seed of every random draw");
-  serve_cmd->add_option("--faults", serve.faults_file, "Fault rules to inject (docs/faults.md)")
-      ->check(CLI::ExistingFile);
+  auto* serve_cmd = AddServeCommand(app, serve);
 
   ChatOptions chat;
   auto* chat_cmd = app.add_subcommand(

@@ -95,6 +95,17 @@ struct ServeOptions {
   double time_scale = 1.0;
   uint64_t seed = 1;
   std::string faults_file;
+  // The served mock's limits against hostile clients (docs/serve.md, "Limits"); 0 turns one
+  // off. AddServeCommand sets the defaults from mocks::MockServerOptions.
+  double header_timeout_s = 0;
+  double body_timeout_s = 0;
+  double idle_timeout_s = 0;
+  double write_timeout_s = 0;
+  uint64_t max_header_bytes = 0;
+  uint64_t max_body_bytes = 0;
+  uint64_t max_connections = 0;
+  double session_idle_timeout_s = 0;
+  uint64_t max_sessions = 0;
 };
 
 // `chat MESSAGE --runtime R --model M`: the agent core against a live endpoint.

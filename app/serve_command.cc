@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/serve_options.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/recording/replay_sources.h"
 #include "harness/scenario/fault_decoder.h"
@@ -74,14 +75,8 @@ int ServeCommand(const ServeOptions& options) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  mocks::MockServerOptions server_options;
-  server_options.host = options.host;
-  server_options.port = static_cast<uint16_t>(options.port);
-  server_options.time_scale = options.time_scale;
+  mocks::MockServerOptions server_options = ServerOptionsFor(options);
   server_options.scenario = std::move(*scenario);
-  server_options.seed = options.seed;
-  // Nobody takes the write log of a long-running server; it would only grow.
-  server_options.record_writes = false;
   auto server = mocks::MockServer::Start(std::move(server_options));
   if (server == nullptr) {
     fmt::print(stderr, "error: cannot serve on {}:{} (see the log above)\n", options.host,

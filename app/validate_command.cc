@@ -13,6 +13,7 @@
 #include "harness/scenario/fault_decoder.h"
 #include "harness/scenario/scenario_loader.h"
 #include "reports/compare/gate.h"
+#include "json/json_text.h"
 
 namespace agentreplay::app {
 namespace {
@@ -22,8 +23,7 @@ std::string DeclaredSchema(const std::string& file) {
   auto text = ReadInputFile(file);
   if (!text) return "";
   rapidjson::Document doc;
-  doc.Parse(text->data(), text->size());
-  if (doc.HasParseError() || !doc.IsObject()) return "";
+  if (json::ParseDocument(*text, doc) || !doc.IsObject()) return "";
   const auto it = doc.FindMember("schema");
   return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }

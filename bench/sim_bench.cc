@@ -84,6 +84,38 @@ BENCHMARK_CAPTURE(BM_SimulatedTurn, chat_one_tool, Runtime::kChat, std::string("
 BENCHMARK_CAPTURE(BM_SimulatedTurn, responses_long_answer, Runtime::kResponses,
                   std::string("long_answer"));
 
+// One turn whose first step calls get_current_time state.range(0) times at once (one_tool_call
+// with its call repeated): the turn's measurement once scanned every event per call (quadratic:
+// 10,000 calls took seconds per turn); its cost per call must stay flat as the calls grow.
+void BM_SimulatedTurnManyToolCalls(benchmark::State& state) {
+  mocks::Scenario scenario = Load("one_tool_call");
+  auto& calls = scenario.turns.front().steps.front().tool_calls;
+  const auto call = calls.front();
+  calls.assign(static_cast<std::size_t>(state.range(0)), call);
+  scenario.turns.front().expect = {};
+  auto world = MakeSimWorld();
+  MatrixOptions options;
+  options.repetitions = 1;
+  const Variant variant = Resolve("p0+p2+p1+p3").front();
+  const results::Cell header = CellHeader(world->name(), scenario, variant, Runtime::kResponses);
+  int64_t errors = 0;
+  for (auto _ : state) {
+    RepetitionOutput out =
+        RunRepetition(*world, scenario, variant, Runtime::kResponses, options, header, 0);
+    for (const auto& sample : out.samples) errors += sample.ok ? 0 : 1;
+    benchmark::DoNotOptimize(out);
+  }
+  if (errors > 0) state.SkipWithError("turns failed");
+  state.counters["calls/s"] = benchmark::Counter(
+      static_cast<double>(state.range(0)) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SimulatedTurnManyToolCalls)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond);
+
 // A cell's statistics at 20 repetitions of long_answer (its pooled inter-token gaps are the
 // largest metric): computed once per cell, by the worker that ends the cell.
 void BM_CellStatistics(benchmark::State& state) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/reporter.h"
 #include "reports/table.h"
 #include "reports/turn_errors.h"
 
@@ -59,9 +60,22 @@ void WriteRow(const std::vector<std::string>& fields, std::ostream& out) {
 }  // namespace
 
 std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
+  // Quoted CR and LF are part of a field; other control characters are not text, and some
+  // readers refuse a NUL (Python's csv module before 3.11): they become U+FFFD.
+  std::string field;
+  field.reserve(text.size());
   for (char c : text) {
+    const bool control =
+        static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r' && c != '\n';
+    if (control) {
+      field += kReplacementCharacter;
+    } else {
+      field += c;
+    }
+  }
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string quoted = "\"";
+  for (char c : field) {
     if (c == '"') quoted += '"';
     quoted += c;
   }

@@ -20,7 +20,8 @@ class CsvReporter : public Reporter {
   std::string_view DefaultFileName() const override { return "report.csv"; }
 };
 
-// One field, quoted per RFC 4180 when it needs to be.
+// One field, quoted per RFC 4180 when it needs to be; control characters other than tab, CR and
+// LF become U+FFFD.
 std::string CsvField(std::string_view text);
 
 }  // namespace agentreplay::reports

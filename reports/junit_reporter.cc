@@ -216,8 +216,7 @@ struct Counts {
 std::string XmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  ForEachCodePoint(text, [&out](std::string_view sequence, char32_t c) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -235,9 +234,15 @@ std::string XmlEscape(std::string_view text) {
         out += "&apos;";
         break;
       default:
-        out += byte < 0x20 && c != '\t' && c != '\n' && c != '\r' ? '?' : c;
+        // XML 1.0 (section 2.2) allows tab, LF and CR among the C0 controls and excludes U+FFFE
+        // and U+FFFF; a character reference cannot carry the others either (&#0; is not
+        // well-formed), so they become U+FFFD, like invalid UTF-8, rather than being dropped:
+        // the reader sees that something was there.
+        const bool allowed =
+            c >= 0x20 ? c != 0xFFFE && c != 0xFFFF : c == '\t' || c == '\n' || c == '\r';
+        out += allowed ? sequence : kReplacementCharacter;
     }
-  }
+  });
   return out;
 }
 

@@ -21,8 +21,9 @@ class JunitReporter : public Reporter {
   std::string_view DefaultFileName() const override { return "junit.xml"; }
 };
 
-// `text` safe inside XML 1.0 attributes and character data: markup characters as entities,
-// control characters XML cannot carry (all but tab, LF, CR) replaced by '?'.
+// `text` safe inside XML 1.0 attributes and character data: markup characters as entities;
+// characters XML cannot carry (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) and bytes that are
+// not UTF-8 replaced by U+FFFD.
 std::string XmlEscape(std::string_view text);
 
 }  // namespace agentreplay::reports

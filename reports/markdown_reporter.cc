@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reports/compare/comparison_text.h"
+#include "reports/reporter.h"
 #include "reports/table.h"
 
 namespace agentreplay::reports {
@@ -254,7 +255,13 @@ std::string MarkdownEscape(std::string_view text) {
         out += c;
         break;
       default:
-        out += c;
+        // Other control characters mean nothing in Markdown and a NUL is replaced by renderers
+        // anyway: shown as U+FFFD, so that something visibly was there.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
+          out += kReplacementCharacter;
+        } else {
+          out += c;
+        }
     }
   }
   return out;

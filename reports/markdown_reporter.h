@@ -25,8 +25,8 @@ class MarkdownReporter : public Reporter {
   std::string_view DefaultFileName() const override { return "report.md"; }
 };
 
-// `text` with Markdown's punctuation and HTML's angle brackets escaped, CR/LF as spaces: safe in
-// running text and in table cells.
+// `text` with Markdown's punctuation and HTML's angle brackets escaped, CR/LF as spaces, other
+// control characters but tab as U+FFFD: safe in running text and in table cells.
 std::string MarkdownEscape(std::string_view text);
 
 }  // namespace agentreplay::reports

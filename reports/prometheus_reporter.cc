@@ -313,17 +313,22 @@ const std::vector<double>& LatencyBucketsSeconds() {
 
 std::string EscapeLabelValue(std::string_view value) {
   std::string out;
-  for (char c : value) {
+  ForEachCodePoint(value, [&out](std::string_view sequence, char32_t c) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '"') {
       out += "\\\"";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c < 0x20 || c == 0x7F) {
+      // Both formats define only the three escapes above and need UTF-8; a raw control
+      // character (a NUL, a CR that ends the line early) would break a parser's line or label,
+      // so it becomes U+FFFD, like a byte that is not UTF-8.
+      out += kReplacementCharacter;
     } else {
-      out += c;
+      out += sequence;
     }
-  }
+  });
   return out;
 }
 

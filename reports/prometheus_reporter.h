@@ -62,7 +62,8 @@ std::optional<ExposedMetric> ExpositionOf(const results::MetricInfo& info);
 // (a factor of about 1.1) from 1 ms to 100 s.
 const std::vector<double>& LatencyBucketsSeconds();
 
-// A label value escaped for both formats: backslash, double quote and line feed.
+// A label value escaped for both formats: backslash, double quote and line feed; other control
+// characters and bytes that are not UTF-8 replaced by U+FFFD.
 std::string EscapeLabelValue(std::string_view value);
 
 // The content type to send or serve the text with.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string_view>
@@ -38,5 +39,13 @@ std::unique_ptr<Reporter> MakeReporter(std::string_view format);
 
 // The formats MakeReporter knows, in the order help texts list them.
 std::vector<std::string_view> ReporterFormats();
+
+// Names in a report come from user files (scenario names, check names, error messages), and
+// machine formats must stay parseable whatever they hold. Walks `text` as UTF-8 and calls
+// `on_char` with each valid sequence and its code point; a byte that starts no valid sequence
+// is given as U+FFFD, as the results writer does.
+inline constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
+void ForEachCodePoint(std::string_view text,
+                      const std::function<void(std::string_view, char32_t)>& on_char);
 
 }  // namespace agentreplay::reports

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "reports/reporter.h"
+
 namespace agentreplay::reports {
 
 std::string HtmlEscape(std::string_view text) {
@@ -28,7 +30,13 @@ std::string HtmlEscape(std::string_view text) {
         out += "&#39;";
         break;
       default:
-        out += c;
+        // HTML treats other C0 controls as parse errors and drops or replaces a NUL: shown as
+        // U+FFFD instead, so that something visibly was there.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += kReplacementCharacter;
+        } else {
+          out += c;
+        }
     }
   }
   return out;

@@ -8,7 +8,8 @@
 
 namespace agentreplay::reports {
 
-// `text` safe in HTML/SVG character data and double- or single-quoted attributes.
+// `text` safe in HTML/SVG character data and double- or single-quoted attributes; control
+// characters other than tab, CR and LF become U+FFFD.
 std::string HtmlEscape(std::string_view text);
 
 // An inline <svg> element of a fixed size. Coordinates are user units (pixels at 100%). Shapes

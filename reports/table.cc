@@ -7,6 +7,8 @@
 #include <functional>
 #include <utility>
 
+#include "reports/reporter.h"
+
 namespace agentreplay::reports {
 namespace {
 
@@ -184,10 +186,20 @@ std::string ContextLine(const results::Context& context) {
                      kSeparator, context.repetitions, context.repetitions == 1 ? "" : "s");
 }
 
-std::string OneLine(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return text;
+std::string OneLine(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else if (byte < 0x20 && c != '\t') {
+      out += kReplacementCharacter;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 std::string FormatChange(double relative) {

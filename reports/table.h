@@ -56,9 +56,10 @@ std::string FormatValue(double value, std::string_view unit);
 // "agentreplay 0.1.0 · world sim · seed 42 · 3 repetitions": the line reports start with.
 std::string ContextLine(const results::Context& context);
 
-// Error messages and check details may carry response bodies; a report line stays one line:
-// CR and LF become spaces.
-std::string OneLine(std::string text);
+// Error messages and check details may carry response bodies; a report line stays one line and
+// inert: CR and LF become spaces, other C0 control characters but tab (a terminal's escape
+// sequences, a NUL) become U+FFFD.
+std::string OneLine(std::string_view text);
 
 // A relative change as people read it: "+179.4%", "-12.0%", "=" for exactly zero.
 std::string FormatChange(double relative);

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,8 +14,10 @@
 #include <utility>
 
 #include "core/input_file.h"
+#include "results/json_input.h"
 #include "results/results_journal.h"
 #include "results/results_json.h"
+#include "results/results_validate.h"
 
 namespace agentreplay::results {
 namespace {
@@ -25,20 +26,6 @@ namespace {
 // and returns false; callers stop at the first false.
 
 using Value = rapidjson::Value;
-
-std::string PointerTo(const std::string& parent, std::string_view key) {
-  std::string out = parent + "/";
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string_view View(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
@@ -94,7 +81,7 @@ class DocReader {
     if (!OpenObject(v, ptr)) return false;
     for (const auto& m : v.GetObject()) {
       if (std::find(known.begin(), known.end(), View(m.name)) == known.end()) {
-        return Fail(PointerTo(ptr, View(m.name)), "unknown member");
+        return Fail(AppendPointer(ptr, View(m.name)), "unknown member");
       }
     }
     return true;
@@ -105,7 +92,7 @@ class DocReader {
     std::set<std::string_view> seen;
     for (const auto& m : v.GetObject()) {
       if (!seen.insert(View(m.name)).second) {
-        return Fail(PointerTo(ptr, View(m.name)), "duplicate member");
+        return Fail(AppendPointer(ptr, View(m.name)), "duplicate member");
       }
     }
     return true;
@@ -124,7 +111,7 @@ class DocReader {
   bool Get(const Value& obj, const std::string& ptr, std::string_view key, T* out) {
     const Value* v = Member(obj, ptr, key);
     if (v == nullptr) return false;
-    if (const char* expected = Convert(*v, out)) return Fail(PointerTo(ptr, key), expected);
+    if (const char* expected = Convert(*v, out)) return Fail(AppendPointer(ptr, key), expected);
     return true;
   }
   // Like Get, for a member added after v1 shipped: absent leaves `*out` as it is.
@@ -137,7 +124,7 @@ class DocReader {
                       std::vector<double>* out) {
     if (!obj.HasMember(std::string(key).c_str())) return true;
     const Value* v = Member(obj, ptr, key);
-    const std::string here = PointerTo(ptr, key);
+    const std::string here = AppendPointer(ptr, key);
     if (!v->IsArray()) return Fail(here, "expected an array");
     for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
       if (!(*v)[i].IsNumber()) return Fail(fmt::format("{}/{}", here, i), "expected a number");
@@ -150,7 +137,7 @@ class DocReader {
                    std::optional<Interval>* out) {
     if (!obj.HasMember(std::string(key).c_str())) return true;
     const Value* v = Member(obj, ptr, key);
-    const std::string here = PointerTo(ptr, key);
+    const std::string here = AppendPointer(ptr, key);
     Interval interval;
     if (!ClosedObject(*v, here, {"low", "high"}) || !Get(*v, here, "low", &interval.low) ||
         !Get(*v, here, "high", &interval.high)) {
@@ -162,20 +149,31 @@ class DocReader {
   bool GetNumberMap(const Value& obj, const std::string& ptr, std::string_view key,
                     std::map<std::string, double>* out) {
     const Value* v = Member(obj, ptr, key);
-    const std::string here = PointerTo(ptr, key);
+    const std::string here = AppendPointer(ptr, key);
     if (v == nullptr || !OpenObject(*v, here)) return false;
     for (const auto& m : v->GetObject()) {
-      if (!m.value.IsNumber()) return Fail(PointerTo(here, View(m.name)), "expected a number");
+      if (!m.value.IsNumber()) return Fail(AppendPointer(here, View(m.name)), "expected a number");
       (*out)[std::string(View(m.name))] = m.value.GetDouble();
     }
     return true;
   }
 
   bool ReadResults(const Value& doc, Results* out);
-  bool ReadContext(const Value& v, const std::string& ptr, Context* c);
-  bool ReadCell(const Value& v, const std::string& ptr, Cell* c);
+  // Read, then checked against the rules of results_validate.h.
+  bool ReadContext(const Value& v, const std::string& ptr, Context* c) {
+    return ReadContextMembers(v, ptr, c) && Valid(ValidateContext(*c), ptr);
+  }
+  bool ReadCell(const Value& v, const std::string& ptr, Cell* c) {
+    return ReadCellMembers(v, ptr, c) && Valid(ValidateCell(*c), ptr);
+  }
 
  private:
+  // Fails with `violation`, whose pointer is relative to `ptr`, if there is one.
+  bool Valid(const std::optional<Violation>& violation, const std::string& ptr) {
+    return !violation || Fail(ptr + violation->pointer, violation->rule);
+  }
+  bool ReadContextMembers(const Value& v, const std::string& ptr, Context* c);
+  bool ReadCellMembers(const Value& v, const std::string& ptr, Cell* c);
   bool ReadShard(const Value& context, const std::string& ptr, Context* c);
   bool ReadSample(const Value& v, const std::string& ptr, Sample* s);
   bool ReadSummary(const Value& v, const std::string& ptr, Summary* s);
@@ -202,12 +200,15 @@ bool DocReader::ReadResults(const Value& doc, Results* out) {
   if (!cells->IsArray()) return Fail("/cells", "expected an array");
   out->cells.resize(cells->Size());
   for (rapidjson::SizeType i = 0; i < cells->Size(); ++i) {
-    if (!ReadCell((*cells)[i], fmt::format("/cells/{}", i), &out->cells[i])) return false;
+    if (!ReadCell((*cells)[i], fmt::format("/cells/{}", i), &out->cells[i]) ||
+        !Valid(ValidateCellInContext(out->cells[i], i, out->context), "")) {
+      return false;
+    }
   }
-  return true;
+  return Valid(ValidateCellCount(out->context, out->cells.size()), "");
 }
 
-bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) {
+bool DocReader::ReadContextMembers(const Value& v, const std::string& ptr, Context* c) {
   return ClosedObject(v, ptr,
                       {"version", "git_revision", "build_type", "world", "seed", "repetitions",
                        "warmup", "started_at", "hostname", "cpus", "os", "command_line", "plan",
@@ -224,7 +225,7 @@ bool DocReader::ReadContext(const Value& v, const std::string& ptr, Context* c) 
 
 bool DocReader::ReadShard(const Value& context, const std::string& ptr, Context* c) {
   if (!context.HasMember("shard")) return true;
-  const std::string here = PointerTo(ptr, "shard");
+  const std::string here = AppendPointer(ptr, "shard");
   const Value* v = Member(context, ptr, "shard");
   if (!ClosedObject(*v, here, {"index", "count"}) || !Get(*v, here, "index", &c->shard_index) ||
       !Get(*v, here, "count", &c->shard_count)) {
@@ -237,7 +238,7 @@ bool DocReader::ReadShard(const Value& context, const std::string& ptr, Context*
   return true;
 }
 
-bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
+bool DocReader::ReadCellMembers(const Value& v, const std::string& ptr, Cell* c) {
   if (!ClosedObject(
           v, ptr,
           {"scenario", "runtime", "variant", "world", "source", "error_samples", "warmup_samples",
@@ -276,7 +277,9 @@ bool DocReader::ReadCell(const Value& v, const std::string& ptr, Cell* c) {
   if (stats == nullptr || !OpenObject(*stats, ptr + "/stats")) return false;
   for (const auto& m : stats->GetObject()) {
     std::string metric(View(m.name));
-    if (!ReadSummary(m.value, PointerTo(ptr + "/stats", metric), &c->stats[metric])) return false;
+    if (!ReadSummary(m.value, AppendPointer(ptr + "/stats", metric), &c->stats[metric])) {
+      return false;
+    }
   }
   const Value* checks = Member(v, ptr, "checks");
   if (checks == nullptr) return false;
@@ -319,7 +322,7 @@ bool DocReader::ReadSample(const Value& v, const std::string& ptr, Sample* s) {
   if (requests == nullptr || !OpenObject(*requests, requests_ptr)) return false;
   for (const auto& m : requests->GetObject()) {
     if (!m.value.IsInt64()) {
-      return Fail(PointerTo(requests_ptr, View(m.name)), "expected an integer");
+      return Fail(AppendPointer(requests_ptr, View(m.name)), "expected an integer");
     }
     s->requests_by_endpoint[std::string(View(m.name))] = m.value.GetInt64();
   }
@@ -355,23 +358,6 @@ bool DocReader::ReadCheck(const Value& v, const std::string& ptr, Check* c) {
          Get(v, ptr, "detail", &c->detail);
 }
 
-// Parses `text` as one JSON value; a syntax error is located by line (counted from
-// `first_line`) and column.
-std::optional<Failure> ParseJson(std::string_view text, std::string_view file_name, int first_line,
-                                 rapidjson::Document* doc) {
-  doc->Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  if (!doc->HasParseError()) return std::nullopt;
-  const size_t offset = std::min(doc->GetErrorOffset(), text.size());
-  const std::string_view before = text.substr(0, offset);
-  const size_t line = static_cast<size_t>(first_line) +
-                      static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
-  const size_t line_start = before.rfind('\n');
-  const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-  return Failure(Diagnostic{
-      std::string(file_name), std::nullopt, static_cast<int>(line), static_cast<int>(column),
-      fmt::format("invalid JSON: {}", rapidjson::GetParseError_En(doc->GetParseError()))});
-}
-
 // The reader's error, placed on `line` (the JSON pointer says where in it).
 Failure OnLine(Diagnostic diagnostic, int line) {
   diagnostic.line = line;
@@ -382,7 +368,7 @@ Failure OnLine(Diagnostic diagnostic, int line) {
 
 Expected<Results> ReadResultsJson(std::string_view text, std::string_view file_name) {
   rapidjson::Document doc;
-  if (auto failed = ParseJson(text, file_name, 1, &doc)) return std::move(*failed);
+  if (auto failed = ParseJsonInput(text, file_name, 1, doc)) return std::move(*failed);
   DocReader reader(file_name);
   Results results;
   if (!reader.ReadResults(doc, &results)) return Failure(reader.error());
@@ -391,7 +377,7 @@ Expected<Results> ReadResultsJson(std::string_view text, std::string_view file_n
 
 Expected<Cell> ReadCellJson(std::string_view text, std::string_view file_name, int line) {
   rapidjson::Document doc;
-  if (auto failed = ParseJson(text, file_name, line, &doc)) return std::move(*failed);
+  if (auto failed = ParseJsonInput(text, file_name, line, doc)) return std::move(*failed);
   DocReader reader(file_name);
   Cell cell;
   if (!reader.ReadCell(doc, "", &cell)) return OnLine(reader.error(), line);
@@ -400,7 +386,7 @@ Expected<Cell> ReadCellJson(std::string_view text, std::string_view file_name, i
 
 Expected<Context> ReadContextJson(std::string_view text, std::string_view file_name, int line) {
   rapidjson::Document doc;
-  if (auto failed = ParseJson(text, file_name, line, &doc)) return std::move(*failed);
+  if (auto failed = ParseJsonInput(text, file_name, line, doc)) return std::move(*failed);
   DocReader reader(file_name);
   Context context;
   if (!reader.ReadContext(doc, "", &context)) return OnLine(reader.error(), line);

@@ -4,6 +4,8 @@
 #include <array>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "llm/endpoints.h"
 
@@ -13,7 +15,6 @@ namespace {
 struct Interval {
   TimePoint start;
   TimePoint end;
-  bool Contains(TimePoint a, TimePoint b) const { return start <= a && b <= end; }
 };
 
 // Critical-path segments in priority order: an instant in which several activities overlap
@@ -51,23 +52,66 @@ std::vector<Detection> Detections(const TurnTimeline& tl, const TurnContext& con
   return out;
 }
 
+// Every lookup below is by call id or by time, never a scan per call: a turn with 10,000 tool
+// calls must cost its derivation a few milliseconds, not minutes.
+using ByCallId = std::unordered_map<std::string_view, TimePoint>;
+
+// When each call's first completed/failed event came (`first`), or its last ready event.
+ByCallId EventTimes(const TurnTimeline& tl, bool (*matches)(AgentEventType), bool first) {
+  ByCallId at;
+  for (const auto& ev : tl.events) {
+    if (!matches(ev.type)) continue;
+    if (first) {
+      at.emplace(ev.call_id, ev.at);
+    } else {
+      at[ev.call_id] = ev.at;
+    }
+  }
+  return at;
+}
+
+// The requests' send instants, in order, for "the first request sent at or after t".
+struct SendTimes {
+  explicit SendTimes(const TurnTimeline& tl) {
+    for (const auto& r : tl.requests) sent.push_back(r.sent_at);
+    sorted = std::is_sorted(sent.begin(), sent.end());
+  }
+  // The first request in record order sent at or after `t`, else `otherwise`. Requests are
+  // recorded as they are sent, so the instants are sorted and a binary search finds it.
+  TimePoint FirstAtOrAfter(TimePoint t, TimePoint otherwise) const {
+    if (sorted) {
+      const auto it = std::lower_bound(sent.begin(), sent.end(), t);
+      return it == sent.end() ? otherwise : *it;
+    }
+    const auto it = std::find_if(sent.begin(), sent.end(), [&](TimePoint s) { return s >= t; });
+    return it == sent.end() ? otherwise : *it;
+  }
+  // How many requests were sent at or before `t`.
+  std::ptrdiff_t CountAtOrBefore(TimePoint t) const {
+    if (sorted) return std::upper_bound(sent.begin(), sent.end(), t) - sent.begin();
+    return std::count_if(sent.begin(), sent.end(), [&](TimePoint s) { return s <= t; });
+  }
+  std::vector<TimePoint> sent;
+  bool sorted = true;
+};
+
 // The tool calls as the agent lived them. A call the agent abandoned (its timeout ran out)
 // ended for the agent when it gave up, which its completed/failed event marks; the
 // implementation running on in the background is nobody's waiting time.
 std::vector<ToolRecord> ToolsAsSeenByAgent(const TurnTimeline& tl) {
   std::vector<ToolRecord> tools = tl.tools;
+  const ByCallId ended = EventTimes(
+      tl,
+      [](AgentEventType type) {
+        return type == AgentEventType::kToolExecutionCompleted ||
+               type == AgentEventType::kToolExecutionFailed;
+      },
+      true);
   for (auto& t : tools) {
-    for (const auto& ev : tl.events) {
-      if (ev.call_id != t.call_id || (ev.type != AgentEventType::kToolExecutionCompleted &&
-                                      ev.type != AgentEventType::kToolExecutionFailed)) {
-        continue;
-      }
-      if (ev.at < t.returned_at) {
-        t.returned_at = std::max(ev.at, t.dispatched_at);
-        t.exec_time = std::min(t.exec_time, t.returned_at - t.dispatched_at);
-      }
-      break;
-    }
+    const auto it = ended.find(t.call_id);
+    if (it == ended.end() || !(it->second < t.returned_at)) continue;
+    t.returned_at = std::max(it->second, t.dispatched_at);
+    t.exec_time = std::min(t.exec_time, t.returned_at - t.dispatched_at);
   }
   return tools;
 }
@@ -76,12 +120,9 @@ std::vector<ToolRecord> ToolsAsSeenByAgent(const TurnTimeline& tl) {
 // step's calls: behind the earlier calls without px, behind the pool's busy workers with px.
 // A step's calls are handed over together, so its wave begins at its first dispatch; calls
 // are told apart into waves by the requests between them (none goes out while tools run).
-std::vector<Duration> ToolQueueing(const TurnTimeline& tl, const std::vector<ToolRecord>& tools,
+std::vector<Duration> ToolQueueing(const SendTimes& sends, const std::vector<ToolRecord>& tools,
                                    const std::vector<TimePoint>& ready) {
-  auto wave_of = [&](TimePoint at) {
-    return std::count_if(tl.requests.begin(), tl.requests.end(),
-                         [&](const RequestRecord& r) { return r.sent_at <= at; });
-  };
+  auto wave_of = [&](TimePoint at) { return sends.CountAtOrBefore(at); };
   std::map<std::ptrdiff_t, TimePoint> wave_start;
   for (const auto& t : tools) {
     auto [it, fresh] = wave_start.emplace(wave_of(t.dispatched_at), t.dispatched_at);
@@ -95,7 +136,37 @@ std::vector<Duration> ToolQueueing(const TurnTimeline& tl, const std::vector<Too
   return queued;
 }
 
-void ComputeSegments(const TurnTimeline& tl, const std::vector<ToolRecord>& tools, TimePoint end,
+// How many intervals of one list cover each elementary piece between consecutive cuts, kept as
+// the sweep walks the cuts in order: each interval (clipped to the turn) adds one at its start and
+// takes it away at its end. Every clipped start and end is a cut, so a piece [a, b) is inside an
+// interval exactly when the interval has started at or before a and not yet ended.
+class Coverage {
+ public:
+  Coverage(const std::vector<Interval>& list, TimePoint t0, TimePoint end) {
+    for (const auto& i : list) {
+      const TimePoint from = std::max(i.start, t0);
+      const TimePoint to = std::min(i.end, end);
+      if (from >= to) continue;  // covers no piece
+      changes_.emplace_back(from, 1);
+      changes_.emplace_back(to, -1);
+    }
+    std::sort(changes_.begin(), changes_.end());
+  }
+  // Moves to the piece starting at `a` (non-decreasing calls); true if an interval covers it.
+  bool CoversPieceAt(TimePoint a) {
+    while (next_ < changes_.size() && changes_[next_].first <= a)
+      active_ += changes_[next_++].second;
+    return active_ > 0;
+  }
+
+ private:
+  std::vector<std::pair<TimePoint, int>> changes_;
+  std::size_t next_ = 0;
+  int active_ = 0;
+};
+
+void ComputeSegments(const TurnTimeline& tl, const SendTimes& sends,
+                     const std::vector<ToolRecord>& tools, TimePoint end,
                      const std::vector<Detection>& lags, results::Sample& sample) {
   std::vector<Interval> sleeps, dispatch, exec, detect, waits, pending;
   for (const auto& d : lags) detect.push_back({d.visible_at, d.observed_at});
@@ -112,14 +183,7 @@ void ComputeSegments(const TurnTimeline& tl, const std::vector<ToolRecord>& tool
   // From a tool call being ready until the request carrying its output goes out.
   for (const auto& ev : tl.events) {
     if (ev.type != AgentEventType::kToolCallReady) continue;
-    TimePoint sent = end;
-    for (const auto& r : tl.requests) {
-      if (r.sent_at >= ev.at) {
-        sent = r.sent_at;
-        break;
-      }
-    }
-    pending.push_back({ev.at, sent});
+    pending.push_back({ev.at, sends.FirstAtOrAfter(ev.at, end)});
   }
 
   std::set<TimePoint> cuts = {tl.t0, end};
@@ -129,24 +193,30 @@ void ComputeSegments(const TurnTimeline& tl, const std::vector<ToolRecord>& tool
       if (i.end > tl.t0 && i.end < end) cuts.insert(i.end);
     }
   }
-  auto any = [](const std::vector<Interval>& list, TimePoint a, TimePoint b) {
-    return std::any_of(list.begin(), list.end(),
-                       [&](const Interval& i) { return i.Contains(a, b); });
-  };
+  Coverage in_sleep(sleeps, tl.t0, end), in_dispatch(dispatch, tl.t0, end),
+      in_exec(exec, tl.t0, end), in_detect(detect, tl.t0, end), in_wait(waits, tl.t0, end),
+      in_pending(pending, tl.t0, end);
   std::array<Duration, kCount> total{};
   for (auto it = cuts.begin(); std::next(it) != cuts.end(); ++it) {
     const TimePoint a = *it;
     const TimePoint b = *std::next(it);
+    // Every sweep advances to every piece, whichever segment wins it.
+    const bool sleep = in_sleep.CoversPieceAt(a);
+    const bool dispatched = in_dispatch.CoversPieceAt(a);
+    const bool executing = in_exec.CoversPieceAt(a);
+    const bool detecting = in_detect.CoversPieceAt(a);
+    const bool waiting = in_wait.CoversPieceAt(a);
+    const bool pending_output = in_pending.CoversPieceAt(a);
     Segment seg = kAgentCpu;
-    if (any(sleeps, a, b)) {
+    if (sleep) {
       seg = kSleep;
-    } else if (any(dispatch, a, b)) {
-      seg = any(exec, a, b) ? kToolExec : kToolOverhead;
-    } else if (any(detect, a, b)) {
+    } else if (dispatched) {
+      seg = executing ? kToolExec : kToolOverhead;
+    } else if (detecting) {
       seg = kDetectLag;
-    } else if (any(waits, a, b)) {
+    } else if (waiting) {
       seg = kLlmWait;
-    } else if (any(pending, a, b)) {
+    } else if (pending_output) {
       seg = kToolPending;
     }
     total[seg] += b - a;
@@ -223,16 +293,15 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   // before submitting). A call waiting for a slower sibling is not overhead: that wait is the
   // sibling's execution, which tool_path_ms shows.
   const std::vector<ToolRecord> tools = ToolsAsSeenByAgent(tl);
+  const SendTimes sends(tl);
+  const ByCallId ready_at = EventTimes(
+      tl, [](AgentEventType type) { return type == AgentEventType::kToolCallReady; }, false);
   std::vector<TimePoint> ready;
   for (const auto& t : tools) {
-    ready.push_back(t.dispatched_at);
-    for (const auto& ev : tl.events) {
-      if (ev.type == AgentEventType::kToolCallReady && ev.call_id == t.call_id) {
-        ready.back() = ev.at;
-      }
-    }
+    const auto it = ready_at.find(t.call_id);
+    ready.push_back(it == ready_at.end() ? t.dispatched_at : it->second);
   }
-  const std::vector<Duration> queued = ToolQueueing(tl, tools, ready);
+  const std::vector<Duration> queued = ToolQueueing(sends, tools, ready);
   Duration exec{0};
   Duration overhead{0};
   Duration queue{0};
@@ -241,13 +310,7 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
     const ToolRecord& t = tools[i];
     exec += t.exec_time;
     queue += queued[i];
-    TimePoint sent = end;
-    for (const auto& r : tl.requests) {
-      if (r.sent_at >= t.returned_at) {
-        sent = r.sent_at;
-        break;
-      }
-    }
+    const TimePoint sent = sends.FirstAtOrAfter(t.returned_at, end);
     overhead += (t.returned_at - ready[i]) - t.exec_time - queued[i];
     auto [it, fresh] = last_return_by_send.emplace(sent, t.returned_at);
     if (!fresh) it->second = std::max(it->second, t.returned_at);
@@ -284,7 +347,7 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   Duration lag{0};
   for (const auto& d : lags) lag += d.observed_at - d.visible_at;
   m["detect_lag_ms"] = ToMillis(lag);
-  ComputeSegments(tl, tools, end, lags, sample);
+  ComputeSegments(tl, sends, tools, end, lags, sample);
   m["llm_wait_ms"] = sample.segments["llm_wait"];
   // tool_exec_ms sums every call's work; with px the user waits for each wave's longest call.
   m["tool_path_ms"] = sample.segments["tool_exec"] + sample.segments["tool_overhead"];

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/input_file.h"
+#include "json/json_text.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -96,10 +97,8 @@ Expected<Registry> Registry::Load(const std::filesystem::path& path) {
 Expected<Registry> Registry::Parse(std::string_view json, std::string_view file) {
   Errors errors{std::string(file), {}};
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                            rapidjson::GetParseError_En(doc.GetParseError())));
+  if (const auto error = json::ParseDocument(json, doc)) {
+    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, error->offset, error->what));
   }
   if (!doc.IsObject()) return Fail(fmt::format("{}: /: expected an object", file));
   Registry reg;

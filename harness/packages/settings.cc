@@ -25,16 +25,23 @@ Setter Bool(bool VariantSettings::*field) {
   };
 }
 
-// A non-negative number handed to `set`.
-Setter Number(std::function<void(VariantSettings&, double)> set) {
-  return [set](VariantSettings& s, const SettingValue& v) -> std::optional<std::string> {
+// A number from 0 to `max` handed to `set`. Every setting has a bound: a count or a duration
+// of 1e308 would otherwise overflow where it is converted (to an int, to nanoseconds).
+Setter Number(double max, std::function<void(VariantSettings&, double)> set) {
+  return [max, set](VariantSettings& s, const SettingValue& v) -> std::optional<std::string> {
     if (!std::holds_alternative<double>(v) || std::get<double>(v) < 0 ||
-        !std::isfinite(std::get<double>(v))) {
-      return Expect("a non-negative number");
+        !std::isfinite(std::get<double>(v)) || std::get<double>(v) > max) {
+      return fmt::format("expected a number from 0 to {:.0f}", max);
     }
     set(s, std::get<double>(v));
     return std::nullopt;
   };
+}
+
+// A duration in milliseconds, at most the hour every input duration is bounded by.
+Setter Millis(std::function<void(VariantSettings&, Duration)> set) {
+  return Number(kMaxInputDurationMs,
+                [set](VariantSettings& s, double ms) { set(s, FromMillis(ms)); });
 }
 
 // One of two words, mapped to a flag.
@@ -49,8 +56,6 @@ Setter Choice(std::string_view yes, std::string_view no,
     return std::nullopt;
   };
 }
-
-Duration Ms(double ms) { return FromMillis(ms); }
 
 struct Entry {
   std::string_view name;
@@ -70,13 +75,13 @@ const std::vector<Entry>& Table() {
       {"stream", Bool(&VariantSettings::stream)},
       {"background", Bool(&VariantSettings::background)},
       {"poll_interval_ms",
-       Number([](VariantSettings& s, double v) { s.assistants.poll_interval = Ms(v); })},
-      {"poll_backoff",
-       Number([](VariantSettings& s, double v) { s.assistants.poll_backoff = std::max(1.0, v); })},
+       Millis([](VariantSettings& s, Duration d) { s.assistants.poll_interval = d; })},
+      {"poll_backoff", Number(100, [](VariantSettings& s,
+                                      double v) { s.assistants.poll_backoff = std::max(1.0, v); })},
       {"poll_interval_max_ms",
-       Number([](VariantSettings& s, double v) { s.assistants.poll_interval_max = Ms(v); })},
+       Millis([](VariantSettings& s, Duration d) { s.assistants.poll_interval_max = d; })},
       {"pause_before_submit_ms",
-       Number([](VariantSettings& s, double v) { s.assistants.pause_before_submit = Ms(v); })},
+       Millis([](VariantSettings& s, Duration d) { s.assistants.pause_before_submit = d; })},
       {"list_runs_before_create",
        [](VariantSettings& s, const SettingValue& v) -> std::optional<std::string> {
          if (!std::holds_alternative<bool>(v)) return Expect("true or false");
@@ -96,23 +101,22 @@ const std::vector<Entry>& Table() {
        Choice("intent", "all",
               [](VariantSettings& s, bool intent) { s.intent_tool_selection = intent; })},
       {"parallel_tools", Bool(&VariantSettings::parallel_tools)},
-      {"max_parallel_tools", Number([](VariantSettings& s, double v) {
-         s.max_parallel_tools = std::max(1, static_cast<int>(v));
-       })},
-      {"retry_max_attempts", Number([](VariantSettings& s, double v) {
-         s.retry.max_attempts = std::max(1, static_cast<int>(v));
-       })},
-      {"retry_base_ms", Number([](VariantSettings& s, double v) { s.retry.base_delay = Ms(v); })},
-      {"retry_max_ms", Number([](VariantSettings& s, double v) { s.retry.max_delay = Ms(v); })},
-      {"retry_jitter",
-       Number([](VariantSettings& s, double v) { s.retry.jitter = std::min(1.0, v); })},
+      {"max_parallel_tools",
+       Number(1024, [](VariantSettings& s,
+                       double v) { s.max_parallel_tools = std::max(1, static_cast<int>(v)); })},
+      {"retry_max_attempts",
+       Number(100, [](VariantSettings& s,
+                      double v) { s.retry.max_attempts = std::max(1, static_cast<int>(v)); })},
+      {"retry_base_ms", Millis([](VariantSettings& s, Duration d) { s.retry.base_delay = d; })},
+      {"retry_max_ms", Millis([](VariantSettings& s, Duration d) { s.retry.max_delay = d; })},
+      {"retry_jitter", Number(1, [](VariantSettings& s, double v) { s.retry.jitter = v; })},
       {"batch_max_chars",
-       Number([](VariantSettings& s, double v) { s.batching.max_chars = static_cast<size_t>(v); })},
-      {"batch_max_age_ms",
-       Number([](VariantSettings& s, double v) { s.batching.max_age = Ms(v); })},
-      {"max_idle_connections", Number([](VariantSettings& s, double v) {
-         s.max_idle_connections = static_cast<int>(std::min(v, 1024.0));
-       })},
+       Number(1 << 30,
+              [](VariantSettings& s, double v) { s.batching.max_chars = static_cast<size_t>(v); })},
+      {"batch_max_age_ms", Millis([](VariantSettings& s, Duration d) { s.batching.max_age = d; })},
+      {"max_idle_connections",
+       Number(1024,
+              [](VariantSettings& s, double v) { s.max_idle_connections = static_cast<int>(v); })},
   };
   return kTable;
 }

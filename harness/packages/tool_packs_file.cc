@@ -5,6 +5,7 @@
 #include <rapidjson/error/en.h>
 
 #include "core/input_file.h"
+#include "json/json_text.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -38,10 +39,8 @@ Expected<ToolPacks> LoadToolPacks(const std::filesystem::path& path) {
 
 Expected<ToolPacks> ParseToolPacks(std::string_view json, std::string_view file) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                            rapidjson::GetParseError_En(doc.GetParseError())));
+  if (const auto error = json::ParseDocument(json, doc)) {
+    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, error->offset, error->what));
   }
   const auto fail = [&](const std::string& what) {
     return Fail(fmt::format("{}: {}", file, what));

@@ -9,6 +9,7 @@
 #include "harness/recording/wall_time.h"
 #include "harness/scenario/field_reader.h"
 #include "harness/scenario/json_locator.h"
+#include "json/json_text.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -278,11 +279,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 bool ParseJsonBody(std::string_view text, rapidjson::Document& doc) {
   if (JsonNestingDepth(text) > kMaxJsonDepth) return false;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseFullPrecisionFlag;
-  doc.Parse<kFlags>(text.data(), text.size());
-  return !doc.HasParseError();
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+  return !json::ParseDocument<kFlags>(text, doc);
 }
 
 }  // namespace agentreplay::harness

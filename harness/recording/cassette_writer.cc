@@ -41,11 +41,9 @@ bool IsCompactJson(std::string_view body) {
   if (body.empty() || (body.front() != '{' && body.front() != '[')) return false;
   if (JsonNestingDepth(body) > kMaxEmbeddedDepth) return false;
   rapidjson::Document doc;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseFullPrecisionFlag;
-  doc.Parse<kFlags>(body.data(), body.size());
-  return !doc.HasParseError() && json::Compact(doc) == body;
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+  return !json::ParseDocument<kFlags>(body, doc) && json::Compact(doc) == body;
 }
 
 // {"json": value} | {"text": "..."} | {"base64": "..."}: the three spellings of a body or chunk.

@@ -20,13 +20,12 @@ using mocks::Dist;
 
 bool IsJsonObject(const std::string& text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  return !doc.HasParseError() && doc.IsObject();
+  return !json::ParseDocument(text, doc) && doc.IsObject();
 }
 
 std::string CompactJsonText(const std::string& text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  json::ParseDocument(text, doc);  // null when the text is not JSON
   return json::Compact(doc);
 }
 

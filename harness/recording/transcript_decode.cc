@@ -76,8 +76,7 @@ bool IsSuccess(const mocks::CassetteResponse& response) {
 }
 
 bool ParseJson(std::string_view text, rapidjson::Document& doc) {
-  doc.Parse(text.data(), text.size());
-  return !doc.HasParseError();
+  return !json::ParseDocument(text, doc);
 }
 
 Status ParseEventData(const Context& ctx, std::size_t exchange,

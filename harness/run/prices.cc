@@ -5,6 +5,7 @@
 #include <rapidjson/error/en.h>
 
 #include "core/input_file.h"
+#include "json/json_text.h"
 
 namespace agentreplay::harness {
 
@@ -16,10 +17,8 @@ Expected<PriceTable> PriceTable::Load(const std::filesystem::path& path) {
 
 Expected<PriceTable> PriceTable::Parse(std::string_view json, std::string_view file) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, doc.GetErrorOffset(),
-                            rapidjson::GetParseError_En(doc.GetParseError())));
+  if (const auto error = json::ParseDocument(json, doc)) {
+    return Fail(fmt::format("{}: invalid JSON at offset {}: {}", file, error->offset, error->what));
   }
   auto schema = doc.IsObject() ? doc.FindMember("schema") : doc.MemberEnd();
   if (!doc.IsObject() || schema == doc.MemberEnd() || !schema->value.IsString() ||

@@ -180,7 +180,7 @@ class RuleDecoder {
 
   void ReadParameters(const Value& v, const std::string& p, FaultRule& rule) {
     auto ms = [&](std::string_view name, double& out) {
-      if (auto n = reader_.ReadBounded(v, p, name, 0, false)) out = *n;
+      if (auto n = reader_.ReadDuration(v, p, name)) out = *n;
     };
     auto integer = [&](std::string_view name, int min, auto& out) {
       if (auto n = reader_.ReadInteger(v, p, name, min, kIntMax)) out = *n;
@@ -190,7 +190,9 @@ class RuleDecoder {
     ms("delay_ms", rule.delay_ms);
     ms("timeout_ms", rule.timeout_ms);
     ms("after_ms", rule.after_ms);
-    ms("delay_us", rule.delay_us);
+    if (auto n = reader_.ReadDuration(v, p, "delay_us", FieldReader::Unit::kMicroseconds)) {
+      rule.delay_us = *n;
+    }
     integer("rate_kbps", 1, rule.rate_kbps);
     integer("average_size", 1, rule.average_size);
     integer("size_variation", 0, rule.size_variation);
@@ -206,7 +208,8 @@ class RuleDecoder {
                                   rule.average_size, rule.size_variation));
     }
     if (auto status = reader_.ReadInteger(v, p, "status", 400, 599)) rule.status = *status;
-    if (auto s = reader_.ReadBounded(v, p, "retry_after_s", 0, false)) rule.retry_after_s = *s;
+    if (auto s = reader_.ReadDuration(v, p, "retry_after_s", FieldReader::Unit::kSeconds))
+      rule.retry_after_s = *s;
     if (auto type = reader_.ReadNonBlank(v, p, "type")) rule.type = std::move(*type);
     if (const Value* code = FindField(v, "code"); code != nullptr && code->IsNull()) {
       rule.code = std::string();  // null in the error object

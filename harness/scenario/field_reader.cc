@@ -10,6 +10,8 @@
 #include <tuple>
 #include <utility>
 
+#include "core/time.h"
+
 namespace agentreplay::harness {
 
 std::optional<Diagnostic> SyntaxProblem(std::string_view text, const LocatedJson& json,
@@ -155,7 +157,20 @@ std::optional<std::string> FieldReader::ReadString(const Value& obj, std::string
     WrongType(*v, AppendPointer(at, name), "a string");
     return std::nullopt;
   }
+  if (v->GetStringLength() > max_string_bytes_) {
+    AtValue(AppendPointer(at, name),
+            fmt::format("{} is {} bytes long; at most {} bytes are allowed", name,
+                        v->GetStringLength(), max_string_bytes_));
+    return std::nullopt;
+  }
   return std::string(AsView(*v));
+}
+
+bool FieldReader::CheckLength(const Value& list, std::string_view pointer, std::string_view item,
+                              std::size_t max_items) {
+  if (list.Size() <= max_items) return true;
+  AtValue(pointer, fmt::format("{} {}s; at most {} are allowed", list.Size(), item, max_items));
+  return false;
 }
 
 std::optional<std::string> FieldReader::ReadNonBlank(const Value& obj, std::string_view at,
@@ -185,6 +200,20 @@ std::optional<double> FieldReader::ReadBounded(const Value& obj, std::string_vie
   if (v && (strict ? *v <= bound : *v < bound)) {
     AtValue(AppendPointer(at, name),
             fmt::format("{} must be {} {:g}, got {:g}", name, strict ? ">" : ">=", bound, *v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> FieldReader::ReadDuration(const Value& obj, std::string_view at,
+                                                std::string_view name, Unit unit) {
+  auto v = ReadBounded(obj, at, name, 0, false);
+  const double max = unit == Unit::kSeconds        ? kMaxInputDurationMs / 1000
+                     : unit == Unit::kMicroseconds ? kMaxInputDurationMs * 1000
+                                                   : kMaxInputDurationMs;
+  if (v && *v > max) {
+    AtValue(AppendPointer(at, name),
+            fmt::format("{} must be at most {:.0f} (one hour), got {:g}", name, max, *v));
     return std::nullopt;
   }
   return v;
@@ -250,6 +279,10 @@ std::vector<std::string> FieldReader::ReadStringList(const Value& obj, std::stri
       WrongType(v, AppendPointer(pointer, i), "a string");
     } else if (v.GetStringLength() == 0) {
       AtValue(AppendPointer(pointer, i), fmt::format("{} must not be empty", item));
+    } else if (v.GetStringLength() > max_string_bytes_) {
+      AtValue(AppendPointer(pointer, i),
+              fmt::format("{} is {} bytes long; at most {} bytes are allowed", item,
+                          v.GetStringLength(), max_string_bytes_));
     } else {
       out.emplace_back(AsView(v));
     }

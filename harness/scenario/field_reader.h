@@ -39,6 +39,13 @@ class FieldReader {
  public:
   FieldReader(std::string_view file, const JsonLocator& locator) : file_(file), locator_(locator) {}
 
+  // Strings longer than `max_bytes` are refused where they stand (ReadString and everything
+  // built on it). Unbounded unless set: a scenario bounds its texts, a cassette its bodies.
+  void LimitStrings(std::size_t max_bytes) { max_string_bytes_ = max_bytes; }
+  // A list longer than `max_items` is refused with its length; false then.
+  bool CheckLength(const rapidjson::Value& list, std::string_view pointer, std::string_view item,
+                   std::size_t max_items);
+
   // Where and what; AtValue points at the value, AtKey at the member's name.
   void AtValue(std::string_view pointer, std::string message);
   void AtKey(std::string_view pointer, std::string message);
@@ -67,6 +74,11 @@ class FieldReader {
   // A number at or above `bound`, or strictly above it when `strict`.
   std::optional<double> ReadBounded(const rapidjson::Value& obj, std::string_view at,
                                     std::string_view name, double bound, bool strict);
+  // A duration from 0 to kMaxInputDurationMs (one hour), given in `unit`: the bound is
+  // converted, so "retry_after_s" allows 3600 and "delay_us" 3.6e9.
+  enum class Unit { kSeconds, kMilliseconds, kMicroseconds };
+  std::optional<double> ReadDuration(const rapidjson::Value& obj, std::string_view at,
+                                     std::string_view name, Unit unit = Unit::kMilliseconds);
   // A whole number in [min, max]; like JSON Schema's "integer", 4.0 counts as one.
   std::optional<int> ReadInteger(const rapidjson::Value& obj, std::string_view at,
                                  std::string_view name, int min, int max);
@@ -88,6 +100,7 @@ class FieldReader {
 
   std::string file_;
   const JsonLocator& locator_;
+  std::size_t max_string_bytes_ = static_cast<std::size_t>(-1);
   std::vector<Diagnostic> errors_;
 };
 

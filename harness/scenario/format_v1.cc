@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "core/time.h"
 #include "harness/scenario/json_locator.h"
 
 namespace agentreplay::harness::format_v1 {
@@ -94,6 +95,10 @@ static_assert(std::size(kFields) == kSource + 1, "one table entry per Object, in
 
 constexpr std::string_view kDistKinds = "fixed, lognormal, uniform";
 
+// A lognormal's spread: at sigma 5 the 99.9th percentile is already 5 million times the median;
+// more only makes draws that hit the one-hour bound (Dist::Sample clamps to it).
+constexpr double kMaxSigma = 5.0;
+
 }  // namespace
 
 const ObjectFields& Fields(Object object) { return kFields[object]; }
@@ -124,11 +129,17 @@ std::optional<Dist> ReadDistValue(FieldReader& reader, const Value& given,
                                   const std::string& pointer, std::string_view name) {
   const Value* v = &given;
   if (v->IsNumber()) {
-    if (v->GetDouble() < 0) {
-      reader.AtValue(pointer, fmt::format("{} must be >= 0, got {:g}", name, v->GetDouble()));
+    const double ms = v->GetDouble();
+    if (ms < 0) {
+      reader.AtValue(pointer, fmt::format("{} must be >= 0, got {:g}", name, ms));
       return std::nullopt;
     }
-    return Dist::Fixed(v->GetDouble());
+    if (ms > kMaxInputDurationMs) {
+      reader.AtValue(pointer, fmt::format("{} must be at most {:.0f} (one hour), got {:g}", name,
+                                          kMaxInputDurationMs, ms));
+      return std::nullopt;
+    }
+    return Dist::Fixed(ms);
   }
   if (!v->IsObject()) {
     reader.WrongType(*v, pointer, "a number or a distribution object");
@@ -147,19 +158,25 @@ std::optional<Dist> ReadDistValue(FieldReader& reader, const Value& given,
   const std::string_view k = AsView(*kind);
   if (k == "fixed") {
     reader.CheckMembers(*v, pointer, Fields(kDistFixed));
-    auto value = reader.ReadBounded(*v, pointer, "value", 0, false);
+    auto value = reader.ReadDuration(*v, pointer, "value");
     return value ? std::optional(Dist::Fixed(*value)) : std::nullopt;
   }
   if (k == "lognormal") {
     reader.CheckMembers(*v, pointer, Fields(kDistLognormal));
     auto median = reader.ReadBounded(*v, pointer, "median", 0, true);
+    if (median) median = reader.ReadDuration(*v, pointer, "median");
     auto sigma = reader.ReadBounded(*v, pointer, "sigma", 0, false);
+    if (sigma && *sigma > kMaxSigma) {
+      reader.AtValue(pointer + "/sigma",
+                     fmt::format("sigma must be at most {:g}, got {:g}", kMaxSigma, *sigma));
+      sigma.reset();
+    }
     return median && sigma ? std::optional(Dist::Lognormal(*median, *sigma)) : std::nullopt;
   }
   if (k == "uniform") {
     reader.CheckMembers(*v, pointer, Fields(kDistUniform));
-    auto lo = reader.ReadBounded(*v, pointer, "min", 0, false);
-    auto hi = reader.ReadNumber(*v, pointer, "max");
+    auto lo = reader.ReadDuration(*v, pointer, "min");
+    auto hi = reader.ReadDuration(*v, pointer, "max");
     if (!lo || !hi) return std::nullopt;
     if (*lo > *hi) {
       reader.AtValue(pointer, fmt::format("min must be <= max (min {:g}, max {:g})", *lo, *hi));

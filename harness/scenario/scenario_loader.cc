@@ -75,7 +75,9 @@ std::optional<std::string> BlobPathProblem(std::string_view path) {
 // every problem in the file is found.
 class ScenarioDecoder {
  public:
-  ScenarioDecoder(std::string_view file, const JsonLocator& locator) : reader_(file, locator) {}
+  ScenarioDecoder(std::string_view file, const JsonLocator& locator) : reader_(file, locator) {
+    reader_.LimitStrings(kMaxTextBytes);
+  }
 
   mocks::Scenario DecodeScenario(const Value& root) {
     mocks::Scenario s;
@@ -113,7 +115,8 @@ class ScenarioDecoder {
         v && reader_.ExpectObject(*v, "/workspace")) {
       DecodeWorkspace(*v, s.workspace);
     }
-    if (const Value* turns = reader_.FindArray(root, "", "turns", "turn")) {
+    if (const Value* turns = reader_.FindArray(root, "", "turns", "turn");
+        turns != nullptr && reader_.CheckLength(*turns, "/turns", "turn", kMaxTurns)) {
       for (rapidjson::SizeType i = 0; i < turns->Size(); ++i) {
         s.turns.push_back(DecodeTurn((*turns)[i], AppendPointer("/turns", i), documents));
       }
@@ -154,7 +157,7 @@ class ScenarioDecoder {
     if (auto d = ReadDist(reader_, v, "/latency", "network_rtt_ms")) latency.network_rtt_ms = *d;
     if (auto d = ReadDist(reader_, v, "/latency", "queue_ms")) latency.queue_ms = *d;
     if (auto d = ReadDist(reader_, v, "/latency", "processing_ms")) latency.processing_ms = *d;
-    if (auto n = reader_.ReadBounded(v, "/latency", "prefill_ms_per_1k_input_tokens", 0, false)) {
+    if (auto n = reader_.ReadDuration(v, "/latency", "prefill_ms_per_1k_input_tokens")) {
       latency.prefill_ms_per_1k_input_tokens = *n;
     }
     if (auto d = ReadDist(reader_, v, "/latency", "connect_ms")) latency.connect_ms = *d;
@@ -178,7 +181,7 @@ class ScenarioDecoder {
         behaviour.call_latency_ms = std::move(*list);
       }
       behaviour.proxy_hop_ms = ReadDist(reader_, member.value, pointer, "proxy_hop_ms");
-      if (auto n = reader_.ReadBounded(member.value, pointer, "timeout_ms", 0, false)) {
+      if (auto n = reader_.ReadDuration(member.value, pointer, "timeout_ms")) {
         behaviour.timeout_ms = *n;
       }
       behaviour.progress = reader_.ReadStringList(member.value, pointer, "progress", "note");

@@ -17,6 +17,15 @@
 
 namespace agentreplay::harness {
 
+// What one scenario may hold (docs/scenario-format.md, "Limits"); more is refused where it
+// stands. A turn's requests carry the conversation so far (Chat Completions resends it whole), so
+// the work of a turn grows with the turns before it: 1,000 turns cost a Chat repetition about 5 s
+// of CPU, 5,000 would cost two minutes. One text at most 10,485,760 bytes, the API's own limit on
+// a string; the file itself is bounded at 64 MiB (core/input_file.h).
+inline constexpr std::size_t kMaxTurns = 1000;
+inline constexpr std::size_t kMaxToolCallsPerStep = 10000;
+inline constexpr std::size_t kMaxTextBytes = std::size_t{10} << 20;
+
 // The scenario, or every error found, in document order. An unreadable file is one error.
 Expected<mocks::Scenario> ParseScenario(std::string_view json_text, std::string_view file_name);
 Expected<mocks::Scenario> LoadScenarioFile(const std::filesystem::path& path);

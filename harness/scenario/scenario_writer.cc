@@ -14,6 +14,7 @@
 #include "core/output_file.h"
 #include "harness/scenario/fault_decoder.h"
 #include "harness/scenario/scenario_loader.h"
+#include "json/json_text.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -191,8 +192,7 @@ void Render(const Node& n, std::size_t indent, std::size_t column, std::string& 
 // built in code; the loader will say so).
 Node ArgumentsNode(const std::string& arguments) {
   rapidjson::Document doc;
-  doc.Parse(arguments.data(), arguments.size());
-  if (doc.HasParseError() || !doc.IsObject()) return String(arguments);
+  if (json::ParseDocument(arguments, doc) || !doc.IsObject()) return String(arguments);
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   doc.Accept(writer);

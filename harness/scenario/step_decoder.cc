@@ -13,9 +13,11 @@
 #include <string_view>
 #include <utility>
 
+#include "core/time.h"
 #include "harness/scenario/format_v1.h"
 #include "harness/scenario/json_locator.h"
 #include "harness/scenario/scenario_loader.h"
+#include "json/json_text.h"
 #include "mocks/model/step_planner.h"
 
 namespace agentreplay::harness {
@@ -131,7 +133,9 @@ class StepDecoder {
     DecodeEnding(v, pointer, step);
     // Whether every delta of the step is known, so that gaps_ms can be counted against them.
     bool deltas_known = DecodeText(v, pointer, step);
-    if (const Value* calls = reader_.FindArray(v, pointer, "tool_calls", "call")) {
+    if (const Value* calls = reader_.FindArray(v, pointer, "tool_calls", "call");
+        calls != nullptr &&
+        reader_.CheckLength(*calls, pointer + "/tool_calls", "tool call", kMaxToolCallsPerStep)) {
       const std::string calls_pointer = pointer + "/tool_calls";
       for (rapidjson::SizeType i = 0; i < calls->Size(); ++i) {
         bool pieces_known = false;
@@ -212,9 +216,12 @@ class StepDecoder {
       if (!gap.IsNumber()) {
         reader_.WrongType(gap, AppendPointer(gaps_pointer, i), "a number");
         all_valid = false;
-      } else if (gap.GetDouble() < 0) {
+      } else if (gap.GetDouble() < 0 || gap.GetDouble() > kMaxInputDurationMs) {
         reader_.AtValue(AppendPointer(gaps_pointer, i),
-                        fmt::format("a gap must be >= 0, got {:g}", gap.GetDouble()));
+                        gap.GetDouble() < 0
+                            ? fmt::format("a gap must be >= 0, got {:g}", gap.GetDouble())
+                            : fmt::format("a gap must be at most {:.0f} (one hour), got {:g}",
+                                          kMaxInputDurationMs, gap.GetDouble()));
         all_valid = false;
       } else {
         step.gaps_ms.push_back(gap.GetDouble());
@@ -294,8 +301,10 @@ class StepDecoder {
     if (const Value* gaps = reader_.FindArray(v, pointer, "gaps_ms", "gap")) {
       const std::string gaps_pointer = pointer + "/gaps_ms";
       for (rapidjson::SizeType i = 0; i < gaps->Size(); ++i) {
-        if (!(*gaps)[i].IsNumber() || (*gaps)[i].GetDouble() < 0) {
-          reader_.AtValue(AppendPointer(gaps_pointer, i), "a gap must be a number >= 0");
+        if (!(*gaps)[i].IsNumber() || (*gaps)[i].GetDouble() < 0 ||
+            (*gaps)[i].GetDouble() > kMaxInputDurationMs) {
+          reader_.AtValue(AppendPointer(gaps_pointer, i),
+                          "a gap must be a number from 0 to 3600000 (one hour)");
           continue;
         }
         reasoning.gaps_ms.push_back((*gaps)[i].GetDouble());
@@ -434,8 +443,8 @@ class StepDecoder {
     std::string joined;
     for (const auto& piece : pieces) joined += piece;
     rapidjson::Document parsed;
-    parsed.Parse<rapidjson::kParseValidateEncodingFlag>(joined.data(), joined.size());
-    if (parsed.HasParseError() || !parsed.IsObject()) {
+    if (json::ParseDocument<rapidjson::kParseValidateEncodingFlag>(joined, parsed) ||
+        !parsed.IsObject()) {
       reader_.AtValue(pieces_pointer,
                       fmt::format("argument_pieces must concatenate to the arguments object, "
                                   "but they give '{}', which is not a JSON object",
@@ -510,7 +519,8 @@ class StepDecoder {
     reader_.CheckMembers(v, pointer, Fields(format_v1::kFault));
     // Error statuses only: an agent would take anything else for an answer.
     if (auto status = reader_.ReadInteger(v, pointer, "status", 400, 599)) fault.status = *status;
-    if (auto after = reader_.ReadBounded(v, pointer, "retry_after_s", 0, false)) {
+    if (auto after =
+            reader_.ReadDuration(v, pointer, "retry_after_s", FieldReader::Unit::kSeconds)) {
       fault.retry_after_s = *after;
     }
     if (auto type = reader_.ReadNonBlank(v, pointer, "type")) fault.type = std::move(*type);

@@ -12,6 +12,7 @@
 #include "mocks/server/wire_writer.h"
 #include "sse/sse_decoder.h"
 #include "sse/sse_encoder.h"
+#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -317,8 +318,7 @@ void ApplyResponseFailed(MockResponse& r, const FaultRule& rule) {
     std::string body;
     for (const auto& c : r.chunks) body += c.bytes;
     rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
-    if (doc.HasParseError() || !doc.IsObject()) return;
+    if (json::ParseDocument(body, doc) || !doc.IsObject()) return;
     MarkFailed(doc, doc.GetAllocator(), rule);
     const Duration at = r.chunks.back().at;
     r.chunks.assign(1, TimedChunk{at, PrettyJson(doc)});
@@ -328,8 +328,10 @@ void ApplyResponseFailed(MockResponse& r, const FaultRule& rule) {
   if (events.empty()) return;
   const size_t kept = std::clamp<size_t>(rule.after_events.value_or(2), 1, events.size() - 1);
   rapidjson::Document created;
-  created.Parse(events.front().event.data.data(), events.front().event.data.size());
-  if (created.HasParseError() || !created.IsObject() || !created.HasMember("response")) return;
+  if (json::ParseDocument(events.front().event.data, created) || !created.IsObject() ||
+      !created.HasMember("response")) {
+    return;
+  }
   rapidjson::Value response(created["response"], created.GetAllocator());
   MarkFailed(response, created.GetAllocator(), rule);
   const std::string data = Compact([&](CompactJsonWriter& w) {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "core/time.h"
 
 namespace agentreplay::mocks {
 
@@ -11,7 +14,9 @@ double Dist::Sample(Rng& rng) const {
     case Kind::kFixed:
       return a;
     case Kind::kLognormal:
-      return a * std::exp(b * rng.Normal());
+      // A long tail may draw past any sensible duration: clamp to the bound the loaders put on
+      // every given duration, so one wild draw cannot hang or overflow a run.
+      return std::min(a * std::exp(b * rng.Normal()), kMaxInputDurationMs);
     case Kind::kUniform:
       return rng.Uniform(a, b);
   }

@@ -108,8 +108,12 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
   plan.network_up = rtt / 2;
   plan.network_down = rtt - plan.network_up;
   plan.response_start = plan.network_up + plan.queue + plan.processing + plan.network_down;
-  const double prefill_ms = std::max(0.0, latency.prefill_ms_per_1k_input_tokens) *
-                            static_cast<double>(input_tokens) / 1000.0;
+  // Per token the rate is bounded by the loader; the product over a huge input is bounded here,
+  // like every other duration, at an hour.
+  const double prefill_ms =
+      std::min(std::max(0.0, latency.prefill_ms_per_1k_input_tokens) *
+                   static_cast<double>(input_tokens) / 1000.0,
+               kMaxInputDurationMs);
   plan.first_token = plan.response_start + FromMillis(prefill_ms) + ttft;
   plan.refusal = script.refusal;
   plan.incomplete = script.incomplete;

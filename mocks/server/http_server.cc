@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
 #include <cmath>
@@ -75,6 +76,14 @@ void MockServer::Impl::Accept() {
     accept_failing = false;
     accepted.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ignored;
+    if (options.max_connections > 0 &&
+        open.load(std::memory_order_relaxed) >= options.max_connections) {
+      // Every connection holds buffers and a descriptor: beyond the cap, close at once.
+      refused.fetch_add(1, std::memory_order_relaxed);
+      socket.close(ignored);
+      Accept();
+      return;
+    }
     // Every SSE event must leave when it is due, not when Nagle decides.
     socket.set_option(tcp::no_delay(true), ignored);
     if (&shard == shards[0].get()) {
@@ -92,6 +101,7 @@ void MockServer::Impl::Shutdown() {
   beast::error_code ignored;
   acceptor->close(ignored);
   accept_retry->cancel();
+  session_expiry->cancel();
   for (auto& shard : shards) {
     asio::post(shard->io, [this, raw = shard.get()] { ShutdownShard(*raw); });
   }
@@ -106,9 +116,24 @@ void MockServer::Impl::ShutdownShard(Shard& shard) {
   for (Connection* connection : open_now) CloseConnection(*connection);
 }
 
-MockResponse MockServer::Impl::Answer(std::string_view session, const HttpRequest& request,
-                                      SteadyClock::time_point receipt,
-                                      std::shared_ptr<SessionSlot>& slot_out) {
+void MockServer::Impl::ScheduleSessionExpiry() {
+  const Duration timeout = options.session_idle_timeout;
+  if (options.handler || timeout <= Duration::zero()) return;
+  // A session expires between its idle timeout and a quarter of it later (at most 30 s).
+  const Duration period = std::clamp(timeout / 4, Duration(std::chrono::milliseconds(10)),
+                                     Duration(std::chrono::seconds(30)));
+  session_expiry->expires_after(std::chrono::duration_cast<SteadyClock::duration>(period));
+  session_expiry->async_wait([this](const beast::error_code& ec) {
+    // Shutdown closes the acceptor first: a wake-up queued before its cancel stops here, or
+    // its next wait would keep the event loop running.
+    if (ec || shards[0]->stopping || !acceptor->is_open()) return;
+    sessions.Expire(SteadyClock::now());
+    ScheduleSessionExpiry();
+  });
+}
+
+MockResponse MockServer::Impl::Answer(SessionSlot* slot, std::string_view session,
+                                      const HttpRequest& request, SteadyClock::time_point receipt) {
   // The mock plays the scenario in scenario time; PlanWire stretches its offsets back.
   const auto since_zero = std::chrono::duration_cast<Duration>(receipt - zero);
   const TimePoint sent_at =
@@ -117,14 +142,12 @@ MockResponse MockServer::Impl::Answer(std::string_view session, const HttpReques
           : TimePoint(Duration(static_cast<Duration::rep>(
                 std::llround(static_cast<double>(since_zero.count()) / options.time_scale))));
   if (options.handler) return options.handler(session, request, sent_at);
-  slot_out = SessionFor(session);
-  std::lock_guard lock(slot_out->mutex);
-  return slot_out->backend.Handle(request, sent_at);
+  std::lock_guard lock(slot->mutex);
+  return slot->backend.Handle(request, sent_at);
 }
 
-SteadyClock::duration MockServer::Impl::ConnectCost(std::string_view session) {
-  if (options.handler) return SteadyClock::duration::zero();
-  const std::shared_ptr<SessionSlot> slot = SessionFor(session);
+SteadyClock::duration MockServer::Impl::ConnectCost(SessionSlot* slot) {
+  if (options.handler || slot == nullptr) return SteadyClock::duration::zero();
   std::lock_guard lock(slot->mutex);
   if (slot->connect.free()) return SteadyClock::duration::zero();
   const Duration cost = slot->connect.Next();
@@ -158,21 +181,6 @@ void MockServer::Impl::RecordWrites(WriteTagRef& tag, const std::vector<WireSegm
   }
 }
 
-// ---- any thread -----------------------------------------------------------------------------
-
-std::shared_ptr<SessionSlot> MockServer::Impl::FindSession(std::string_view id) const {
-  std::lock_guard lock(sessions_mutex);
-  const auto it = sessions.find(std::string(id));
-  return it == sessions.end() ? nullptr : it->second;
-}
-
-std::shared_ptr<SessionSlot> MockServer::Impl::SessionFor(std::string_view id) {
-  std::lock_guard lock(sessions_mutex);
-  auto& slot = sessions[std::string(id)];
-  if (slot == nullptr) slot = std::make_shared<SessionSlot>(default_scenario, options.seed);
-  return slot;
-}
-
 std::unique_ptr<MockServer> MockServer::Start(MockServerOptions options) {
   if (!(options.time_scale > 0) || !std::isfinite(options.time_scale)) {
     spdlog::error("mock server: time scale must be a positive number, not {}", options.time_scale);
@@ -182,6 +190,17 @@ std::unique_ptr<MockServer> MockServer::Start(MockServerOptions options) {
     spdlog::error("mock server: threads must be at least 1, not {}", options.threads);
     return nullptr;
   }
+  for (const auto& [name, value] :
+       {std::pair{"header_timeout", options.header_timeout},
+        std::pair{"body_timeout", options.body_timeout},
+        std::pair{"idle_timeout", options.idle_timeout},
+        std::pair{"write_timeout", options.write_timeout},
+        std::pair{"session_idle_timeout", options.session_idle_timeout}}) {
+    if (value < Duration::zero()) {
+      spdlog::error("mock server: {} must not be negative", name);
+      return nullptr;
+    }
+  }
   RaiseFileLimit();
   std::string host = options.host;
   const uint16_t port = options.port;
@@ -190,10 +209,12 @@ std::unique_ptr<MockServer> MockServer::Start(MockServerOptions options) {
   for (int i = 0; i < threads; ++i) impl->shards.push_back(std::make_unique<Impl::Shard>());
   impl->acceptor = std::make_unique<tcp::acceptor>(impl->shards[0]->io);
   impl->accept_retry = std::make_unique<asio::steady_timer>(impl->shards[0]->io);
+  impl->session_expiry = std::make_unique<asio::steady_timer>(impl->shards[0]->io);
   if (!OpenListener(*impl->acceptor, host, port, "mock server")) return nullptr;
   impl->port = impl->acceptor->local_endpoint().port();
   impl->host = std::move(host);
   impl->Accept();
+  impl->ScheduleSessionExpiry();
   for (size_t i = 0; i < impl->shards.size(); ++i) {
     Impl::Shard& shard = *impl->shards[i];
     shard.thread = std::thread([&shard, i] {
@@ -246,23 +267,19 @@ void MockServer::OpenSession(const std::string& id, const Scenario& scenario, ui
 
 void MockServer::OpenSession(const std::string& id, std::shared_ptr<const Scenario> scenario,
                              uint64_t seed) {
-  // Built outside the lock: a scenario with documents indexes them.
-  auto slot = std::make_shared<SessionSlot>(std::move(scenario), seed);
-  std::lock_guard lock(impl_->sessions_mutex);
-  impl_->sessions[id] = std::move(slot);
+  impl_->sessions.Open(id, std::move(scenario), seed);
 }
 
-bool MockServer::CloseSession(const std::string& id) {
-  std::lock_guard lock(impl_->sessions_mutex);
-  return impl_->sessions.erase(id) > 0;
-}
+bool MockServer::CloseSession(const std::string& id) { return impl_->sessions.Close(id); }
 
 bool MockServer::HasSession(const std::string& id) const {
-  return impl_->FindSession(id) != nullptr;
+  return impl_->sessions.Find(id) != nullptr;
 }
 
+size_t MockServer::session_count() const { return impl_->sessions.size(); }
+
 std::optional<std::vector<RequestLogEntry>> MockServer::request_log(const std::string& id) const {
-  const auto slot = impl_->FindSession(id);
+  const auto slot = impl_->sessions.Find(id);
   if (slot == nullptr) return std::nullopt;
   std::vector<RequestLogEntry> copy;
   {
@@ -274,7 +291,7 @@ std::optional<std::vector<RequestLogEntry>> MockServer::request_log(const std::s
 }
 
 std::optional<std::vector<StateTransition>> MockServer::state_log(const std::string& id) const {
-  const auto slot = impl_->FindSession(id);
+  const auto slot = impl_->sessions.Find(id);
   if (slot == nullptr) return std::nullopt;
   std::vector<StateTransition> copy;
   {
@@ -311,6 +328,17 @@ uint64_t MockServer::connections_accepted() const {
 
 uint64_t MockServer::connections_open() const {
   return impl_->open.load(std::memory_order_relaxed);
+}
+
+MockServerStats MockServer::stats() const {
+  MockServerStats out;
+  out.connections_accepted = impl_->accepted.load(std::memory_order_relaxed);
+  out.connections_refused = impl_->refused.load(std::memory_order_relaxed);
+  out.rejected = impl_->rejected.load(std::memory_order_relaxed);
+  out.timeouts = impl_->timeouts.load(std::memory_order_relaxed);
+  out.sessions_expired = impl_->sessions.expired();
+  out.sessions_refused = impl_->sessions.refused();
+  return out;
 }
 
 }  // namespace agentreplay::mocks

@@ -11,7 +11,13 @@
 //
 // Sessions: a request may name its session in the `x-agentreplay-session` header; each
 // session is its own MockBackend (fresh state, own seed). Without the header a request
-// belongs to session "default".
+// belongs to session "default". Sessions created that way expire when unused and are capped;
+// those opened with OpenSession are the caller's to close (session_table.h).
+//
+// Hostile or broken clients cannot hold it: a request's head and body must arrive within their
+// timeouts, heads and bodies have size limits (431, 413), a Transfer-Encoding other than
+// chunked gets 501 (with Content-Length: 400), idle and unread connections are dropped, and
+// connections are capped. HTTP/1.0 clients never get chunked framing. docs/serve.md, "Limits".
 //
 // Time base: the server measures with std::chrono::steady_clock from zero(). Instants it
 // reports (write log, and the request and state logs) are TimePoint(steady - zero()), so a
@@ -64,6 +70,35 @@ struct MockServerOptions {
   // Record one write-log entry per body chunk (the load benchmark and the real world's
   // fidelity figures need it; a long-running `serve` does not).
   bool record_writes = true;
+
+  // Limits against clients that would hold the server's memory or connections. A limit or
+  // timeout of 0 turns it off. The defaults leave every benchmark alone: the load benchmark's
+  // 10,000 streams, explicitly opened sessions, scripted pauses of minutes between requests.
+  size_t max_header_bytes = size_t{64} << 10;    // request line and headers; more: 431
+  uint64_t max_body_bytes = uint64_t{64} << 20;  // more: 413, without reading the rest
+  // From a request's first byte to the end of its head, and for its whole body: a client that
+  // is slower gets a 408 and the connection closes.
+  Duration header_timeout = std::chrono::seconds(10);
+  Duration body_timeout = std::chrono::seconds(60);
+  // A kept-alive connection waiting for its next request (a new one for its first byte).
+  Duration idle_timeout = std::chrono::seconds(120);
+  // One write of a response; a client that stops reading is dropped after this.
+  Duration write_timeout = std::chrono::seconds(60);
+  size_t max_connections = 16384;  // open at once; beyond: accepted and closed at once
+  // Sessions created by requests (not OpenSession): one unused this long is freed, and beyond
+  // `max_sessions` live ones a request naming a new one gets a 503.
+  Duration session_idle_timeout = std::chrono::minutes(10);
+  size_t max_sessions = 10000;
+};
+
+// What the server refused or dropped since it started.
+struct MockServerStats {
+  uint64_t connections_accepted = 0;
+  uint64_t connections_refused = 0;  // over max_connections
+  uint64_t rejected = 0;             // requests answered by the server itself: 400, 408, 413, ...
+  uint64_t timeouts = 0;             // connections dropped by a header, body, idle or write timeout
+  uint64_t sessions_expired = 0;
+  uint64_t sessions_refused = 0;  // over max_sessions
 };
 
 // One body chunk on the wire: the instant it was due and the instant its write completed
@@ -102,6 +137,8 @@ class MockServer {
   // Forgets a session; false if there was none. Requests already being answered finish.
   bool CloseSession(const std::string& id);
   bool HasSession(const std::string& id) const;
+  // Live sessions, opened and created by requests alike.
+  size_t session_count() const;
 
   // Copies of a session's logs, instants on the server's base; nullopt for an unknown id.
   std::optional<std::vector<RequestLogEntry>> request_log(const std::string& id) const;
@@ -112,6 +149,7 @@ class MockServer {
 
   uint64_t connections_accepted() const;
   uint64_t connections_open() const;
+  MockServerStats stats() const;
 
   // Closes the listener and every connection (stalled ones too), cancels every timer, and
   // joins the thread. Idempotent. Not for the server's own thread.

@@ -16,29 +16,14 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
-#include "mocks/model/connection_costs.h"
 #include "mocks/server/http_server.h"
+#include "mocks/server/session_table.h"
 #include "mocks/server/wire_writer.h"
 
 namespace agentreplay::mocks {
-
-using SteadyClock = std::chrono::steady_clock;
-
-// One session's back end. Its mutex serialises the server threads' Handle calls (and the
-// rendering of its lazy bodies) with the log copies other threads ask for.
-struct SessionSlot {
-  SessionSlot(std::shared_ptr<const Scenario> scenario, uint64_t seed)
-      : connect(scenario->latency, seed), backend(std::move(scenario), seed) {
-    backend.set_lazy_bodies(true);  // a stream costs its plan, not its bytes, while it plays
-  }
-  std::mutex mutex;
-  ConnectionCosts connect;  // the scenario's price of each new connection, in order
-  MockBackend backend;
-};
 
 class Connection;
 
@@ -69,25 +54,27 @@ struct WriteTagRef {
 struct MockServer::Impl {
   explicit Impl(MockServerOptions given)
       : options(std::move(given)),
-        default_scenario(std::make_shared<const Scenario>(options.scenario)) {}
+        default_scenario(std::make_shared<const Scenario>(options.scenario)),
+        sessions(default_scenario, options.seed, options.session_idle_timeout,
+                 options.max_sessions) {}
 
   // Run on shards[0]'s thread.
   void Accept();
   void Shutdown();
-  // Answers one request received at `receipt` (the session's MockBackend or the handler).
-  // `slot` is set to the session's slot (null with a handler).
-  MockResponse Answer(std::string_view session, const HttpRequest& request,
-                      SteadyClock::time_point receipt, std::shared_ptr<SessionSlot>& slot);
-  // What the first request on a new connection of `session` waits before it counts as
+  // Frees idle sessions now and then (while session_idle_timeout is set).
+  void ScheduleSessionExpiry();
+  // Answers one request received at `receipt`: `slot`'s MockBackend, or the handler (then
+  // `slot` is null).
+  MockResponse Answer(SessionSlot* slot, std::string_view session, const HttpRequest& request,
+                      SteadyClock::time_point receipt);
+  // What the first request on a new connection of `slot`'s session waits before it counts as
   // received: the scenario's connect and TLS handshake times, scaled (0 with a handler).
-  SteadyClock::duration ConnectCost(std::string_view session);
+  SteadyClock::duration ConnectCost(SessionSlot* slot);
   // Logs the body segments of `batch`, due at receipt + at, written at `written`.
   void RecordWrites(WriteTagRef& tag, const std::vector<WireSegment>& batch,
                     SteadyClock::time_point receipt, TimePoint written);
 
   // Any thread.
-  std::shared_ptr<SessionSlot> FindSession(std::string_view id) const;
-  std::shared_ptr<SessionSlot> SessionFor(std::string_view id);
   TimePoint OnBase(SteadyClock::time_point t) const {
     return TimePoint(std::chrono::duration_cast<Duration>(t - zero));
   }
@@ -106,9 +93,11 @@ struct MockServer::Impl {
   uint16_t port = 0;
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> open{0};
+  std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> timeouts{0};
 
-  mutable std::mutex sessions_mutex;
-  std::unordered_map<std::string, std::shared_ptr<SessionSlot>> sessions;
+  SessionTable sessions;
 
   std::mutex write_log_mutex;
   std::deque<CompactWrite> write_log;                       // grows without copying what it holds
@@ -139,6 +128,7 @@ struct MockServer::Impl {
   // Destroyed before the shards: they are bound to shards[0]'s io_context.
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
   std::unique_ptr<boost::asio::steady_timer> accept_retry;
+  std::unique_ptr<boost::asio::steady_timer> session_expiry;
 };
 
 // http_connection.cc: serves one accepted socket (bound to `shard`'s io_context) until it

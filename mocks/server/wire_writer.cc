@@ -120,7 +120,8 @@ std::string_view RandomDataBytes() {
   return bytes;
 }
 
-WireStream::WireStream(MockResponse response, double time_scale, bool client_keep_alive)
+WireStream::WireStream(MockResponse response, double time_scale, bool client_keep_alive,
+                       int http_version)
     : response_(std::move(response)), time_scale_(time_scale), ended_(false) {
   if (auto id = FindHeader(response_.headers, "x-request-id")) request_id_ = std::string(*id);
   const WireFault fault = response_.fault;
@@ -141,21 +142,31 @@ WireStream::WireStream(MockResponse response, double time_scale, bool client_kee
   }
 
   const bool has_fault = fault != WireFault::kNone;
-  chunked_ = IsEventStream(response_.headers) || fault == WireFault::kMalformedChunk;
+  const bool unbounded = IsEventStream(response_.headers) || fault == WireFault::kMalformedChunk;
+  const bool http10 = http_version < 11;
+  chunked_ = unbounded && !http10;
+  close_delimited_ = unbounded && http10;
   // Toxiproxy's slow_close: the body is complete, the close comes late.
   slow_close_ = !has_fault && response_.close_delay > Duration::zero();
-  keep_alive_ = client_keep_alive && !has_fault && !slow_close_;
+  const bool closes = !client_keep_alive || slow_close_ || close_delimited_;
+  keep_alive_ = !closes && !has_fault;
 
   HttpHeaders extra;
   if (chunked_) {
     extra.push_back({"transfer-encoding", "chunked"});
+  } else if (close_delimited_) {
+    // No framing header at all: the body is what arrives before the FIN.
   } else {
     Materialize(response_);  // Content-Length needs the whole body
     size_t length = 0;
     for (const auto& chunk : response_.chunks) length += chunk.bytes.size();
     extra.push_back({"content-length", std::to_string(length)});
   }
-  if (!client_keep_alive || slow_close_) extra.push_back({"connection", "close"});
+  if (closes) {
+    extra.push_back({"connection", "close"});
+  } else if (http10) {
+    extra.push_back({"connection", "keep-alive"});  // else an HTTP/1.0 client waits for a FIN
+  }
 
   // Steps due after the fault are cut, except that a malformed chunk always follows the head.
   cuts_ = fault == WireFault::kConnectionReset || fault == WireFault::kClose ||
@@ -262,8 +273,9 @@ void WireStream::End() {
   }
 }
 
-WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_alive) {
-  WireStream stream(std::move(response), time_scale, client_keep_alive);
+WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_alive,
+                  int http_version) {
+  WireStream stream(std::move(response), time_scale, client_keep_alive, http_version);
   WirePlan plan;
   plan.request_id = stream.request_id();
   plan.keep_alive = stream.keep_alive();

@@ -66,7 +66,8 @@ class WireStream {
  public:
   WireStream() = default;
   // As PlanWire.
-  WireStream(MockResponse response, double time_scale, bool client_keep_alive);
+  WireStream(MockResponse response, double time_scale, bool client_keep_alive,
+             int http_version = 11);
   WireStream(WireStream&&) = default;
   WireStream& operator=(WireStream&&) = default;
 
@@ -96,6 +97,7 @@ class WireStream {
   std::string request_id_;
   bool keep_alive_ = true;
   bool chunked_ = false;
+  bool close_delimited_ = false;  // an HTTP/1.0 client's stream: the close ends the body
   bool slow_close_ = false;
   bool cuts_ = false;
   Duration fault_at_{0};
@@ -115,7 +117,13 @@ class WireStream {
 // TimedChunk, the zero-length terminator after the last); everything else with Content-Length,
 // its chunks written at their own instants. A response whose fault is kMalformedChunk is sent
 // chunked whatever its content type, so that there is chunked framing to break.
-WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_alive);
+//
+// `http_version` 10 (an HTTP/1.0 client, which cannot decode chunked framing): what would be
+// chunked is sent unframed with `connection: close` and the FIN ends the body (kMalformedChunk
+// then writes its broken bytes into that body); a kept-alive answer says
+// `connection: keep-alive`, as HTTP/1.0 requires.
+WirePlan PlanWire(MockResponse response, double time_scale, bool client_keep_alive,
+                  int http_version = 11);
 
 // "HTTP/1.1 200 OK\r\n" + headers + "\r\n". `extra` headers (framing, connection) follow the
 // response's own.

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +13,7 @@
 
 #include "core/input_file.h"
 #include "reports/compare/comparison.h"
+#include "results/json_input.h"
 
 namespace agentreplay::reports {
 namespace {
@@ -276,17 +276,8 @@ Gate DefaultGate() {
 
 Expected<Gate> ParseGate(std::string_view text, std::string_view file_name) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError()) {
-    const size_t offset = std::min(doc.GetErrorOffset(), text.size());
-    const std::string_view before = text.substr(0, offset);
-    const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
-    const size_t line_start = before.rfind('\n');
-    const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    return Failure(Diagnostic{
-        std::string(file_name), std::nullopt, static_cast<int>(line), static_cast<int>(column),
-        fmt::format("invalid JSON: {}", rapidjson::GetParseError_En(doc.GetParseError()))});
-  }
+  // Iterative and depth-bounded: a gate file nested absurdly deep is an error, not a crash.
+  if (auto failed = results::ParseJsonInput(text, file_name, 1, doc)) return std::move(*failed);
   Gate gate = DefaultGate();
   gate.source = std::string(file_name);
   GateReader reader(file_name);

@@ -20,10 +20,9 @@ std::string Compact(const rapidjson::Value& value) {
 }
 
 Status Parse(std::string_view text, rapidjson::Document& doc) {
-  doc.Parse(text.data(), text.size());
-  if (!doc.HasParseError()) return {};
-  return Fail(fmt::format("{} at offset {}", rapidjson::GetParseError_En(doc.GetParseError()),
-                          doc.GetErrorOffset()));
+  auto error = ParseDocument(text, doc);
+  if (!error) return {};
+  return Fail(fmt::format("{} at offset {}", error->what, error->offset));
 }
 
 std::string_view GetString(const rapidjson::Value& obj, std::string_view key,

@@ -1,4 +1,5 @@
 // Small RapidJSON helpers shared by the wire codecs. Only what several files need lives here.
+// Outside text is parsed with ParseDocument (core/json_parse.h), never Document::Parse.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "core/expected.h"
+#include "core/json_parse.h"
 
 namespace agentreplay::json {
 

@@ -65,6 +65,11 @@ Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjso
   co_return std::nullopt;
 }
 
+Error SseOverflow(const SseDecoder& decoder) {
+  return Error{ErrorKind::kProtocol, "sse_event_too_large",
+               fmt::format("an SSE event is longer than {} bytes", decoder.max_event_bytes()), 0};
+}
+
 Task<std::optional<Error>> ReadSse(BodyStream& body,
                                    const std::function<void(const SseEvent&)>& on_event,
                                    const std::function<bool()>& finished) {
@@ -77,6 +82,7 @@ Task<std::optional<Error>> ReadSse(BodyStream& body,
       for (const auto& ev : events) on_event(ev);
       events.clear();
     }
+    if (decoder.overflowed()) co_return SseOverflow(decoder);
     if (chunk.error) co_return std::move(*chunk.error);
     if (!chunk.end && finished()) co_return std::nullopt;
     if (chunk.end) {

@@ -31,6 +31,9 @@ Task<std::optional<Error>> FailureOf(HttpResponse& response);
 // Reads a whole body that must be a JSON object into `doc`.
 Task<std::optional<Error>> ReadJsonObject(BodyStream& body, int status, rapidjson::Document& doc);
 
+// The error of a stream whose event outgrew the decoder's bound (kProtocol "sse_event_too_large").
+Error SseOverflow(const SseDecoder& decoder);
+
 // Decodes an SSE body as it arrives, handing each event to `on_event`, until the body ends or
 // `finished` says the stream has said all it will (its terminal event arrived). Returns the
 // error that broke the body, or nullopt; what the events meant is the caller's to judge.

@@ -136,6 +136,7 @@ Task<StepResult> AssistantsClient::FollowStream(HttpResponse response) {
       }
       events.clear();
     }
+    if (decoder.overflowed()) co_return FailedStep(SseOverflow(decoder));
     if (chunk.error) {
       // A break after the step's terminal event loses nothing; before it, the step failed.
       if (!state.terminal()) co_return FailedStep(std::move(*chunk.error));

@@ -2,6 +2,7 @@
 // SSE stream is decoded as it arrives and never buffered whole.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +40,12 @@ class Transport {
   virtual Task<HttpResponse> Send(HttpRequest request) = 0;
 };
 
-// Reads the rest of a body into a string (for small, non-streamed JSON responses).
-Task<BodyChunk> ReadAll(BodyStream& body);
+// 64 MiB: far above any JSON answer of the APIs (a run's or response's object, an error body),
+// and a bound on what a misbehaving or hostile endpoint can make the agent hold.
+inline constexpr std::size_t kMaxBodyBytes = std::size_t{64} << 20;
+
+// Reads the rest of a body into a string (for small, non-streamed JSON responses). A body longer
+// than `max_bytes` stops there with a kProtocol error "body_too_large" (what was read is kept).
+Task<BodyChunk> ReadAll(BodyStream& body, std::size_t max_bytes = kMaxBodyBytes);
 
 }  // namespace agentreplay

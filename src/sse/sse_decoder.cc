@@ -42,6 +42,7 @@ std::string_view SseDecoder::SkipBom(std::string_view bytes) {
 }
 
 void SseDecoder::Feed(std::string_view bytes, std::vector<SseEvent>& out) {
+  if (overflowed_) return;
   bytes_consumed_ += bytes.size();
   if (bom_state_ >= 0) {
     bytes = SkipBom(bytes);
@@ -67,6 +68,11 @@ void SseDecoder::Feed(std::string_view bytes, std::vector<SseEvent>& out) {
     if (next_cr < p) next_cr = FindByte(p, end, '\r');
     const char* const eol = std::min(next_lf, next_cr);
     if (eol == end) {
+      if (static_cast<size_t>(end - p) >
+          max_event_bytes_ - std::min(max_event_bytes_, line_.size() + data_.size())) {
+        overflowed_ = true;
+        return;
+      }
       line_.append(p, static_cast<size_t>(end - p));
       break;
     }
@@ -79,6 +85,7 @@ void SseDecoder::Feed(std::string_view bytes, std::vector<SseEvent>& out) {
       ProcessLine(line_, out);
       line_.clear();
     }
+    if (overflowed_) return;
     p = eol + 1;
     if (*eol == '\r') {
       if (p == end) {
@@ -104,6 +111,7 @@ bool SseDecoder::Finish() {
 }
 
 void SseDecoder::ProcessLine(std::string_view line, std::vector<SseEvent>& out) {
+  if (overflowed_) return;
   if (line.empty()) {
     Dispatch(out);
     return;
@@ -122,6 +130,10 @@ void SseDecoder::ProcessLine(std::string_view line, std::vector<SseEvent>& out) 
 void SseDecoder::ProcessField(std::string_view field, std::string_view value) {
   event_pending_ = true;
   if (field == "data") {
+    if (value.size() + 1 > max_event_bytes_ - std::min(max_event_bytes_, data_.size())) {
+      overflowed_ = true;
+      return;
+    }
     // Grow geometrically but at least enough for this line and its "\n": a plain append of a
     // long value allocates exactly its size, and the "\n" would then reallocate.
     const size_t needed = data_.size() + value.size() + 1;

@@ -7,6 +7,7 @@
 #include <exception>
 #include <limits>
 
+#include "json/json_text.h"
 #include "tools/workspace.h"
 
 namespace agentreplay {
@@ -47,11 +48,9 @@ std::string IntegerRange(int64_t min, int64_t max) {
 }  // namespace
 
 Status ParseUntrustedJson(std::string_view text, rapidjson::Document& doc) {
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  doc.Parse<kFlags>(text.data(), text.size());
-  if (!doc.HasParseError()) return {};
-  const size_t offset = doc.GetErrorOffset();
+  const auto error = json::ParseDocument<rapidjson::kParseValidateEncodingFlag>(text, doc);
+  if (!error) return {};
+  const size_t offset = error->offset;
   size_t line = 1;
   size_t column = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) {
@@ -62,8 +61,8 @@ Status ParseUntrustedJson(std::string_view text, rapidjson::Document& doc) {
       ++column;
     }
   }
-  return Fail(fmt::format("{} at offset {} (line {}, column {})",
-                          rapidjson::GetParseError_En(doc.GetParseError()), offset, line, column));
+  return Fail(
+      fmt::format("{} at offset {} (line {}, column {})", error->what, offset, line, column));
 }
 
 Utf8Scan ScanUtf8(std::string_view s) {

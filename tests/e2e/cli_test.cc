@@ -155,7 +155,8 @@ TEST_F(CliTest, SetOverridesAndSweepsAPackagesSetting) {
   const CliResult bad =
       Run({"run", "--set", "poll_interval_ms=soon", "--out", (dir_ / "x").string()});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err, HasSubstr("--set 'poll_interval_ms=soon': expected a non-negative number"));
+  EXPECT_THAT(bad.err,
+              HasSubstr("--set 'poll_interval_ms=soon': expected a number from 0 to 3600000"));
   const CliResult listed = Run({"list", "settings"});
   EXPECT_EQ(listed.exit_code, 0);
   EXPECT_THAT(listed.out, HasSubstr("poll_interval_ms"));

@@ -188,4 +188,33 @@ TEST_F(CompareCliTest, BadInputExitsTwoNamingTheProblem) {
   EXPECT_THAT(r.err, HasSubstr("nosuch"));
 }
 
+// Files nested ~200,000 levels deep once overflowed the stack of RapidJSON's recursive parser and
+// killed the process; now each is a located error and exit 2.
+TEST_F(CompareCliTest, DeeplyNestedFilesAreLocatedErrorsNotCrashes) {
+  const std::string deep(200000, '[');
+  const std::string results = Write("deep_results.json", "{\"schema\": " + deep);
+  CliResult r = Run({"compare", Two(), results});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(results + ":1:523: invalid JSON: Nesting deeper than 512 levels."));
+
+  const std::string gate =
+      Write("deep_gate.json", "{\"schema\": \"agentreplay.gate/v1\",\n\"metrics\": " + deep);
+  r = Run({"compare", Two(), Two(), "--gate", gate});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(gate + ":2:523: invalid JSON: Nesting deeper than 512 levels."));
+}
+
+// A results file with an impossible value (a world that does not exist) is refused, naming the
+// value, rather than compared.
+TEST_F(CompareCliTest, ImpossibleValuesAreRefused) {
+  std::string text = Slurp(Two());
+  const std::string from = "\"world\": \"sim\"";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "\"world\": \"mars\"");
+  const std::string mars = Write("mars.json", text);
+  const CliResult r = Run({"compare", Two(), mars});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(mars + ": /context/world: expected \"sim\", \"real\" or \"live\""));
+}
+
 }  // namespace

@@ -2,6 +2,7 @@
 // Pushgateway stand-in (a loopback HTTP server started by the test) that records the request.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,11 @@ class OneShotServer {
   }
   ~OneShotServer() {
     boost::system::error_code ec;
-    acceptor_.close(ec);  // unblocks accept() when no request came
+    // When no request came the thread still blocks in accept(). Closing the descriptor from this
+    // thread does not reliably wake it on Linux (the test hung now and then); shutting the
+    // listening socket down does: accept() returns EINVAL.
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    acceptor_.close(ec);
     if (thread_.joinable()) thread_.join();
   }
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -134,6 +139,36 @@ TEST_F(ReportCliTest, UnknownFormatsAndBadFilesAreErrors) {
   r = Run({"report", (dir_ / "broken.json").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("broken.json"));
+}
+
+// A results file nested 200,000 levels deep once overflowed the parser's stack and killed
+// `report`; now it is a located error, exit 2, and no report is written.
+TEST_F(ReportCliTest, DeeplyNestedFileIsALocatedErrorNotACrash) {
+  const fs::path deep = dir_ / "deep.json";
+  std::ofstream out(deep);
+  out << "{\"schema\": \"agentreplay.results/v1\", \"context\":\n";
+  for (int i = 0; i < 200000; ++i) out << "{\"a\":";
+  out.close();
+  const CliResult r = Run({"report", deep.string(), "--format", "junit,prometheus"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr(deep.string() + ":2:2556: invalid JSON: Nesting deeper than 512 levels."));
+  EXPECT_FALSE(fs::exists(dir_ / "junit.xml"));
+}
+
+// A NUL in a scenario name never reaches junit.xml or metrics.prom: the file is refused.
+TEST_F(ReportCliTest, NulInANameIsRefused) {
+  std::string text = Slurp(results_);
+  const std::string from = "\"scenario\": \"weather\"";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "\"scenario\": \"wea\\u0000ther\"");
+  std::ofstream(results_, std::ios::binary) << text;
+  const CliResult r =
+      Run({"report", results_, "--format", "junit,prometheus", "--out", (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(results_ + ": /cells/0/scenario: contains a NUL character"));
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "junit.xml"));
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "metrics.prom"));
 }
 
 TEST_F(ReportCliTest, PushPutsThePrometheusTextToTheGateway) {

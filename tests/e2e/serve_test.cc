@@ -52,6 +52,34 @@ std::string Exchange(int port, const std::string& request) {
   return answer;
 }
 
+// Sends `request` on a fresh connection and reads until the server closes it or `timeout`
+// passes; sets `closed` when it was the server.
+std::string SendAndRead(int port, const std::string& request, int timeout_ms, bool& closed) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  closed = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size())) {
+    char buffer[65536];
+    pollfd p{fd, POLLIN, 0};
+    while (::poll(&p, 1, timeout_ms) > 0) {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        closed = true;
+        break;
+      }
+      answer.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return answer;
+}
+
 int PortOf(const std::string& line) {
   static const std::regex kLine(
       R"(^agentreplay serve: listening on http://127\.0\.0\.1:(\d+)/v1$)");
@@ -95,6 +123,34 @@ TEST(ServeE2eTest, StopsCleanlyOnSigtermWithAConnectionOpen) {
   served.Signal(SIGTERM);
   EXPECT_EQ(served.Wait(), 0);
   ::close(fd);
+}
+
+// The limits against hostile clients are the command line's to set (docs/serve.md, "Limits").
+TEST(ServeE2eTest, DropsAStalledBodyAndRefusesSessionsBeyondItsLimits) {
+  Served served({"serve", "--port", "0", "--body-timeout", "0.2", "--max-sessions", "1"});
+  ASSERT_TRUE(served.started());
+  const int port = PortOf(served.ReadLine());
+  ASSERT_GT(port, 0);
+  bool closed = false;
+  // Promises 1,000 bytes, sends 2: dropped after the body timeout, not held.
+  const std::string stalled =
+      SendAndRead(port, "POST /v1/responses HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n{}",
+                  10000, closed);
+  EXPECT_TRUE(closed);
+  if (!stalled.empty()) {
+    EXPECT_EQ(stalled.rfind("HTTP/1.1 408 ", 0), 0u) << stalled;
+  }
+  const auto get = [](const std::string& session) {
+    return "GET /v1/models HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-agentreplay-session: " +
+           session + "\r\n\r\n";
+  };
+  const std::string first = SendAndRead(port, get("one"), 10000, closed);
+  EXPECT_EQ(first.find("HTTP/1.1 503 "), std::string::npos) << first;
+  const std::string second = SendAndRead(port, get("two"), 10000, closed);
+  EXPECT_EQ(second.rfind("HTTP/1.1 503 ", 0), 0u) << second;
+  EXPECT_NE(second.find("--max-sessions"), std::string::npos) << second;
+  served.Signal(SIGTERM);
+  EXPECT_EQ(served.Wait(), 0);
 }
 
 TEST(ServeE2eTest, AScenarioWithErrorsExitsTwo) {

@@ -469,6 +469,22 @@ TEST(FaultsLoaderTest, BadRulesAreReportedWithPositions) {
                   "f.json:1:47: /faults: faults must contain at least 1 fault rule"));
 }
 
+// A fault latency of 9.3e12 ms hung `run` with memory growing; now the file is refused.
+TEST(FaultsLoaderTest, DurationsPastAnHourAreRefused) {
+  EXPECT_THAT(Errors(R"({"schema": "agentreplay.faults/v1", "faults": [
+  {"kind": "latency", "latency_ms": 9.3e12}]})"),
+              ::testing::ElementsAre("f.json:2:37: /faults/0/latency_ms: latency_ms must be at "
+                                     "most 3600000 (one hour), got 9.3e+12"));
+  EXPECT_THAT(Errors(R"({"schema": "agentreplay.faults/v1", "faults": [
+  {"kind": "http_error", "status": 429, "retry_after_s": 1e308}]})"),
+              ::testing::ElementsAre("f.json:2:58: /faults/0/retry_after_s: retry_after_s must "
+                                     "be at most 3600 (one hour), got 1e+308"));
+  EXPECT_THAT(Errors(R"({"schema": "agentreplay.faults/v1", "faults": [
+  {"kind": "slicer", "average_size": 10, "delay_us": 4e9}]})"),
+              ::testing::ElementsAre("f.json:2:54: /faults/0/delay_us: delay_us must be at most "
+                                     "3600000000 (one hour), got 4e+09"));
+}
+
 TEST(FaultsLoaderTest, ScenariosCarryTheirOwnRules) {
   const LoadResult loaded =
       Split(ParseScenario(R"({"schema": "agentreplay.scenario/v1", "name": "s",

@@ -1,4 +1,5 @@
 // Every package's effect, exactly, in the simulated world; and the registry's rules.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -115,6 +116,21 @@ TEST(RegistryTest, RegistryErrorsNameTheFileAndPointer) {
           "ladders":{"default":["a+b"]}})",
       "packages.json");
   EXPECT_THAT(conflict.error(), HasSubstr("both set 'stream' differently"));
+}
+
+// Settings are bounded too: 1e308 would overflow where it becomes nanoseconds or an int.
+TEST(RegistryTest, SettingsPastTheirBoundAreRefused) {
+  for (const auto& [setting, bound] :
+       {std::pair{"poll_interval_ms", "3600000"}, std::pair{"retry_max_ms", "3600000"},
+        std::pair{"max_parallel_tools", "1024"}, std::pair{"retry_max_attempts", "100"}}) {
+    auto bad =
+        Registry::Parse(fmt::format(R"({{"schema":"agentreplay.packages/v1","legacy":{{"{}":1e308}},
+                         "packages":[],"ladders":{{"default":["baseline"]}}}})",
+                                    setting),
+                        "packages.json");
+    EXPECT_EQ(bad.error(), fmt::format("packages.json: /legacy/{}: expected a number from 0 to {}",
+                                       setting, bound));
+  }
 }
 
 TEST(PackagesTest, P2RemovesExactlyTheProxyHop) {

@@ -207,6 +207,77 @@ TEST(DiagnosticTest, BadDistributionParameters) {
             "got a string");
 }
 
+// Every duration is bounded at an hour: past it (1e308, 9.3e12) the loader refuses the file with
+// the place, where before a run hung, overflowed or silently computed a wrong e2e.
+TEST(DiagnosticTest, DurationsPastAnHourAreRefusedWhereTheyAre) {
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"ttft_ms": 1e308, "text": "ok"}])")),
+            "s.json:2:48: /turns/0/steps/0/ttft_ms: ttft_ms must be at most 3600000 (one "
+            "hour), got 1e+308");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"ttft_ms": {"dist": "fixed", "value": 3600001},
+  "text": "ok"}])")),
+            "s.json:2:75: /turns/0/steps/0/ttft_ms/value: value must be at most 3600000 (one "
+            "hour), got 3.6e+06");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"ttft_ms": {"dist": "lognormal", "median": 9.3e12,
+  "sigma": 0.2}, "text": "ok"}])")),
+            "s.json:2:80: /turns/0/steps/0/ttft_ms/median: median must be at most 3600000 (one "
+            "hour), got 9.3e+12");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"ttft_ms": {"dist": "lognormal", "median": 300,
+  "sigma": 50}, "text": "ok"}])")),
+            "s.json:3:12: /turns/0/steps/0/ttft_ms/sigma: sigma must be at most 5, got 50");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"chunk_gap_ms": {"dist": "uniform", "min": 1, "max": 1e20},
+  "text": "ok"}])")),
+            "s.json:2:90: /turns/0/steps/0/chunk_gap_ms/max: max must be at most 3600000 (one "
+            "hour), got 1e+20");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"text": "a b", "gaps_ms": [1e308]}])")),
+            "s.json:2:64: /turns/0/steps/0/gaps_ms/0: a gap must be at most 3600000 (one hour), "
+            "got 1e+308");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"text": "ok", "faults": [{"status": 429,
+  "retry_after_s": 1e308}]}])")),
+            "s.json:3:20: /turns/0/steps/0/faults/0/retry_after_s: retry_after_s must be at most "
+            "3600 (one hour), got 1e+308");
+  const std::string rtt = R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
+"latency": {"network_rtt_ms": 1e308}, "turns": [{"user": "hi", "steps": [{"text": "ok"}]}]})";
+  EXPECT_EQ(OnlyError(rtt),
+            "s.json:2:31: /latency/network_rtt_ms: network_rtt_ms must be at most 3600000 (one "
+            "hour), got 1e+308");
+}
+
+// The limits on one scenario (docs/scenario-format.md, "Limits"): 5,000 turns took minutes and a
+// 50 MB message half a gigabyte; now the file is refused, naming the place and the count.
+TEST(DiagnosticTest, ScenariosPastTheirLimitsAreRefused) {
+  std::string turns = R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
+"turns": [)";
+  for (std::size_t i = 0; i <= kMaxTurns; ++i) {
+    turns += std::string(i == 0 ? "" : ",") + R"({"user": "hi", "steps": [{"text": "ok"}]})";
+  }
+  turns += "]}";
+  EXPECT_EQ(OnlyError(turns), "s.json:2:10: /turns: 1001 turns; at most 1000 are allowed");
+
+  std::string calls = "[{\"tool_calls\": [";
+  for (std::size_t i = 0; i <= kMaxToolCallsPerStep; ++i) {
+    calls += std::string(i == 0 ? "" : ",") + R"({"name": "f", "arguments": {}})";
+  }
+  calls += "]}, {\"text\": \"ok\"}]";
+  EXPECT_EQ(OnlyError(WithSteps(calls)),
+            "s.json:2:51: /turns/0/steps/0/tool_calls: 10001 tool calls; at most 10000 are "
+            "allowed");
+
+  const std::string long_text(kMaxTextBytes + 1, 'x');
+  EXPECT_EQ(OnlyError(R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
+"turns": [{"user": ")" +
+                      long_text + R"(", "steps": [{"text": "ok"}]}]})"),
+            "s.json:2:20: /turns/0/user: user is 10485761 bytes long; at most 10485760 bytes "
+            "are allowed");
+  EXPECT_EQ(OnlyError(WithSteps(R"([{"chunks": [")" + long_text + R"("]}])")),
+            "s.json:2:48: /turns/0/steps/0/chunks/0: chunk is 10485761 bytes long; at most "
+            "10485760 bytes are allowed");
+  // At the limits, the file loads.
+  EXPECT_TRUE(Parse(R"({"schema": "agentreplay.scenario/v1", "name": "t", "description": "d",
+"turns": [{"user": ")" +
+                    std::string(kMaxTextBytes, 'x') + R"(", "steps": [{"text": "ok"}]}]})")
+                  .scenario.has_value());
+}
+
 TEST(DiagnosticTest, UnknownDistributionKindListsTheValidKinds) {
   EXPECT_EQ(OnlyError(WithSteps(R"([{"ttft_ms": {"dist": "normal", "mean": 3}, "text": "ok"}])")),
             "s.json:2:57: /turns/0/steps/0/ttft_ms/dist: unknown distribution 'normal'; expected "

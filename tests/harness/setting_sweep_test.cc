@@ -58,7 +58,7 @@ TEST(SettingSweepTest, BadArgumentsAreExplained) {
   auto refused = ParseSettingSweep("poll_interval_ms=50,-1");
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.error(),
-              HasSubstr("expected a non-negative number for poll_interval_ms, got '-1'"));
+              HasSubstr("expected a number from 0 to 3600000 for poll_interval_ms, got '-1'"));
   auto word = ParseSettingSweep("poll_interval_ms=fast");
   ASSERT_FALSE(word);
   EXPECT_THAT(word.error(), HasSubstr("got 'fast'"));

@@ -137,9 +137,11 @@ TEST(CellStatsTest, RunnerFlagsWarmupRepetitionsWithoutChangingTheMeasuredOnes) 
 results::Results WithNewFields() {
   results::Results r;
   r.context.world = "real";
+  r.context.repetitions = 5;
   r.context.warmup = 1;
   results::Cell cell = CellWith(
       {Turn(0, 5000, true), Turn(1, 100), Turn(2, 120), Turn(3, 90), Turn(4, 110), Turn(5, 400)});
+  cell.world = "real";
   cell.samples[1].fidelity_ms = {0.25, -0.5, 1.75};
   ComputeCellStats(cell, 3);
   r.cells = {cell};

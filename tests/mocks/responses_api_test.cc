@@ -74,6 +74,21 @@ void ExpectError(const MockResponse& response, int status, const std::string& me
   }
 }
 
+// A request body nested 300,000 levels deep killed `serve` (the DOM parser's recursion overflowed
+// the stack); now every API answers it as the malformed JSON it is, and the back end goes on.
+TEST(ResponsesApiTest, ADeeplyNestedBodyIsMalformedJsonOnEveryApi) {
+  MockBackend backend(testing::WeatherScenario(), 1);
+  const std::string arrays = std::string(300'000, '[') + std::string(300'000, ']');
+  std::string objects = R"({"model":"gpt-4o-mini","input":)";
+  for (int i = 0; i < 300'000; ++i) objects += "{\"a\":";
+  for (const std::string path : {"/v1/responses", "/v1/chat/completions"}) {
+    for (const std::string& body : {arrays, objects}) {
+      EXPECT_EQ(backend.Handle(Post(path, body), {}).status, 400) << path;
+    }
+  }
+  EXPECT_EQ(backend.Handle(Post("/v1/responses", kFirstRequest), {}).status, 200);
+}
+
 TEST(ResponsesApiTest, UnknownPreviousResponseIsAnExact400) {
   MockBackend backend(testing::WeatherScenario(), 1);
   const auto response =

@@ -206,5 +206,50 @@ TEST_F(ChatTest, ATransportFailureEndsTheTurnWithItsReason) {
   EXPECT_THAT(r.out, Not(HasSubstr("ttft_ms")));
 }
 
+// A hostile endpoint: every way it can make the agent parse or hold too much ends the turn with
+// a named error (exit 1, metrics printed), never a crash. Before the bounded parser, the nested
+// event overflowed the stack (SIGSEGV, exit 139) and the endless line grew without a bound.
+Script SseOf(std::string event_bytes) {
+  return Script{Write(testing::Head(200, std::nullopt, {{"Content-Type", "text/event-stream"}})),
+                Write(testing::Chunk(event_bytes)), Write(testing::LastChunk())};
+}
+
+TEST_F(ChatTest, AHostileEndpointsDeeplyNestedEventIsAnErrorNotACrash) {
+  const std::string nested = "data: " + std::string(300'000, '[') + "\n\n";
+  TestServer server([&](const ReceivedRequest&) { return SseOf(nested); });
+  const CliResult r =
+      Chat({"hi", "--variant", "p0+p2+p3", "--base-url", server.base_url() + "/v1"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Nesting deeper than 512 levels"));
+  EXPECT_THAT(r.out, HasSubstr("e2e_ms"));
+}
+
+TEST_F(ChatTest, AHostileEndpointsDeeplyNestedBodyIsAnErrorNotACrash) {
+  std::string body;
+  for (int i = 0; i < 300'000; ++i) body += "{\"a\":";
+  TestServer server([&](const ReceivedRequest&) {
+    return Script{Write(testing::Full(400, body, {{"Content-Type", "application/json"}}))};
+  });
+  const CliResult r =
+      Chat({"hi", "--variant", "p0+p2+p3", "--base-url", server.base_url() + "/v1"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("http_400"));
+  EXPECT_THAT(r.out, HasSubstr("e2e_ms"));
+}
+
+TEST_F(ChatTest, AnSseEventLongerThanTheBoundEndsTheTurnWithItsReason) {
+  // One line of 17 MiB that never ends, in 1 MiB chunks: the decoder gives up at 16 MiB.
+  Script s{Write(testing::Head(200, std::nullopt, {{"Content-Type", "text/event-stream"}}))};
+  const std::string piece(std::size_t{1} << 20, 'x');
+  s.push_back(Write(testing::Chunk("data: ")));
+  for (int i = 0; i < 17; ++i) s.push_back(Write(testing::Chunk(piece)));
+  s.push_back(Write(testing::LastChunk()));
+  TestServer server([&](const ReceivedRequest&) { return s; });
+  const CliResult r =
+      Chat({"hi", "--variant", "p0+p2+p3", "--base-url", server.base_url() + "/v1"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("sse_event_too_large"));
+}
+
 }  // namespace
 }  // namespace agentreplay::net

@@ -137,6 +137,14 @@ TEST(GateTest, ErrorsNameTheFileThePointerAndTheProblem) {
             "gate.json: /new_cells: expected \"fail\" or \"ignore\"");
 }
 
+// A gate file nested 200,000 levels deep once overflowed the recursive parser's stack and killed
+// `compare --gate`; now it is a located error.
+TEST(GateTest, DeepNestingIsALocatedErrorNotACrash) {
+  EXPECT_EQ(
+      ParseError("{\"schema\": \"agentreplay.gate/v1\",\n\"metrics\": " + std::string(200000, '[')),
+      "gate.json:2:523: invalid JSON: Nesting deeper than 512 levels.");
+}
+
 TEST(GateTest, UnreadableFileNamesIt) {
   auto loaded = LoadGateFile("/nonexistent/gate.json");
   ASSERT_FALSE(loaded);

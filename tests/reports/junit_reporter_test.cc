@@ -265,7 +265,30 @@ TEST(JunitReporterTest, EscapesMarkupAndDropsControlCharacters) {
   std::vector<std::string> names;
   for (xmlNode* suite : Children(root, "testsuite")) names.push_back(Attr(suite, "name"));
   EXPECT_NE(std::find(names.begin(), names.end(), "<weird & \"quoted\" 'name'>"), names.end());
-  EXPECT_EQ(XmlEscape("a\x01<b>"), "a?&lt;b&gt;");
+  EXPECT_EQ(XmlEscape("a\x01<b>"), "a\uFFFD&lt;b&gt;");
+}
+
+// Names come from user files: a NUL, an escape sequence, a byte that is not UTF-8 and U+FFFF
+// (XML 1.0 allows none of them, not even as a character reference) become U+FFFD, so a strict
+// parser still reads the report.
+TEST(JunitReporterTest, CharactersXmlCannotCarryBecomeReplacementCharacters) {
+  results::Results results = fixtures::SampleResults();
+  constexpr char kName[] = "nul\0 esc\x1b[2J bad\xff nonchar\xef\xbf\xbf";
+  results.cells[1].scenario = std::string(kName, sizeof kName - 1);
+  results.cells[1].checks[0].name = std::string("check\0", 6);
+  results.cells[1].samples[1].error_message = "tab\tline\nfeed\x0c";
+  results.context.hostname = "host\x01";
+  const std::string text = Render({results});
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  const XmlDoc doc = Parse(text);
+  ASSERT_NE(doc, nullptr) << text;
+  xmlNode* root = xmlDocGetRootElement(doc.get());
+  std::vector<std::string> names;
+  for (xmlNode* suite : Children(root, "testsuite")) names.push_back(Attr(suite, "name"));
+  EXPECT_NE(std::find(names.begin(), names.end(), "nul\uFFFD esc\uFFFD[2J bad\uFFFD nonchar\uFFFD"),
+            names.end())
+      << text;
+  EXPECT_EQ(XmlEscape(std::string("a\0b\x7f\tc", 6)), "a\uFFFDb\x7f\tc");
 }
 
 }  // namespace

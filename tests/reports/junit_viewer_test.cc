@@ -95,5 +95,41 @@ TEST(JunitViewerTest, AJunitReaderCountsEveryFailedCheckAndTurn) {
   EXPECT_EQ(errors, 1) << listed;
 }
 
+// Scenario and check names come from user files: with a NUL, an escape sequence and a byte that
+// is not UTF-8 in them the reader still loads every test case (each shown with U+FFFD).
+TEST(JunitViewerTest, AJunitReaderLoadsHostileNames) {
+  const std::string python = FindReader();
+  if (python.empty()) {
+    GTEST_SKIP() << "junitparser is not installed (Debian: python3-junitparser; scripts/setup test "
+                    "installs it)";
+  }
+  const fs::path file = fs::temp_directory_path() /
+                        ("agentreplay-junit-hostile-" + std::to_string(::getpid()) + ".xml");
+  results::Results results = fixtures::FailingResults();
+  size_t cases = 0;
+  for (results::Cell& cell : results.cells) {
+    constexpr char kName[] = "nul\0 esc\x1b[2J bad\xff";
+    cell.scenario = std::string(kName, sizeof kName - 1);
+    cases += 1 + cell.checks.size();  // the turns, and each check
+    for (results::Check& check : cell.checks) check.name += std::string("\0\x02", 2);
+  }
+  {
+    std::ofstream out(file, std::ios::binary);
+    JunitReporter().Report({results}, out);
+  }
+  const std::string script =
+      "import sys, junitparser\n"
+      "xml = junitparser.JUnitXml.fromfile(sys.argv[1])\n"
+      "names = [case.name for suite in xml for case in suite]\n"
+      "assert all(name.startswith('nul\\ufffd esc\\ufffd[2J bad\\ufffd/') for name in names)\n"
+      "print(len(names))\n";
+  int status = 0;
+  const std::string listed = Capture(
+      python + " -c \"$(cat <<'EOF'\n" + script + "EOF\n)\" '" + file.string() + "'", status);
+  fs::remove(file);
+  ASSERT_EQ(status, 0) << listed;
+  EXPECT_EQ(listed, std::to_string(cases) + "\n");
+}
+
 }  // namespace
 }  // namespace agentreplay::reports

@@ -101,6 +101,69 @@ TEST(MetricsConsumersTest, OpenMetricsParserAcceptsTheText) {
       << Slurp(log);
 }
 
+// Names with characters neither format can carry (scenario names come from user files): both
+// consumers still read every line.
+results::Results ResultsWithHostileNames() {
+  results::Results results = fixtures::RichMetricsResults();
+  constexpr char kName[] = "nul\0 cr\r esc\x1b[2J bad\xff";
+  results.cells[0].scenario = std::string(kName, sizeof kName - 1);
+  results.cells[1].samples[1].error_reason = std::string("http_500:\0\x01", 11);
+  results.cells[0].samples[0].requests_by_endpoint[std::string("up\0load\r", 8)] = 1;
+  return results;
+}
+
+TEST(MetricsConsumersTest, PromtoolReadsHostileNames) {
+  if (Shell("command -v promtool >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "promtool is not installed (Debian package prometheus; scripts/setup test "
+                    "installs it); the exposition was not linted";
+  }
+  const fs::path dir = fs::path(AGENTREPLAY_TEST_OUTPUT_DIR) / "promtool-hostile";
+  fs::create_directories(dir);
+  const fs::path metrics = dir / "metrics.prom", log = dir / "promtool.log";
+  std::ofstream(metrics, std::ios::binary)
+      << Render(ResultsWithHostileNames(), MetricsFlavor::kPrometheus);
+  EXPECT_EQ(
+      Shell("promtool check metrics <'" + metrics.string() + "' >'" + log.string() + "' 2>&1"), 0)
+      << Slurp(log);
+  EXPECT_EQ(Slurp(log), "");
+}
+
+TEST(MetricsConsumersTest, OpenMetricsParserReadsHostileNames) {
+  std::string python;
+  for (const char* candidate : {"python3", "/usr/bin/python3"}) {
+    if (Shell(std::string(candidate) +
+              " -c 'import prometheus_client.openmetrics.parser' >/dev/null 2>&1") == 0) {
+      python = candidate;
+      break;
+    }
+  }
+  if (python.empty()) {
+    GTEST_SKIP() << "the Python Prometheus client is not installed (Debian package "
+                    "python3-prometheus-client; scripts/setup test installs it); the OpenMetrics "
+                    "text was not parsed by it";
+  }
+  const fs::path dir = fs::path(AGENTREPLAY_TEST_OUTPUT_DIR) / "openmetrics-hostile";
+  fs::create_directories(dir);
+  const fs::path metrics = dir / "metrics.openmetrics.txt", log = dir / "parser.log";
+  std::ofstream(metrics, std::ios::binary)
+      << Render(ResultsWithHostileNames(), MetricsFlavor::kOpenMetrics);
+  // Strict UTF-8, and the scenario label as the parser reads it.
+  const std::string script =
+      "import sys\n"
+      "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+      "text = sys.stdin.buffer.read().decode('utf-8')\n"
+      "scenarios = {s.labels.get('scenario') for f in text_string_to_metric_families(text)\n"
+      "             for s in f.samples}\n"
+      "sys.stdout.buffer.write('\\n'.join(sorted(x for x in scenarios if x)).encode())\n";
+  std::ofstream(dir / "parse.py") << script;
+  EXPECT_EQ(Shell(python + " '" + (dir / "parse.py").string() + "' <'" + metrics.string() + "' >'" +
+                  log.string() + "' 2>&1"),
+            0)
+      << Slurp(log);
+  EXPECT_NE(Slurp(log).find("nul\uFFFD cr\uFFFD esc\uFFFD[2J bad\uFFFD"), std::string::npos)
+      << Slurp(log);
+}
+
 // histogram_quantile as PromQL computes it from one series' cumulative buckets: the bucket
 // holding rank q * count, interpolated linearly (from 0 in the first bucket; the highest finite
 // bound when the rank falls in +Inf).

@@ -221,5 +221,17 @@ TEST(MetricsReporterTest, LabelValuesAreEscaped) {
   EXPECT_NE(text.find(R"(scenario="we\"ird\nname")"), std::string::npos);
 }
 
+// The formats define no escape for other control characters and need UTF-8: a NUL, a CR, an
+// escape sequence or a byte that is not UTF-8 becomes U+FFFD.
+TEST(MetricsReporterTest, LabelValuesCarryNoControlCharacterOrInvalidUtf8) {
+  EXPECT_EQ(EscapeLabelValue(std::string("a\0b\rc\x1b\xff\tcaf\xc3\xa9", 13)),
+            "a\uFFFDb\uFFFDc\uFFFD\uFFFD\uFFFDcaf\xc3\xa9");
+  results::Results results = fixtures::SampleResults();
+  results.cells[0].scenario = std::string("nul\0name", 8);
+  const std::string text = Render(results, MetricsFlavor::kPrometheus);
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  EXPECT_NE(text.find("scenario=\"nul\uFFFDname\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace agentreplay::reports

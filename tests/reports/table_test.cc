@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 
+#include "reports/markdown_reporter.h"
+#include "reports/svg.h"
 #include "tests/results/sample_results.h"
 
 namespace agentreplay::reports {
@@ -21,6 +23,14 @@ TEST(TableTest, AlignsByDisplayWidthWithoutTrailingSpaces) {
             "----  ------  ----\n"
             "caf\xc3\xa9     1.5\n"
             "a     1234.0  slow\n");
+}
+
+// Error messages and check details reach the console, Markdown and HTML: one line each, and no
+// control character (a terminal's escape sequence, a NUL) passes through as such.
+TEST(TableTest, TextIsMadeOneLineAndInert) {
+  EXPECT_EQ(OneLine(std::string("a\nb\rc\x1b[2J\0d\te", 13)), "a b c\uFFFD[2J\uFFFDd\te");
+  EXPECT_EQ(MarkdownEscape(std::string("a\nb\0c\x07", 6)), "a b\uFFFDc\uFFFD");
+  EXPECT_EQ(HtmlEscape(std::string("<a\0\x1b\n>", 6)), "&lt;a\uFFFD\uFFFD\n&gt;");
 }
 
 TEST(TableTest, ShortRowsArePadded) {

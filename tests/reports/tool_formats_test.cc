@@ -187,6 +187,9 @@ TEST(CsvReporterTest, QuotesPerRfc4180) {
   EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
   EXPECT_EQ(CsvField(""), "");
+  // Control characters that are not line breaks are not text: a NUL would stop some readers.
+  EXPECT_EQ(CsvField(std::string("a\0b\x1b\tc", 6)), "a\uFFFDb\uFFFD\tc");
+  EXPECT_EQ(CsvField(std::string("a\0,b", 4)), "\"a\uFFFD,b\"");
 }
 
 TEST(CsvReporterTest, EveryRowHasEveryColumnAndEndsInCrlf) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "results/results_json.h"
 #include "tests/results/sample_results.h"
@@ -62,7 +63,10 @@ TEST(ResultsSchemaTest, WrittenDocumentsValidate) {
   ASSERT_FALSE(schema.HasParseError());
   const std::string text = ResultsToJson(reports::fixtures::SampleResults());
   EXPECT_TRUE(Validates(schema, text));
-  EXPECT_TRUE(Validates(schema, ResultsToJson(Results{})));
+  Results no_cells;
+  no_cells.context.world = "sim";
+  no_cells.context.repetitions = 1;
+  EXPECT_TRUE(Validates(schema, ResultsToJson(no_cells)));
   // And the schema is closed where the model is.
   std::string extra = text;
   extra.replace(extra.find("\"turn\""), 6, "\"turns\"");
@@ -70,6 +74,20 @@ TEST(ResultsSchemaTest, WrittenDocumentsValidate) {
   std::string wrong_type = text;
   wrong_type.replace(wrong_type.find("\"p50\": 852"), 10, "\"p50\": \"852\"");
   EXPECT_FALSE(Validates(schema, wrong_type));
+  // The enumerations and ranges the reader enforces (results_validate.h) are the schema's too.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"world\": \"sim\"", "\"world\": \"mars\""},
+           {"\"runtime\": \"responses\"", "\"runtime\": \"grpc\""},
+           {"\"repetitions\": 3", "\"repetitions\": -3"},
+           {"\"error_samples\": 0", "\"error_samples\": -1"},
+           {"\"count\": 3", "\"count\": -3"},
+           {"\"scenario\": \"weather\"", "\"scenario\": \"\""},
+           {"\"responses.create\": 3", "\"responses.create\": -3"}}) {
+    std::string bad = text;
+    ASSERT_NE(bad.find(from), std::string::npos) << from;
+    bad.replace(bad.find(from), from.size(), to);
+    EXPECT_FALSE(Validates(schema, bad)) << to;
+  }
 }
 
 }  // namespace

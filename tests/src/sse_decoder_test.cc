@@ -682,5 +682,38 @@ TEST(SseDecoderTest, LongLinesAcrossManyFeeds) {
   EXPECT_FALSE(decoder.Finish());
 }
 
+// The decoder's bound: one endless line, or an event of many data lines, stops it (overflowed)
+// instead of growing; events within the bound decode as before.
+TEST(SseDecoderBoundTest, AnEndlessLinePastTheBoundStopsTheDecoder) {
+  SseDecoder decoder(64);
+  std::vector<SseEvent> out;
+  decoder.Feed("data: ok\n\n", out);
+  ASSERT_EQ(out.size(), 1u);
+  decoder.Feed("data: " + std::string(40, 'x'), out);
+  EXPECT_FALSE(decoder.overflowed());
+  decoder.Feed(std::string(40, 'x'), out);
+  EXPECT_TRUE(decoder.overflowed());
+  decoder.Feed("\n\ndata: later\n\n", out);  // ignored: the stream is broken
+  EXPECT_EQ(out.size(), 1u);
+}
+
+TEST(SseDecoderBoundTest, AnEventOfManyDataLinesPastTheBoundStopsTheDecoder) {
+  SseDecoder decoder(64);
+  std::vector<SseEvent> out;
+  for (int i = 0; i < 20; ++i) decoder.Feed("data: 0123456\n", out);
+  EXPECT_TRUE(decoder.overflowed());
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(SseDecoderBoundTest, EventsUpToTheBoundDecode) {
+  SseDecoder decoder(64);
+  std::vector<SseEvent> out;
+  const std::string data(50, 'y');
+  for (int i = 0; i < 3; ++i) decoder.Feed("data: " + data + "\n\n", out);
+  EXPECT_FALSE(decoder.overflowed());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].data, data);
+}
+
 }  // namespace
 }  // namespace agentreplay

@@ -10,6 +10,7 @@
 #include "mocks/api/assistants/assistants_call.h"
 #include "mocks/api/assistants/assistants_renderer.h"
 #include "mocks/api/wire_json.h"
+#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -147,8 +148,9 @@ MockResponse AssistantsApi::Handle(std::string_view endpoint, const HttpRequest&
   if (request.method != "POST" || blank) {
     body->SetObject();  // an empty POST (threads.create) is an empty object
   } else {
-    body->Parse(request.body.data(), request.body.size());
-    if (body->HasParseError() || !body->IsObject()) return call.Fail(MalformedJsonBody());
+    if (json::ParseDocument(request.body, *body) || !body->IsObject()) {
+      return call.Fail(MalformedJsonBody());
+    }
   }
   call.body = std::move(body);
 

@@ -15,6 +15,7 @@
 #include "mocks/api/wire_json.h"
 #include "mocks/model/calendar.h"
 #include "mocks/model/step_planner.h"
+#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -159,8 +160,9 @@ MockResponse ChatApi::Create(const HttpRequest& request, const RequestContext& c
   };
 
   rapidjson::Document body;
-  body.Parse(request.body.data(), request.body.size());
-  if (body.HasParseError() || !body.IsObject()) return fail(MalformedJsonBody());
+  if (json::ParseDocument(request.body, body) || !body.IsObject()) {
+    return fail(MalformedJsonBody());
+  }
   if (StringOf(FindMember(&body, "model")).empty()) return fail(MissingParameter("model"));
   const rapidjson::Value* messages = FindMember(&body, "messages");
   if (messages == nullptr || messages->IsNull()) return fail(MissingParameter("messages"));

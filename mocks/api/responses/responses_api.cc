@@ -18,6 +18,7 @@
 #include "mocks/model/step_planner.h"
 #include "sse/sse_decoder.h"
 #include "sse/sse_encoder.h"
+#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -173,8 +174,9 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   };
 
   rapidjson::Document body;
-  body.Parse(request.body.data(), request.body.size());
-  if (body.HasParseError() || !body.IsObject()) return fail(MalformedJsonBody());
+  if (json::ParseDocument(request.body, body) || !body.IsObject()) {
+    return fail(MalformedJsonBody());
+  }
   if (StringOf(FindMember(&body, "model")).empty()) return fail(MissingParameter("model"));
 
   InputSummary input;
@@ -333,9 +335,8 @@ MockResponse ResponsesApi::ResumeStream(const BackgroundStream& stream, std::str
     const Duration due = std::max(context.quick.at, stream.sent_at + chunk.at - context.sent_at);
     for (const SseEvent& event : events) {
       rapidjson::Document data;
-      data.Parse(event.data.data(), event.data.size());
       const rapidjson::Value* seq =
-          data.HasParseError() ? nullptr : FindMember(&data, "sequence_number");
+          json::ParseDocument(event.data, data) ? nullptr : FindMember(&data, "sequence_number");
       if (seq == nullptr || !seq->IsInt64() || seq->GetInt64() <= after) continue;
       if (response.chunks.empty() || response.chunks.back().at != due) {
         response.chunks.push_back(TimedChunk{due, {}});
