@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "llm/endpoints.h"
+#include "tools/tool_args.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -229,6 +230,39 @@ void ComputeSegments(const TurnTimeline& tl, const SendTimes& sends,
   sample.segments["agent_cpu"] = ToMillis(total[kAgentCpu]);
 }
 
+// Error texts come from outside (an endpoint's error code and message, a broken stream's bytes):
+// make them what the results reader accepts, so a hostile or broken endpoint can never make a
+// run's own results.json unreadable. Bytes that are not UTF-8 and control characters (but tab
+// and line breaks where `breaks_allowed`) become U+FFFD; the text is cut at a character
+// boundary at `max_bytes`.
+std::string CleanText(std::string_view text, std::size_t max_bytes, bool breaks_allowed) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  while (!text.empty() && out.size() <= max_bytes) {
+    const std::size_t valid = ScanUtf8(text).valid;
+    for (const char c : text.substr(0, valid)) {
+      const auto byte = static_cast<unsigned char>(c);
+      const bool line_break = c == '\t' || c == '\n' || c == '\r';
+      if ((byte < 0x20 || byte == 0x7F) && !(breaks_allowed && line_break)) {
+        out += kReplacement;
+      } else {
+        out += c;
+      }
+    }
+    text.remove_prefix(valid);
+    if (!text.empty()) {
+      out += kReplacement;
+      text.remove_prefix(1);
+    }
+  }
+  if (out.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+  }
+  return out;
+}
+
 }  // namespace
 
 int64_t EstimateTokens(size_t bytes) { return static_cast<int64_t>((bytes + 3) / 4); }
@@ -244,8 +278,8 @@ void DeriveMetrics(const TurnTimeline& tl, const TurnResult& turn, const TurnCon
   sample.ok = turn.ok;
   if (turn.error) {
     sample.error_kind = ErrorKindName(turn.error->kind);
-    sample.error_reason = turn.error->reason;
-    sample.error_message = turn.error->message;
+    sample.error_reason = CleanText(turn.error->reason, kMaxErrorReasonBytes, false);
+    sample.error_message = CleanText(turn.error->message, kMaxErrorMessageBytes, true);
   }
   const TimePoint end = turn.finished;
   m["e2e_ms"] = ToMillis(end - tl.t0);

@@ -2,6 +2,7 @@
 // segments that add up to e2e_ms exactly. A pure function of what the probe saw.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -31,6 +32,12 @@ struct TurnContext {
   // `connections` is absent without it.
   std::optional<uint64_t> connections_opened;
 };
+
+// A sample's error reason and message come from outside (an endpoint's code and message): they are
+// made valid UTF-8 without control characters (the message keeps tabs and line breaks) and cut
+// to these lengths, which the results reader accepts.
+inline constexpr std::size_t kMaxErrorReasonBytes = 256;
+inline constexpr std::size_t kMaxErrorMessageBytes = std::size_t{64} << 10;
 
 // Fills `sample.metrics`, `sample.segments`, `sample.requests_by_endpoint`, `sample.itl_ms`
 // and the error fields.

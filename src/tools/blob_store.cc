@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include "tools/timestamp.h"
@@ -32,6 +34,29 @@ bool WriteNewFile(const fs::path& path, std::string_view bytes) {
     bytes.remove_prefix(static_cast<size_t>(written));
   }
   return ::close(fd) == 0;
+}
+
+// The whole of the regular file at `path`, never through a symlink there; nullopt with errno set
+// when it cannot be read.
+std::optional<std::string> ReadNoFollow(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string bytes;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      errno = saved;
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
 }
 
 bool Fail(BlobError* error, std::string_view type, std::string message) {
@@ -277,8 +302,12 @@ bool BlobStore::Manage(BlobAction action, std::string_view path, std::string_vie
     fs::rename(*source, *target, ec);
     if (ec) return FailIo(error, "move", path, ec);
   } else {
-    fs::copy_file(*source, *target, fs::copy_options::none, ec);
-    if (ec) return FailIo(error, "copy", path, ec);
+    // Neither end is followed if it is a symlink (one planted after the checks above): the
+    // source is opened O_NOFOLLOW, the copy is created new (O_EXCL, O_NOFOLLOW).
+    const std::optional<std::string> bytes = ReadNoFollow(*source);
+    if (!bytes || !WriteNewFile(*target, *bytes)) {
+      return FailIo(error, "copy", path, std::error_code(errno, std::generic_category()));
+    }
     fs::last_write_time(*target, std::chrono::file_clock::from_sys(modified), ec);
   }
   return true;

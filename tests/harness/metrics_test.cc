@@ -10,6 +10,7 @@
 #include "results/statistics.h"
 #include "tests/harness/test_variants.h"
 #include "tests/src/fake_ports.h"
+#include "tools/tool_args.h"
 
 namespace agentreplay::harness {
 namespace {
@@ -125,6 +126,25 @@ TEST(MetricsTest, SegmentsAlwaysSumToE2eEvenWithOverlaps) {
 // A client that stops reading at its stream's terminal event drops the body unread: the
 // request is over for the turn then, not at the end of the turn (which would count the rest
 // of the turn as waiting on the model).
+// An endpoint's error code and message reach the results as text the results reader accepts:
+// a NUL, an escape sequence or bytes that are not UTF-8 once made the run's own results.json
+// unreadable (and reached junit.xml and metrics.prom).
+TEST(MetricsTest, ErrorTextsFromOutsideAreMadeSafeForTheResults) {
+  TurnTimeline tl;
+  TurnResult turn;
+  turn.ok = false;
+  turn.error =
+      Error{ErrorKind::kHttpStatus, std::string("http_500:bad\0code\x1b[31m\xff", 23),
+            std::string("line one\nline\ttwo\0 \xc3\x28 ", 22) + std::string(100'000, 'x'), 500};
+  results::Sample sample;
+  DeriveMetrics(tl, turn, TurnContext{}, sample);
+  EXPECT_EQ(sample.error_reason, "http_500:bad\uFFFDcode\uFFFD[31m\uFFFD");
+  EXPECT_EQ(sample.error_message.substr(0, 25), "line one\nline\ttwo\uFFFD \uFFFD(");
+  EXPECT_LE(sample.error_message.size(), kMaxErrorMessageBytes);
+  EXPECT_EQ(sample.error_message.find('\0'), std::string::npos);
+  EXPECT_TRUE(IsValidUtf8(sample.error_message));
+}
+
 TEST(ProbeTest, ABodyDroppedBeforeItsEndEndsItsRequestThen) {
   using namespace std::chrono_literals;
   testing::FixedClock clock;
