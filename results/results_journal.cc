@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "results/results_json.h"
+#include "results/results_validate.h"
 #include "results/statistics.h"
 
 namespace agentreplay::results {
@@ -75,6 +76,12 @@ Expected<Results> ReadResultsJournal(std::string_view text, std::string_view fil
     }
     auto cell = ReadCellJson(content, file_name, line);
     if (!cell) return cell.failure();
+    // Each line was checked on its own; against the header too (the world, the repetitions,
+    // the warm-ups), as a whole document is.
+    if (auto bad = ValidateCellInContext(*cell, results.cells.size(), results.context)) {
+      return at_line(line,
+                     fmt::format("{}: {}", bad->pointer.empty() ? "/" : bad->pointer, bad->rule));
+    }
     results.cells.push_back(std::move(*cell));
   }
   if (!have_header) return at_line(1, "empty journal: no header line");

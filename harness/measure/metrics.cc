@@ -155,8 +155,9 @@ class Coverage {
   }
   // Moves to the piece starting at `a` (non-decreasing calls); true if an interval covers it.
   bool CoversPieceAt(TimePoint a) {
-    while (next_ < changes_.size() && changes_[next_].first <= a)
+    while (next_ < changes_.size() && changes_[next_].first <= a) {
       active_ += changes_[next_++].second;
+    }
     return active_ > 0;
   }
 

@@ -27,7 +27,7 @@ Setter Bool(bool VariantSettings::*field) {
 
 // A number from 0 to `max` handed to `set`. Every setting has a bound: a count or a duration
 // of 1e308 would otherwise overflow where it is converted (to an int, to nanoseconds).
-Setter Number(double max, std::function<void(VariantSettings&, double)> set) {
+Setter Number(double max, const std::function<void(VariantSettings&, double)>& set) {
   return [max, set](VariantSettings& s, const SettingValue& v) -> std::optional<std::string> {
     if (!std::holds_alternative<double>(v) || std::get<double>(v) < 0 ||
         !std::isfinite(std::get<double>(v)) || std::get<double>(v) > max) {
@@ -39,7 +39,7 @@ Setter Number(double max, std::function<void(VariantSettings&, double)> set) {
 }
 
 // A duration in milliseconds, at most the hour every input duration is bounded by.
-Setter Millis(std::function<void(VariantSettings&, Duration)> set) {
+Setter Millis(const std::function<void(VariantSettings&, Duration)>& set) {
   return Number(kMaxInputDurationMs,
                 [set](VariantSettings& s, double ms) { set(s, FromMillis(ms)); });
 }

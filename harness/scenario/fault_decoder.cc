@@ -208,8 +208,9 @@ class RuleDecoder {
                                   rule.average_size, rule.size_variation));
     }
     if (auto status = reader_.ReadInteger(v, p, "status", 400, 599)) rule.status = *status;
-    if (auto s = reader_.ReadDuration(v, p, "retry_after_s", FieldReader::Unit::kSeconds))
+    if (auto s = reader_.ReadDuration(v, p, "retry_after_s", FieldReader::Unit::kSeconds)) {
       rule.retry_after_s = *s;
+    }
     if (auto type = reader_.ReadNonBlank(v, p, "type")) rule.type = std::move(*type);
     if (const Value* code = FindField(v, "code"); code != nullptr && code->IsNull()) {
       rule.code = std::string();  // null in the error object

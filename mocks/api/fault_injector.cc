@@ -8,11 +8,11 @@
 #include <utility>
 
 #include "core/random.h"
+#include "json/json_text.h"
 #include "mocks/api/wire_json.h"
 #include "mocks/server/wire_writer.h"
 #include "sse/sse_decoder.h"
 #include "sse/sse_encoder.h"
-#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {

@@ -31,15 +31,31 @@ std::string PrettyJson(const rapidjson::Value& value);
 std::string TakePretty(const rapidjson::StringBuffer& buffer);
 std::string CompactJson(const rapidjson::Value& value);
 
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(std::string_view s);
+bool IsUtf8(std::string_view s);
+
 // Writes `s` as a JSON string (RapidJSON's std::string_view overloads are not available in
-// every packaged version, so lengths are passed explicitly).
+// every packaged version, so lengths are passed explicitly). Text that is not UTF-8 (a request
+// target echoed in an error, say) is repaired first: the ASCII writer reads past the end of a
+// cut-off sequence and leaves its nesting open on a bad one (found by fuzzing the request path).
 template <typename Writer>
 void WriteString(Writer& w, std::string_view s) {
+  if (!IsUtf8(s)) {
+    const std::string repaired = ReplaceInvalidUtf8(s);
+    w.String(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()));
+    return;
+  }
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
 template <typename Writer>
 void WriteKey(Writer& w, std::string_view s) {
+  if (!IsUtf8(s)) {
+    const std::string repaired = ReplaceInvalidUtf8(s);
+    w.Key(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()));
+    return;
+  }
   w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 

@@ -110,10 +110,9 @@ StepPlan PlanStep(const Scenario& scenario, const StepScript& script, size_t tur
   plan.response_start = plan.network_up + plan.queue + plan.processing + plan.network_down;
   // Per token the rate is bounded by the loader; the product over a huge input is bounded here,
   // like every other duration, at an hour.
-  const double prefill_ms =
-      std::min(std::max(0.0, latency.prefill_ms_per_1k_input_tokens) *
-                   static_cast<double>(input_tokens) / 1000.0,
-               kMaxInputDurationMs);
+  const double prefill_ms = std::min(std::max(0.0, latency.prefill_ms_per_1k_input_tokens) *
+                                         static_cast<double>(input_tokens) / 1000.0,
+                                     kMaxInputDurationMs);
   plan.first_token = plan.response_start + FromMillis(prefill_ms) + ttft;
   plan.refusal = script.refusal;
   plan.incomplete = script.incomplete;

@@ -6,6 +6,12 @@
 // refuses nesting deeper than a bound, so the DOM it builds is also shallow enough for the
 // recursive walks that follow (Accept, the readers' own descent). Header-only, so that every
 // layer (the agent core, results, reports) has it without a new link dependency.
+//
+// Full-precision numbers (kParseFullPrecisionFlag) are not left to RapidJSON 1.1's own
+// conversion: on inputs such as "0e100" it gives wrong values (2.2e158 in an -O2 build) and reads
+// past a table (RapidJSON #1249, fixed upstream after the last release, found by fuzzing the
+// results reader). ParseDocument reads such numbers as text and converts them with
+// std::from_chars, which is exact (correctly rounded) for every input.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -13,6 +19,7 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -43,8 +50,31 @@ class DepthLimitedHandler {
   bool Int64(int64_t i) { return doc_.Int64(i); }
   bool Uint64(uint64_t u) { return doc_.Uint64(u); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return doc_.RawNumber(s, n, copy);
+  // Only with kParseNumbersAsStringsFlag, which ParseDocument uses for full precision: the
+  // number's text, converted here as RapidJSON would type it (integers that fit stay integers).
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    const char* const end = s + n;
+    const bool integral = std::string_view(s, n).find_first_of(".eE") == std::string_view::npos;
+    if (integral && *s == '-') {
+      int64_t i = 0;
+      const auto [ptr, ec] = std::from_chars(s, end, i);
+      if (ec == std::errc() && ptr == end) return i == 0 ? doc_.Double(-0.0) : doc_.Int64(i);
+    } else if (integral) {
+      uint64_t u = 0;
+      const auto [ptr, ec] = std::from_chars(s, end, u);
+      if (ec == std::errc() && ptr == end) return doc_.Uint64(u);
+    }
+    double d = 0;
+    const auto [ptr, ec] = std::from_chars(s, end, d);
+    if (ec == std::errc() && ptr == end) return doc_.Double(d);
+    // The syntax was checked: only the range can fail. Too small is zero, as RapidJSON makes it.
+    const std::string_view text(s, n);
+    const std::size_t e = text.find_first_of("eE");
+    if (e != std::string_view::npos && e + 1 < n && text[e + 1] == '-') {
+      return doc_.Double(*s == '-' ? -0.0 : 0.0);
+    }
+    number_too_big_ = true;
+    return false;
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
@@ -59,6 +89,7 @@ class DepthLimitedHandler {
     return doc_.EndArray(elements);
   }
   bool TooDeep() const { return too_deep_; }
+  bool NumberTooBig() const { return number_too_big_; }
 
  private:
   bool Open() {
@@ -69,18 +100,32 @@ class DepthLimitedHandler {
   std::size_t max_depth_;
   std::size_t depth_ = 0;
   bool too_deep_ = false;
+  bool number_too_big_ = false;
 };
 
-inline SyntaxError MakeSyntaxError(const rapidjson::ParseResult& result, bool too_deep,
-                                   std::size_t max_depth) {
-  return SyntaxError{too_deep ? "Nesting deeper than " + std::to_string(max_depth) + " levels."
-                              : std::string(rapidjson::GetParseError_En(result.Code())),
-                     result.Offset()};
+inline SyntaxError MakeSyntaxError(const rapidjson::ParseResult& result,
+                                   const DepthLimitedHandler& handler, std::size_t max_depth) {
+  if (handler.TooDeep()) {
+    return {"Nesting deeper than " + std::to_string(max_depth) + " levels.", result.Offset()};
+  }
+  if (handler.NumberTooBig()) {
+    return {rapidjson::GetParseError_En(rapidjson::kParseErrorNumberTooBig), result.Offset()};
+  }
+  return {rapidjson::GetParseError_En(result.Code()), result.Offset()};
+}
+
+// Full precision by exact conversion (see above), never RapidJSON's own.
+constexpr unsigned ReaderFlags(unsigned flags) {
+  return (flags & rapidjson::kParseFullPrecisionFlag) != 0
+             ? (flags & ~unsigned{rapidjson::kParseFullPrecisionFlag}) |
+                   rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag
+             : flags | rapidjson::kParseIterativeFlag;
 }
 }  // namespace internal
 
 // Parses `text` into `doc` (nullopt) or says where it stops (and leaves `doc` null). `kFlags` are
-// RapidJSON's parse flags; the iterative flag is always added.
+// RapidJSON's parse flags; the iterative flag is always added, and kParseFullPrecisionFlag means
+// exact conversion (above).
 template <unsigned kFlags = rapidjson::kParseDefaultFlags>
 std::optional<SyntaxError> ParseDocument(std::string_view text, rapidjson::Document& doc,
                                          std::size_t max_depth = kMaxDepth) {
@@ -89,14 +134,14 @@ std::optional<SyntaxError> ParseDocument(std::string_view text, rapidjson::Docum
   rapidjson::Reader reader;
   rapidjson::ParseResult result;
   auto generate = [&](rapidjson::Document&) {
-    result = reader.Parse<kFlags | rapidjson::kParseIterativeFlag>(stream, handler);
+    result = reader.Parse<internal::ReaderFlags(kFlags)>(stream, handler);
     return !result.IsError();
   };
   doc.SetNull();
   doc.Populate(generate);
   if (!result.IsError()) return std::nullopt;
   doc.SetNull();
-  return internal::MakeSyntaxError(result, handler.TooDeep(), max_depth);
+  return internal::MakeSyntaxError(result, handler, max_depth);
 }
 
 }  // namespace agentreplay::json

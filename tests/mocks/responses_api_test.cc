@@ -15,6 +15,7 @@ namespace agentreplay::mocks {
 namespace {
 
 using testing::Concat;
+using testing::Get;
 using testing::ParseJson;
 using testing::Post;
 using testing::SplitSse;
@@ -87,6 +88,27 @@ TEST(ResponsesApiTest, ADeeplyNestedBodyIsMalformedJsonOnEveryApi) {
     }
   }
   EXPECT_EQ(backend.Handle(Post("/v1/responses", kFirstRequest), {}).status, 200);
+}
+
+// Found by fuzzing the request path: text that is not UTF-8 made the error body's ASCII writer
+// read past its end (a request target) or abort half-way (a string echoed from the body). A
+// target is echoed repaired; a body that is not UTF-8 is malformed JSON, as the API says.
+TEST(ResponsesApiTest, TextThatIsNotUtf8IsNeverEchoedAsIs) {
+  MockBackend backend(testing::WeatherScenario(), 1);
+  const auto lost = backend.Handle(Get("/v1/x\xf3"), {});
+  EXPECT_EQ(lost.status, 404);
+  const auto doc = ParseJson(Concat(lost));
+  ASSERT_TRUE(doc.IsObject()) << Concat(lost);
+  EXPECT_NE(std::string(doc["error"]["message"].GetString()).find("/v1/x\uFFFD"),
+            std::string::npos);
+  const auto bad_body = backend.Handle(
+      Post("/v1/responses",
+           R"({"model":"gpt-4o-mini","input":"hi","tools":[{"type":"web_search","x":")"
+           "\xe5"
+           R"("}]})"),
+      {});
+  EXPECT_EQ(bad_body.status, 400);
+  EXPECT_TRUE(ParseJson(Concat(bad_body)).IsObject());
 }
 
 TEST(ResponsesApiTest, UnknownPreviousResponseIsAnExact400) {

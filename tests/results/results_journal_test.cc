@@ -90,6 +90,19 @@ TEST(ResultsJournalTest, ABrokenLineInTheMiddleIsAnErrorNamingIt) {
   EXPECT_NE(read.error().find("results.journal.jsonl:2"), std::string::npos) << read.error();
 }
 
+// A line that is fine on its own but impossible under the journal's header (a cell of another
+// world than the run's) is refused as a whole document's cell would be.
+TEST(ResultsJournalTest, ACellThatContradictsTheHeaderIsAnErrorNamingItsLine) {
+  Results results = reports::fixtures::SampleResults();
+  results.cells[1].world = results.context.world == "sim" ? "real" : "sim";
+  const fs::path path = ScratchFile("results.journal.jsonl");
+  const std::string text = WriteJournal(path, results);
+  auto read = ReadResultsJournal(text, "results.journal.jsonl", nullptr);
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().find("results.journal.jsonl:3"), std::string::npos) << read.error();
+  EXPECT_NE(read.error().find("world"), std::string::npos) << read.error();
+}
+
 TEST(ResultsJournalTest, RefusesWhatIsNotAJournal) {
   auto empty = ReadResultsJournal("", "x.jsonl", nullptr);
   ASSERT_FALSE(empty);

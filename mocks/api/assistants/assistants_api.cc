@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <array>
 
+#include "json/json_text.h"
 #include "mocks/api/assistants/assistants_call.h"
 #include "mocks/api/assistants/assistants_renderer.h"
 #include "mocks/api/wire_json.h"
-#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -148,7 +148,8 @@ MockResponse AssistantsApi::Handle(std::string_view endpoint, const HttpRequest&
   if (request.method != "POST" || blank) {
     body->SetObject();  // an empty POST (threads.create) is an empty object
   } else {
-    if (json::ParseDocument(request.body, *body) || !body->IsObject()) {
+    if (json::ParseDocument<rapidjson::kParseValidateEncodingFlag>(request.body, *body) ||
+        !body->IsObject()) {
       return call.Fail(MalformedJsonBody());
     }
   }

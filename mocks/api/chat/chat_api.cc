@@ -10,12 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "json/json_text.h"
 #include "mocks/api/chat/chat_renderer.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/api/wire_json.h"
 #include "mocks/model/calendar.h"
 #include "mocks/model/step_planner.h"
-#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -160,7 +160,8 @@ MockResponse ChatApi::Create(const HttpRequest& request, const RequestContext& c
   };
 
   rapidjson::Document body;
-  if (json::ParseDocument(request.body, body) || !body.IsObject()) {
+  if (json::ParseDocument<rapidjson::kParseValidateEncodingFlag>(request.body, body) ||
+      !body.IsObject()) {
     return fail(MalformedJsonBody());
   }
   if (StringOf(FindMember(&body, "model")).empty()) return fail(MissingParameter("model"));

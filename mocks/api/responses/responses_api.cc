@@ -10,6 +10,7 @@
 #include <set>
 #include <string_view>
 
+#include "json/json_text.h"
 #include "mocks/api/openai_error.h"
 #include "mocks/api/responses/responses_renderer.h"
 #include "mocks/api/step_resolver.h"
@@ -18,7 +19,6 @@
 #include "mocks/model/step_planner.h"
 #include "sse/sse_decoder.h"
 #include "sse/sse_encoder.h"
-#include "json/json_text.h"
 
 namespace agentreplay::mocks {
 namespace {
@@ -174,7 +174,8 @@ MockResponse ResponsesApi::Create(const HttpRequest& request, const RequestConte
   };
 
   rapidjson::Document body;
-  if (json::ParseDocument(request.body, body) || !body.IsObject()) {
+  if (json::ParseDocument<rapidjson::kParseValidateEncodingFlag>(request.body, body) ||
+      !body.IsObject()) {
     return fail(MalformedJsonBody());
   }
   if (StringOf(FindMember(&body, "model")).empty()) return fail(MissingParameter("model"));
