@@ -13,10 +13,10 @@
 #include "harness/packages/registry.h"
 #include "harness/packages/shipped_files.h"
 #include "harness/scenario/scenario_loader.h"
+#include "json/json_text.h"
 #include "llm/llm_client.h"
 #include "results/result_model.h"
 #include "tools/tool_catalog.h"
-#include "json/json_text.h"
 
 namespace agentreplay::app {
 namespace {

@@ -12,8 +12,8 @@
 #include "harness/recording/verbatim.h"
 #include "harness/scenario/fault_decoder.h"
 #include "harness/scenario/scenario_loader.h"
-#include "reports/compare/gate.h"
 #include "json/json_text.h"
+#include "reports/compare/gate.h"
 
 namespace agentreplay::app {
 namespace {
