@@ -237,23 +237,14 @@ void ComputeSegments(const TurnTimeline& tl, const SendTimes& sends,
 // and line breaks where `breaks_allowed`) become U+FFFD; the text is cut at a character
 // boundary at `max_bytes`.
 std::string CleanText(std::string_view text, std::size_t max_bytes, bool breaks_allowed) {
-  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;
-  while (!text.empty() && out.size() <= max_bytes) {
-    const std::size_t valid = ScanUtf8(text).valid;
-    for (const char c : text.substr(0, valid)) {
-      const auto byte = static_cast<unsigned char>(c);
-      const bool line_break = c == '\t' || c == '\n' || c == '\r';
-      if ((byte < 0x20 || byte == 0x7F) && !(breaks_allowed && line_break)) {
-        out += kReplacement;
-      } else {
-        out += c;
-      }
-    }
-    text.remove_prefix(valid);
-    if (!text.empty()) {
-      out += kReplacement;
-      text.remove_prefix(1);
+  for (const char c : ReplaceInvalidUtf8(text.substr(0, 4 * max_bytes))) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool line_break = c == '\t' || c == '\n' || c == '\r';
+    if ((byte < 0x20 || byte == 0x7F) && !(breaks_allowed && line_break)) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += c;
     }
   }
   if (out.size() > max_bytes) {

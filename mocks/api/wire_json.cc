@@ -6,19 +6,7 @@ namespace agentreplay::mocks {
 
 bool IsUtf8(std::string_view s) { return IsValidUtf8(s); }
 
-std::string ReplaceInvalidUtf8(std::string_view s) {
-  std::string out;
-  while (!s.empty()) {
-    const std::size_t valid = ScanUtf8(s).valid;
-    out.append(s.substr(0, valid));
-    s.remove_prefix(valid);
-    if (!s.empty()) {
-      out += "\xEF\xBF\xBD";
-      s.remove_prefix(1);
-    }
-  }
-  return out;
-}
+std::string RepairUtf8(std::string_view s) { return ReplaceInvalidUtf8(s); }
 
 std::string TakePretty(const rapidjson::StringBuffer& buffer) {
   std::string out(buffer.GetString(), buffer.GetSize());

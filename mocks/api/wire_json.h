@@ -31,9 +31,9 @@ std::string PrettyJson(const rapidjson::Value& value);
 std::string TakePretty(const rapidjson::StringBuffer& buffer);
 std::string CompactJson(const rapidjson::Value& value);
 
-// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
-std::string ReplaceInvalidUtf8(std::string_view s);
+// Whether `s` is UTF-8; ReplaceInvalidUtf8 (tools/tool_args.h) repairs it.
 bool IsUtf8(std::string_view s);
+std::string RepairUtf8(std::string_view s);
 
 // Writes `s` as a JSON string (RapidJSON's std::string_view overloads are not available in
 // every packaged version, so lengths are passed explicitly). Text that is not UTF-8 (a request
@@ -42,7 +42,7 @@ bool IsUtf8(std::string_view s);
 template <typename Writer>
 void WriteString(Writer& w, std::string_view s) {
   if (!IsUtf8(s)) {
-    const std::string repaired = ReplaceInvalidUtf8(s);
+    const std::string repaired = RepairUtf8(s);
     w.String(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()));
     return;
   }
@@ -52,7 +52,7 @@ void WriteString(Writer& w, std::string_view s) {
 template <typename Writer>
 void WriteKey(Writer& w, std::string_view s) {
   if (!IsUtf8(s)) {
-    const std::string repaired = ReplaceInvalidUtf8(s);
+    const std::string repaired = RepairUtf8(s);
     w.Key(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()));
     return;
   }

@@ -105,6 +105,20 @@ Utf8Scan ScanUtf8(std::string_view s) {
   return {i, false};
 }
 
+std::string ReplaceInvalidUtf8(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const size_t valid = ScanUtf8(text).valid;
+    out.append(text.substr(0, valid));
+    text.remove_prefix(valid);
+    if (!text.empty()) {
+      out += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+    }
+  }
+  return out;
+}
+
 void ArgReader::Fail(std::string message) {
   if (error_.empty()) error_ = std::move(message);
 }

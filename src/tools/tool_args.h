@@ -74,6 +74,8 @@ struct Utf8Scan {
 };
 Utf8Scan ScanUtf8(std::string_view text);
 inline bool IsValidUtf8(std::string_view text) { return ScanUtf8(text).valid == text.size(); }
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(std::string_view text);
 
 // The data and file tools: Run parses the arguments, refuses what is not a JSON object, needs
 // a workspace, and turns any escaped exception into a structured error, so Execute only deals
